@@ -1,0 +1,43 @@
+"""One exception root for every error a user can cause, with specific subclasses."""
+
+
+class CmmikitError(Exception):
+    """Base class: the CLI prints these as one line and exits non-zero."""
+
+
+class ModelError(CmmikitError):
+    """A model folder or questionnaire file is missing or malformed."""
+
+    def __init__(self, file: str, entry: str, field: str, problem: str):
+        self.file, self.entry, self.field, self.problem = file, entry, field, problem
+        where = ", ".join(p for p in (entry and f"entry {entry}", field and f"field {field!r}") if p)
+        super().__init__(f"{file}: {where + ': ' if where else ''}{problem}")
+
+
+class StoreError(CmmikitError):
+    """An appraisal file cannot be opened, created or changed."""
+
+
+class NotAnAppraisal(StoreError):
+    """The file exists but is not a cmmikit appraisal; it was left untouched."""
+
+
+class SchemaTooNew(StoreError):
+    """The appraisal was written by a newer cmmikit; it was left untouched."""
+
+
+class UnknownEntry(StoreError):
+    """A PA, practice, instance, finding or action that the appraisal does not have."""
+
+
+class InvalidValue(CmmikitError):
+    """A value outside what the field allows (e.g. a characterization 'XI')."""
+
+
+class ImportProblem(CmmikitError):
+    """An import (JSON or questionnaire workbook) was refused; nothing was changed."""
+
+    def __init__(self, source: str, problems: list[str]):
+        self.source, self.problems = source, problems
+        shown = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
+        super().__init__(f"{source}: {len(problems)} problem(s), nothing imported: {shown}")
