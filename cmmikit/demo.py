@@ -1,0 +1,97 @@
+"""A realistic, reproducible sample appraisal ("Northwind IT Services") for trying cmmikit out."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+from cmmikit.store import Appraisal
+
+UNITS = [
+    ("Service Desk", "basic_unit", "Operations", "First- and second-line support for 4,000 users."),
+    ("Data Centre Operations", "basic_unit", "Operations", "Hosting, backup and infrastructure monitoring."),
+    ("Cloud Migration Services", "basic_unit", "Projects", "Moves customer workloads to the cloud; started this year."),
+    ("Quality and Configuration Office", "support_function", "", "Runs QA audits and the CMDB for all units."),
+]
+SUPPORT_PAS = ("CM", "PPQA")
+ASSESSORS = [("Dana Whitfield", "Lead appraiser", ()), ("Ravi Menon", "Assessor", ("SD", "WP", "WMC", "SAM")),
+             ("Lucia Ortega", "Assessor", ("CM", "MA", "PPQA", "REQM"))]
+# share of FI, LI, PI, NI per PA: most are in good shape, MA and WMC show real gaps
+PROFILES = {"MA": (0.30, 0.30, 0.30, 0.10), "WMC": (0.45, 0.30, 0.20, 0.05)}
+STRONG = (0.70, 0.30, 0.0, 0.0)
+WEAK_GPS = {"GP 2.8", "GP 2.9", "GP 2.10"}
+GAP_PHRASES = [
+    "{unit} could not show records that {title} is done for every service; only examples from last quarter exist.",
+    "In {unit} the practice '{title}' depends on one person and is not described anywhere.",
+    "{unit}: interviews and documents disagree on how '{title}' is carried out.",
+    "{unit} does the work behind '{title}' informally; outcomes are not recorded or reviewed.",
+]
+STRENGTH_PHRASES = [
+    "{unit} keeps complete, current records for '{title}' that staff use every day.",
+    "{unit} has automated much of '{title}' in its service management tool.",
+]
+
+
+def build_demo(path: str | Path, *, overwrite: bool = False, seed: int = 2) -> Appraisal:
+    """Create the sample appraisal at ``path``: 3 basic units, a support function, all ML2 PAs."""
+    rnd = random.Random(seed)
+    appraisal = Appraisal.create(path, name="Northwind IT Services ML2 readiness", overwrite=overwrite,
+                                 org_unit="Northwind IT Services (managed IT services division)",
+                                 appraisal_type="SCAMPI A", sponsor="Head of IT Services",
+                                 lead_appraiser="Dana Whitfield", start_date="2026-11-02", end_date="2026-11-13",
+                                 description="Benchmark appraisal of the managed-services division against CMMI-SVC ML2.")
+    model = appraisal.model
+    with appraisal.transaction():
+        for name, kind, subgroup, description in UNITS:
+            pas = SUPPORT_PAS if kind == "support_function" else None
+            appraisal.add_instance(name, kind, subgroup=subgroup, description=description, pas=pas)
+        for name, role, pas in ASSESSORS:
+            appraisal.set_assessor(name, role=role, pas=pas or model.pa_ids)
+        for inst in appraisal.instances():
+            for pa_id in inst.pas:
+                for practice in model.pa(pa_id).practices:
+                    _characterize(appraisal, rnd, inst.name, practice)
+        _decide_judgments(appraisal)
+    return appraisal
+
+
+def _characterize(appraisal: Appraisal, rnd: random.Random, unit: str, practice) -> None:
+    weights = PROFILES.get(practice.pa, STRONG)
+    if practice.id in WEAK_GPS:
+        weights = (0.35, 0.45, 0.2, 0.0)
+    if unit.startswith("Cloud") and practice.id in ("SP 1.7", "SP 3.3") and practice.pa in ("WMC", "SD"):
+        value = "NY"  # the migration unit has not reached milestone reviews or system maintenance yet
+    else:
+        value = rnd.choices(("FI", "LI", "PI", "NI"), weights)[0]
+    fields = {"unit": unit, "title": practice.title.lower()}
+    weakness = rnd.choice(GAP_PHRASES).format(**fields) if value in ("LI", "PI", "NI") else ""
+    strength = rnd.choice(STRENGTH_PHRASES).format(**fields) if value == "FI" and rnd.random() < 0.15 else ""
+    appraisal.update_record(practice.pa, practice.id, unit, characterization=value, weaknesses=weakness,
+                            strengths=strength)
+    if value in ("FI", "LI", "PI"):
+        slug = unit.lower().replace(" ", "-")
+        for product in rnd.sample(practice.work_products, k=1 if value == "PI" else 2):
+            appraisal.add_evidence(practice.pa, practice.id, unit, "artifact", product,
+                                   location=f"https://intranet.example/{slug}/{practice.pa.lower()}",
+                                   who=f"{unit} lead", collected_on="2026-10-20")
+    if value != "NY":
+        appraisal.add_evidence(practice.pa, practice.id, unit, "affirmation",
+                               f"Interview: {unit} staff on {practice.title.lower()}",
+                               who=f"{unit} practitioners", collected_on="2026-11-05")
+
+
+def _decide_judgments(appraisal: Appraisal) -> None:
+    """Record the team's call where the aggregation table leaves a range (as a real team would)."""
+    from cmmikit.rating import aggregate
+
+    by_practice: dict[tuple[str, str], list[str | None]] = {}
+    for rec in appraisal.records():
+        by_practice.setdefault((rec.pa, rec.practice), []).append(rec.characterization)
+    for (pa, practice), values in by_practice.items():
+        agg = aggregate(values)
+        if agg.options:
+            implemented = sum(v in ("FI", "LI") for v in values)
+            value = agg.options[0] if implemented > len(values) / 2 else agg.options[1]
+            appraisal.set_practice_decision(
+                pa, practice, value, decided_by="Appraisal team",
+                rationale=f"{implemented} of {len(values)} instances implement the practice; weaknesses weighed by the team.")

@@ -1,0 +1,316 @@
+"""The rating engine: SCAMPI A v1.3 rules from instance characterizations to the maturity level.
+
+The rules are small pure functions (easy to test one table row at a time);
+:func:`rate` applies them to an appraisal and returns tidy pandas DataFrames
+that notebooks, charts, exports and reports all read.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Iterable
+
+from cmmikit import coverage as coverage_rules
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from cmmikit.store import Appraisal
+
+ORDER = {"NI": 0, "PI": 1, "LI": 2, "FI": 3}
+IMPLEMENTED = ("FI", "LI")
+
+SATISFIED, UNSATISFIED, NOT_RATED = "Satisfied", "Unsatisfied", "Not Rated"
+NOT_APPLICABLE, OUT_OF_SCOPE = "Not Applicable", "Out of Scope"
+SCOPE_RATING = {"not_applicable": NOT_APPLICABLE, "out_of_scope": OUT_OF_SCOPE}
+
+# practice status at the organizational-unit level
+RATED, NOT_YET, INCOMPLETE, JUDGMENT_OPEN, NO_INSTANCES = (
+    "characterized", "not yet", "not characterized", "team judgment open", "no instances sampled")
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    """The OU characterization the aggregation table gives for one practice."""
+
+    value: str | None               # FI/LI/PI/NI/NY, or None when judgment is needed or data is missing
+    options: tuple[str, ...] = ()   # the allowed range when the table calls for team judgment
+    status: str = RATED
+
+    @property
+    def label(self) -> str:
+        return " or ".join(self.options) if self.options else (self.value or "")
+
+
+def aggregate(characterizations: Iterable[str | None]) -> Aggregate:
+    """Aggregate instance characterizations to the OU per the SCAMPI v1.3 table."""
+    values = list(characterizations)
+    if not values:
+        return Aggregate(None, status=NO_INSTANCES)
+    if any(v is None for v in values):
+        return Aggregate(None, status=INCOMPLETE)
+    kinds = set(values) - {"NY"}
+    if not kinds:
+        return Aggregate("NY", status=NOT_YET)
+    if kinds == {"FI"}:
+        return Aggregate("FI")
+    if kinds <= {"FI", "LI"}:
+        return Aggregate("LI")
+    if kinds == {"PI"}:
+        return Aggregate("PI")
+    if kinds == {"NI"}:
+        return Aggregate("NI")
+    if kinds & {"FI", "LI"}:
+        return Aggregate(None, ("LI", "PI"), JUDGMENT_OPEN)
+    return Aggregate(None, ("PI", "NI"), JUDGMENT_OPEN)
+
+
+def resolve(agg: Aggregate, decision: str | None) -> tuple[str | None, str, str]:
+    """Apply a recorded team decision; returns (OU value, status, note about the decision)."""
+    if not agg.options:
+        note = "decision ignored: no team judgment needed" if decision else ""
+        return agg.value, agg.status, note
+    if decision is None:
+        return None, JUDGMENT_OPEN, f"team judgment needed: {agg.label}"
+    if decision not in agg.options:
+        return None, JUDGMENT_OPEN, f"recorded decision {decision} is outside the allowed {agg.label}; decide again"
+    return decision, RATED, f"team decision: {decision}"
+
+
+def rate_goal(practices: Iterable[tuple[str | None, str]], coverage_problems: Iterable[str] = (),
+              decision: str | None = None) -> tuple[str, str]:
+    """Rate a goal from its practices' (OU value, status); returns (rating, reason)."""
+    practices = list(practices)
+    coverage_problems = list(coverage_problems)
+    open_ = [s for _, s in practices if s != RATED]
+    if not practices:
+        return NOT_RATED, "no practices"
+    if open_:
+        counts = Counter(open_)
+        return NOT_RATED, "; ".join(f"{n} practice(s) {s}" for s, n in sorted(counts.items()))
+    if coverage_problems:
+        return NOT_RATED, "coverage: " + "; ".join(coverage_problems)
+    weak = [v for v, _ in practices if v not in IMPLEMENTED]
+    if weak:
+        counts = Counter(weak)
+        return UNSATISFIED, "practices at " + ", ".join(f"{counts[k]} {k}" for k in ("PI", "NI") if counts[k])
+    if decision == UNSATISFIED:
+        return UNSATISFIED, "team decision: weaknesses have a significant negative impact on the goal"
+    return SATISFIED, "every practice FI or LI"
+
+
+def rate_pa(scope: str, goal_ratings: Iterable[str]) -> str:
+    """PA rating from its scope and goal ratings."""
+    if scope in SCOPE_RATING:
+        return SCOPE_RATING[scope]
+    ratings = list(goal_ratings)
+    if UNSATISFIED in ratings:
+        return UNSATISFIED
+    if not ratings or NOT_RATED in ratings:
+        return NOT_RATED
+    return SATISFIED
+
+
+def capability_level(scope: str, specific: Iterable[str], generic: Iterable[str]) -> str:
+    """Capability level profile entry: CL0, CL1, CL2, or Not Rated / Not Applicable / Out of Scope."""
+    if scope in SCOPE_RATING:
+        return SCOPE_RATING[scope]
+    specific, generic = list(specific), list(generic)
+    if UNSATISFIED in specific:
+        return "CL0"
+    if NOT_RATED in specific or not specific:
+        return NOT_RATED
+    return "CL2" if generic and all(r == SATISFIED for r in generic) else "CL1"
+
+
+@dataclass(frozen=True)
+class MaturityVerdict:
+    level: int
+    verdict: str        # Achieved / Not Achieved / Not Rated (or Ready / Not Ready for readiness)
+    achieved: bool | None
+    formal: bool        # True only for SCAMPI A, which alone yields a maturity level rating
+    reasons: tuple[str, ...] = ()
+
+    @property
+    def headline(self) -> str:
+        what = f"Maturity level {self.level}" if self.formal else f"Maturity level {self.level} readiness"
+        return f"{what}: {self.verdict}"
+
+
+def rate_maturity(pa_ratings: dict[str, str], level: int = 2, formal: bool = True,
+                  coverage_problems: Iterable[str] = ()) -> MaturityVerdict:
+    """Maturity level verdict: every PA Satisfied or Not Applicable; Not Rated/Out of Scope give no rating."""
+    words = ("Achieved", "Not Achieved") if formal else ("Ready", "Not Ready")
+    no_rating = [f"{pa} {r}" for pa, r in pa_ratings.items() if r in (NOT_RATED, OUT_OF_SCOPE)]
+    coverage_problems = list(coverage_problems)
+    unsatisfied = [pa for pa, r in pa_ratings.items() if r == UNSATISFIED]
+    if no_rating or coverage_problems or not pa_ratings:
+        reasons = no_rating + [f"coverage: {p}" for p in coverage_problems]
+        if unsatisfied:
+            reasons.append(f"already Unsatisfied: {', '.join(unsatisfied)}")
+        return MaturityVerdict(level, NOT_RATED, None, formal, tuple(reasons or ["no process areas"]))
+    if unsatisfied:
+        return MaturityVerdict(level, words[1], False, formal, tuple(f"{pa} Unsatisfied" for pa in unsatisfied))
+    return MaturityVerdict(level, words[0], True, formal, ("every process area Satisfied or Not Applicable",))
+
+
+def consistency_warnings(characterization: str | None, weaknesses: str, n_artifacts: int,
+                         n_affirmations: int) -> list[str]:
+    """Where a characterization contradicts what was recorded for it (shown to assessors)."""
+    warnings = []
+    has_weakness = bool((weaknesses or "").strip())
+    if characterization == "FI" and has_weakness:
+        warnings.append("FI but weaknesses are written (FI means no weaknesses; LI?)")
+    if characterization in ("LI", "PI", "NI") and not has_weakness:
+        warnings.append(f"{characterization} needs at least one weakness written")
+    if characterization in ("FI", "LI", "PI", "NI") and n_artifacts + n_affirmations == 0:
+        warnings.append(f"{characterization} rests on no evidence")
+    elif characterization in ("FI", "LI") and (n_artifacts == 0 or n_affirmations == 0):
+        warnings.append(f"{characterization} with one-sided evidence (only {'artifacts' if n_artifacts else 'affirmations'})")
+    return warnings
+
+
+# ------------------------------------------------------------------ applying the rules
+
+
+@dataclass
+class Ratings:
+    """Tidy result tables of one rating run (one row per instance cell, practice, goal, PA)."""
+
+    cells: "pd.DataFrame"
+    practices: "pd.DataFrame"
+    goals: "pd.DataFrame"
+    pas: "pd.DataFrame"
+    coverage: "pd.DataFrame"
+    maturity: MaturityVerdict
+    appraisal_name: str = ""
+    model_id: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        """Plain-text summary: PA and goal ratings and the maturity verdict."""
+        lines = [f"{self.appraisal_name} ({self.model_id})"]
+        for pa in self.pas.itertuples():
+            lines.append(f"  {pa.pa:<5} {pa.rating:<15} {pa.capability_level:<15} {pa.name}")
+            for goal in self.goals[self.goals.pa == pa.pa].itertuples():
+                reason = f"  ({goal.reason})" if goal.rating != SATISFIED else ""
+                lines.append(f"        {goal.goal:<5} {goal.rating:<15}{reason}")
+        lines.append(self.maturity.headline)
+        lines.extend(f"  - {r}" for r in self.maturity.reasons)
+        return "\n".join(lines)
+
+
+def rate(appraisal: "Appraisal", rules: coverage_rules.CoverageRules | None = None) -> Ratings:
+    """Rate an appraisal: practices, goals, PAs, capability profile and the maturity level."""
+    import pandas as pd
+
+    model = appraisal.model
+    info = appraisal.info()
+    rules = rules or coverage_rules.load_rules()
+    scopes = appraisal.scopes()
+    instances = appraisal.instances()
+    records = {(r.pa, r.practice, r.instance): r for r in appraisal.records()}
+    evidence: dict[tuple[str, str, str], Counter] = defaultdict(Counter)
+    for e in appraisal.evidence():
+        evidence[(e.pa, e.practice, e.instance)][e.kind] += 1
+    decisions = {(d.pa, d.practice): d for d in appraisal.practice_decisions()}
+    goal_decisions = {(d.pa, d.goal): d for d in appraisal.goal_decisions()}
+
+    cells: list[dict[str, Any]] = []
+    for pa in model.process_areas.values():
+        sampled = [i for i in instances if pa.id in i.pas]
+        for p in pa.practices:
+            for inst in sampled:
+                rec = records.get((pa.id, p.id, inst.name))
+                ev = evidence[(pa.id, p.id, inst.name)]
+                char = rec.characterization if rec else None
+                weaknesses = rec.weaknesses if rec else ""
+                cells.append({
+                    "pa": pa.id, "goal": p.goal, "practice": p.id, "title": p.title, "generic": p.generic,
+                    "instance": inst.name, "instance_kind": inst.kind, "subgroup": inst.subgroup,
+                    "characterization": char, "n_artifacts": ev["artifact"], "n_affirmations": ev["affirmation"],
+                    "strengths": rec.strengths if rec else "", "weaknesses": weaknesses,
+                    "notes": rec.notes if rec else "",
+                    "warnings": "; ".join(consistency_warnings(char, weaknesses, ev["artifact"], ev["affirmation"])),
+                })
+
+    in_scope = {pa for pa, s in scopes.items() if s.scope == "in_scope"}
+    cov = coverage_rules.check(cells, instances, in_scope, rules)
+
+    by_practice: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for c in cells:
+        by_practice[(c["pa"], c["practice"])].append(c)
+
+    practice_rows, goal_rows, pa_rows = [], [], []
+    pa_ratings: dict[str, str] = {}
+    for pa in model.process_areas.values():
+        scope = scopes[pa.id]
+        goal_ratings: dict[str, str] = {}
+        for goal in pa.goals:
+            results = []
+            for p in goal.practices:
+                pcells = by_practice[(pa.id, p.id)]
+                chars = [c["characterization"] for c in pcells]
+                agg = aggregate(chars)
+                decision = decisions.get((pa.id, p.id))
+                value, status, note = resolve(agg, decision.value if decision else None)
+                if scope.scope != "in_scope":
+                    status = SCOPE_RATING[scope.scope]
+                results.append((value, status))
+                counts = Counter("blank" if c is None else c for c in chars)
+                practice_rows.append({
+                    "pa": pa.id, "goal": goal.id, "practice": p.id, "title": p.title, "generic": p.generic,
+                    "n_instances": len(chars), **{f"n_{k}": counts[k] for k in ("FI", "LI", "PI", "NI", "NY", "blank")},
+                    "aggregate": agg.label, "judgment": bool(agg.options), "options": " or ".join(agg.options),
+                    "decision": decision.value if decision else None,
+                    "decision_rationale": decision.rationale if decision else "", "decision_note": note,
+                    "ou": value, "status": status,
+                    "n_weaknesses": sum(bool(c["weaknesses"].strip()) for c in pcells),
+                    "n_strengths": sum(bool(c["strengths"].strip()) for c in pcells),
+                    "n_artifacts": sum(c["n_artifacts"] for c in pcells),
+                    "n_affirmations": sum(c["n_affirmations"] for c in pcells),
+                    "n_warnings": sum(bool(c["warnings"]) for c in pcells),
+                })
+            gdec = goal_decisions.get((pa.id, goal.id))
+            if scope.scope != "in_scope":
+                rating, reason = SCOPE_RATING[scope.scope], scope.reason
+            else:
+                rating, reason = rate_goal(results, cov.pa_failures.get(pa.id, []), gdec.rating if gdec else None)
+            goal_ratings[goal.id] = rating
+            goal_rows.append({"pa": pa.id, "goal": goal.id, "title": goal.title, "generic": goal.generic,
+                              "rating": rating, "reason": reason,
+                              "n_practices": len(results),
+                              "n_implemented": sum(v in IMPLEMENTED for v, _ in results),
+                              "decision_rationale": gdec.rationale if gdec else ""})
+        rating = rate_pa(scope.scope, goal_ratings.values())
+        pa_ratings[pa.id] = rating
+        specific = [r for g, r in goal_ratings.items() if not pa.goal(g).generic]
+        generic = [r for g, r in goal_ratings.items() if pa.goal(g).generic]
+        ou_values = [row["ou"] for row in practice_rows if row["pa"] == pa.id]
+        pa_rows.append({
+            "pa": pa.id, "name": pa.name, "category": pa.category, "scope": scope.scope,
+            "scope_reason": scope.reason, "rating": rating,
+            "capability_level": capability_level(scope.scope, specific, generic),
+            "n_goals": len(goal_ratings), "n_satisfied": sum(r == SATISFIED for r in goal_ratings.values()),
+            "n_practices": len(ou_values),
+            "readiness": sum(v in IMPLEMENTED for v in ou_values) / len(ou_values) if ou_values else 0.0,
+            "characterized_share": sum(v is not None for v in ou_values) / len(ou_values) if ou_values else 0.0,
+            "n_instances": sum(pa.id in i.pas for i in instances),
+        })
+
+    rated_pas = {pa: r for pa, r in pa_ratings.items() if model.pa(pa).maturity_level <= model.target_maturity_level}
+    maturity = rate_maturity(rated_pas, model.target_maturity_level, info.appraisal_type == "SCAMPI A",
+                             cov.maturity_failures)
+    cell_columns = ["pa", "goal", "practice", "title", "generic", "instance", "instance_kind", "subgroup",
+                    "characterization", "n_artifacts", "n_affirmations", "strengths", "weaknesses", "notes", "warnings"]
+    return Ratings(
+        cells=pd.DataFrame(cells, columns=cell_columns),
+        practices=pd.DataFrame(practice_rows),
+        goals=pd.DataFrame(goal_rows),
+        pas=pd.DataFrame(pa_rows),
+        coverage=pd.DataFrame(cov.rows, columns=["rule", "subject", "pa", "passed", "detail", "enabled"]),
+        maturity=maturity,
+        appraisal_name=info.name,
+        model_id=model.id,
+    )
