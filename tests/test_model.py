@@ -1,0 +1,198 @@
+"""The model as data: the CMMI-SVC folder, the loader's validation and its error messages."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from cmmikit.errors import ModelError
+from cmmikit.model import REPO_MODELS, load_model
+
+from conftest import TINY_MODEL
+
+REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "model-reference.md"
+SP_COUNTS = {"CM": 7, "MA": 8, "PPQA": 4, "REQM": 5, "SAM": 6, "SD": 8, "WMC": 10, "WP": 15}
+
+
+def test_cmmi_svc_has_the_eight_ml2_areas_with_their_practice_counts():
+    model = load_model()
+    assert model.id == "cmmi-svc-1.3"
+    assert sorted(model.pa_ids) == sorted(SP_COUNTS)
+    for pa, count in SP_COUNTS.items():
+        practices = model.pa(pa).practices
+        assert sum(not p.generic for p in practices) == count
+        assert [p.id for p in practices if p.generic] == [f"GP 2.{n}" for n in range(1, 11)]
+    assert sum(SP_COUNTS.values()) == 63
+
+
+def _reference_titles() -> dict[str, str]:
+    """'CM SP 1.1' -> title, parsed from the shared model reference."""
+    text = REFERENCE.read_text()
+    titles = {}
+    for pa, body in re.findall(r"\*\*(\w+)\*\* — (.*?)(?=\n\n)", text, re.S):
+        body = " ".join(body.split())
+        for num, title in re.findall(r"SP (\d+\.\d+) (.*?)(?=[;.] (?:SP|SG)|\.$)", body):
+            titles[f"{pa} SP {num}"] = title
+        for num, title in re.findall(r"SG (\d+) (.*?):", body):
+            titles[f"{pa} SG {num}"] = title
+    for num, title in re.findall(r"GP (2\.\d+) ([A-Z][^;.]*)", text.split("**GG 2")[1].split("\n- GG 3")[0]):
+        titles[f"GP {num}"] = " ".join(title.split())
+    return titles
+
+
+@pytest.mark.skipif(not REFERENCE.exists(), reason="../shared/model-reference.md not beside the checkout")
+def test_titles_match_the_v13_reference_exactly():
+    titles = _reference_titles()
+    model = load_model()
+    assert len([k for k in titles if " SP " in k]) == 63
+    for pa in model.process_areas.values():
+        for goal in pa.goals:
+            if not goal.generic:
+                assert goal.title == titles[f"{pa.id} {goal.id}"]
+            for p in goal.practices:
+                expected = titles[p.id] if p.generic else titles[p.key]
+                assert p.title == expected, p.key
+
+
+def test_every_practice_has_intent_products_and_questions():
+    for p in load_model().practices():
+        assert p.intent and 3 <= len(p.work_products) <= 5 and 2 <= len(p.questions) <= 4
+        assert "{" not in " ".join(p.questions)  # placeholders are filled per PA
+
+
+def test_generic_questions_name_the_process_area():
+    sd = load_model().pa("SD")
+    policy = sd.practice("GP 2.1")
+    assert any("Service Delivery" in q for q in policy.questions)
+
+
+def test_whole_model_loads_well_under_100_ms():
+    from cmmikit import model as model_module
+
+    load_model()  # imports warm
+    model_module._load_cached.cache_clear()
+    start = time.perf_counter()
+    load_model()
+    assert time.perf_counter() - start < 0.1
+
+
+def test_tiny_model_loads_with_no_code_change():
+    model = load_model(TINY_MODEL)
+    assert model.pa_ids == ["AA", "BB"]
+    assert [p.key for p in model.practices()] == ["AA SP 1.1", "AA SP 1.2", "AA SP 2.1", "AA GP 2.1",
+                                                  "BB SP 1.1", "BB GP 2.1"]
+
+
+def test_model_found_by_id_on_the_search_path(monkeypatch):
+    monkeypatch.setenv("CMMIKIT_MODEL_PATH", str(TINY_MODEL.parent))
+    assert load_model("tiny-1.0").name == "Tiny Test Model"
+
+
+def test_unknown_model_is_a_clear_error():
+    with pytest.raises(ModelError, match="no model folder"):
+        load_model("cmmi-dev-9.9")
+
+
+# ---------------------------------------------------------------- malformed files
+
+
+@pytest.fixture
+def broken(tmp_path: Path):
+    """A copy of the tiny model whose AA.yaml the test edits through the returned function."""
+    folder = tmp_path / "model"
+    shutil.copytree(TINY_MODEL, folder)
+
+    def edit(change) -> Path:
+        data = yaml.safe_load((folder / "AA.yaml").read_text())
+        change(data)
+        (folder / "AA.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+        return folder
+
+    return edit
+
+
+def _error(folder: Path) -> ModelError:
+    with pytest.raises(ModelError) as info:
+        load_model(folder)
+    return info.value
+
+
+def test_missing_title_names_file_entry_and_field(broken):
+    err = _error(broken(lambda d: d["goals"][1]["practices"][0].pop("title")))
+    assert err.file.endswith("AA.yaml") and err.entry == "AA SP 2.1" and err.field == "title"
+    assert "AA.yaml: entry AA SP 2.1, field 'title'" in str(err)
+
+
+def test_duplicate_practice_id(broken):
+    def dup(d):
+        d["goals"][0]["practices"][1]["id"] = "SP 1.1"
+    err = _error(broken(dup))
+    assert err.entry == "AA SP 1.1" and "duplicate" in err.problem
+
+
+def test_practice_under_the_wrong_goal(broken):
+    def move(d):
+        d["goals"][0]["practices"].append(d["goals"][1]["practices"][0] | {"id": "SP 2.9"})
+    err = _error(broken(move))
+    assert err.entry == "AA SP 2.9" and "SG 1" in err.problem
+
+
+def test_practice_outside_any_goal(broken):
+    err = _error(broken(lambda d: d.update(practices=[{"id": "SP 9.1"}])))
+    assert err.field == "practices" and "under a goal" in err.problem
+
+
+def test_too_few_questions(broken):
+    def cut(d):
+        d["goals"][0]["practices"][0]["questions"] = ["Only one?"]
+    err = _error(broken(cut))
+    assert err.entry == "AA SP 1.1" and err.field == "questions" and "2 to 4" in str(err)
+
+
+def test_bad_practice_id_and_unknown_field(broken):
+    err = _error(broken(lambda d: d["goals"][0]["practices"][0].update(id="SP-1")))
+    assert err.field == "id"
+    err = _error(broken(lambda d: d["goals"][0]["practices"][0].update(id="SP 1.1", titel="x")))
+    assert err.field == "titel" and "unknown field" in err.problem
+
+
+def test_unknown_placeholder_in_generic_question(tmp_path):
+    folder = tmp_path / "model"
+    shutil.copytree(TINY_MODEL, folder)
+    text = (folder / "generic.yaml").read_text().replace("{pa_name}?", "{area}?")
+    (folder / "generic.yaml").write_text(text)
+    err = _error(folder)
+    assert err.file.endswith("generic.yaml") and "GP 2.1" in err.entry and "area" in err.problem
+
+
+def test_invalid_yaml_names_the_line(tmp_path):
+    folder = tmp_path / "model"
+    shutil.copytree(TINY_MODEL, folder)
+    (folder / "BB.yaml").write_text("id: BB\ngoals: [unclosed\n")
+    err = _error(folder)
+    assert err.file.endswith("BB.yaml") and "line" in err.problem
+
+
+def test_duplicate_process_area_across_files(tmp_path):
+    folder = tmp_path / "model"
+    shutil.copytree(TINY_MODEL, folder)
+    shutil.copy(folder / "AA.yaml", folder / "AA2.yaml")
+    err = _error(folder)
+    assert err.entry == "AA" and "duplicate process area" in err.problem
+
+
+def test_package_import_is_light_and_fast():
+    code = ("import sys, time; t = time.perf_counter(); import cmmikit, cmmikit.cli; "
+            "print(time.perf_counter() - t); "
+            "print(any(m.split('.')[0] in ('matplotlib', 'pandas', 'ipywidgets', 'jupyter_client', 'openpyxl') "
+            "for m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert float(out[0]) < 0.5
+    assert out[1] == "False"
