@@ -1,0 +1,65 @@
+"""Data coverage rules (SCAMPI v1.3), applied to instance cells; rules are data."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace as Inst
+
+import pytest
+
+from cmmikit.coverage import CoverageRules, check, load_rules
+from cmmikit.errors import ModelError
+
+
+def cell(instance, pa="AA", goal="SG 1", practice="SP 1.1", char="FI", art=1, aff=1):
+    return {"instance": instance, "pa": pa, "goal": goal, "practice": practice, "characterization": char,
+            "n_artifacts": art, "n_affirmations": aff}
+
+
+UNITS = [Inst(name="U1", kind="basic_unit", subgroup="S", pas=("AA",)),
+         Inst(name="U2", kind="basic_unit", subgroup="S", pas=("AA",))]
+RULES = load_rules()
+
+
+def test_one_unit_with_both_kinds_covers_the_pa():
+    result = check([cell("U1"), cell("U2", aff=0)], UNITS, {"AA"}, RULES)
+    assert result.pa_failures == {} and result.maturity_failures == []
+
+
+def test_no_unit_with_both_kinds_fails_the_pa():
+    result = check([cell("U1", aff=0), cell("U2", art=0)], UNITS, {"AA"}, RULES)
+    assert list(result.pa_failures) == ["AA"]
+    assert "no basic unit in subgroup S" in result.pa_failures["AA"][0]
+
+
+def test_a_unit_with_no_data_withholds_the_maturity_rating():
+    result = check([cell("U1"), cell("U2", art=0, aff=0)], UNITS, {"AA"}, RULES)
+    assert any("U2" in m for m in result.maturity_failures)
+
+
+def test_ny_practices_need_no_evidence_and_ni_needs_no_artifact():
+    cells = [cell("U1"), cell("U1", practice="SP 1.2", char="NY", art=0, aff=0),
+             cell("U1", practice="SP 1.3", char="NI", art=0, aff=1), cell("U2")]
+    assert check(cells, UNITS, {"AA"}, RULES).pa_failures == {}
+
+
+def test_support_function_must_cover_each_pa_it_performs():
+    sf = Inst(name="QA", kind="support_function", subgroup="", pas=("AA", "BB"))
+    cells = [cell("U1"), cell("U2"), cell("QA"), cell("QA", pa="BB", aff=0)]
+    result = check(cells, [*UNITS, sf], {"AA", "BB"}, RULES)
+    assert list(result.pa_failures) == ["BB"]
+
+
+def test_disabled_rules_are_reported_but_not_enforced():
+    rules = CoverageRules(enabled=frozenset())
+    result = check([cell("U1", aff=0), cell("U2", art=0)], UNITS, {"AA"}, rules)
+    assert result.pa_failures == {} and any(not r["passed"] and not r["enabled"] for r in result.rows)
+
+
+def test_bad_rules_file_names_the_key(tmp_path):
+    path = tmp_path / "rules.yaml"
+    path.write_text("affirmations_per: goal\nrules:\n  - id: made_up_rule\n")
+    with pytest.raises(ModelError, match="rule #1.*'id'.*made_up_rule"):
+        load_rules(path)
+    path.write_text("affirmations_per: week\n")
+    with pytest.raises(ModelError, match="affirmations_per"):
+        load_rules(path)
