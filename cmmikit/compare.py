@@ -1,0 +1,264 @@
+"""Compare two appraisals of the same model: what improved, what regressed, which findings closed.
+
+:func:`compare` rates both appraisals and lines them up practice by practice, goal by goal and
+process area by process area.  Every table carries ``before`` / ``after`` and a ``change``:
+
+- ``improved`` / ``regressed``: both sides have a rating and it moved up / down
+  (practices: NI < PI < LI < FI; goals and PAs: Unsatisfied < Satisfied);
+- ``new``: rated now but not before (newly characterized, brought into scope, or Not Rated before);
+- ``removed``: rated before but not now;
+- ``changed``: neither side has a rating and they differ (e.g. ``NY`` -> ``Not Applicable``);
+- ``unchanged``: the same on both sides.
+
+Findings are matched by the rule in :func:`finding_key`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Iterable
+
+import pandas as pd
+
+from cmmikit.errors import CmmikitError
+from cmmikit.rating import NOT_YET, ORDER, RATED, SATISFIED, UNSATISFIED, Ratings, rate
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from cmmikit.store import Appraisal, Finding
+
+IMPROVED, REGRESSED, UNCHANGED, NEW, REMOVED, CHANGED = (
+    "improved", "regressed", "unchanged", "new", "removed", "changed")
+CHANGES = (IMPROVED, REGRESSED, NEW, REMOVED, CHANGED, UNCHANGED)
+GOAL_ORDER = {UNSATISFIED: 0, SATISFIED: 1}
+CLOSED, OPENED, PERSISTING = "closed", "new", "persisting"
+
+
+class ModelMismatch(CmmikitError):
+    """The two appraisals were rated against different models and cannot be compared."""
+
+
+@dataclass
+class Comparison:
+    """The result of :func:`compare`: tidy DataFrames plus a summary dict."""
+
+    practices: pd.DataFrame
+    goals: pd.DataFrame
+    pas: pd.DataFrame
+    findings: pd.DataFrame
+    summary: dict[str, Any] = field(default_factory=dict)
+
+    def changed_practices(self) -> pd.DataFrame:
+        """Only the practices whose OU characterization changed."""
+        return self.practices[self.practices.change != UNCHANGED].reset_index(drop=True)
+
+
+def classify(before: str | None, after: str | None, order: dict[str, int]) -> str:
+    """One of :data:`CHANGES` for a value that went from ``before`` to ``after`` on the scale ``order``."""
+    if before == after:
+        return UNCHANGED
+    ranked_before, ranked_after = before in order, after in order
+    if ranked_before and ranked_after:
+        return IMPROVED if order[after] > order[before] else REGRESSED  # type: ignore[index]
+    if ranked_after:
+        return NEW
+    if ranked_before:
+        return REMOVED
+    return CHANGED
+
+
+def compare(baseline: "Appraisal", current: "Appraisal", *, baseline_ratings: Ratings | None = None,
+            current_ratings: Ratings | None = None) -> Comparison:
+    """Compare ``current`` with an earlier ``baseline`` appraisal of the same model."""
+    check_same_model(baseline, current)
+    before = baseline_ratings or rate(baseline)
+    after = current_ratings or rate(current)
+    practices = compare_practices(before.practices, after.practices)
+    goals = compare_goals(before.goals, after.goals)
+    pas = compare_pas(before.pas, after.pas, practices, goals)
+    findings = compare_findings(open_findings(baseline), open_findings(current))
+    summary = summarize(baseline, current, before, after, practices, goals, pas, findings)
+    return Comparison(practices, goals, pas, findings, summary)
+
+
+def check_same_model(baseline: "Appraisal", current: "Appraisal") -> None:
+    """Refuse appraisals of different models (ids differ): their practices do not line up."""
+    old, new = baseline.info().model_id, current.info().model_id
+    if old != new:
+        raise ModelMismatch(f"cannot compare appraisals of different models: {baseline.path.name} uses {old}, "
+                            f"{current.path.name} uses {new}")
+
+
+def practice_value(ou: str | None, status: str) -> str | None:
+    """The OU characterization a practice row stands for, or its status when it has none."""
+    if status in (RATED, NOT_YET):
+        return ou
+    return status
+
+
+def compare_practices(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
+    """One row per practice: OU characterization before and after, and the change."""
+    keys = ["pa", "goal", "practice"]
+    rows = _outer(before, after, keys, ["title"])
+    records = rows.to_dict("records")
+    rows["before"] = [_practice_side(r, "_before") for r in records]
+    rows["after"] = [_practice_side(r, "_after") for r in records]
+    rows["change"] = [classify(b, a, ORDER) for b, a in zip(rows.before, rows.after)]
+    return rows[keys + ["title", "before", "after", "change"]]
+
+
+def compare_goals(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
+    """One row per goal: rating before and after, the change, and whether it became (un)satisfied."""
+    keys = ["pa", "goal"]
+    rows = _outer(before, after, keys, ["title"])
+    rows["before"] = rows["rating_before"].where(rows["rating_before"].notna(), None)
+    rows["after"] = rows["rating_after"].where(rows["rating_after"].notna(), None)
+    rows["change"] = [classify(b, a, GOAL_ORDER) for b, a in zip(rows.before, rows.after)]
+    rows["newly_satisfied"] = (rows.after == SATISFIED) & (rows.before != SATISFIED)
+    rows["no_longer_satisfied"] = (rows.before == SATISFIED) & (rows.after != SATISFIED)
+    return rows[keys + ["title", "before", "after", "change", "newly_satisfied", "no_longer_satisfied"]]
+
+
+def compare_pas(before: pd.DataFrame, after: pd.DataFrame, practices: pd.DataFrame,
+                goals: pd.DataFrame) -> pd.DataFrame:
+    """One row per PA: rating, capability level and readiness before and after, with change counts."""
+    rows = _outer(before, after, ["pa"], ["name"])
+    out = pd.DataFrame({
+        "pa": rows.pa, "name": rows.name,
+        "before": rows.rating_before.where(rows.rating_before.notna(), None),
+        "after": rows.rating_after.where(rows.rating_after.notna(), None),
+    })
+    out["change"] = [classify(b, a, GOAL_ORDER) for b, a in zip(out.before, out.after)]
+    out["capability_before"] = rows.capability_level_before.where(rows.capability_level_before.notna(), None)
+    out["capability_after"] = rows.capability_level_after.where(rows.capability_level_after.notna(), None)
+    out["readiness_before"] = rows.readiness_before.fillna(0.0).astype(float)
+    out["readiness_after"] = rows.readiness_after.fillna(0.0).astype(float)
+    out["readiness_delta"] = out.readiness_after - out.readiness_before
+    per_pa = practices.groupby("pa").change.value_counts().unstack(fill_value=0)
+    for change in (IMPROVED, REGRESSED):
+        counts = per_pa[change] if change in per_pa else pd.Series(dtype=int)
+        out[f"practices_{change}"] = out.pa.map(counts).fillna(0).astype(int)
+    newly = goals[goals.newly_satisfied].groupby("pa").size()
+    out["goals_newly_satisfied"] = out.pa.map(newly).fillna(0).astype(int)
+    return out.reset_index(drop=True)
+
+
+def open_findings(appraisal: "Appraisal") -> list["Finding"]:
+    """The findings that count in a comparison: stored and open (merged or dismissed ones are not)."""
+    return [f for f in appraisal.findings() if f.status == "open"]
+
+
+def finding_key(finding: "Finding") -> tuple[Any, ...]:
+    """Two findings are the same finding when kind, PA and linked practices are equal.
+
+    A finding linked to no practice (written by hand) matches on kind, PA, goal and its
+    statement instead (case and spacing ignored).  Statements of linked findings may be
+    reworded between appraisals without breaking the match.
+    """
+    if finding.practices:
+        return (finding.kind, finding.pa, tuple(sorted(finding.practices)))
+    return (finding.kind, finding.pa, finding.goal, " ".join(finding.statement.lower().split()))
+
+
+def compare_findings(before: Iterable["Finding"], after: Iterable["Finding"]) -> pd.DataFrame:
+    """Findings closed (baseline only), new (current only) and persisting (both), matched by :func:`finding_key`.
+
+    When several findings share a key they are paired in id order; the surplus is closed or new.
+    """
+    columns = ["status", "kind", "pa", "goal", "practices", "statement", "statement_before", "baseline_id",
+               "current_id"]
+    old: dict[tuple[Any, ...], list[Finding]] = defaultdict(list)
+    for f in sorted(before, key=lambda f: f.id):
+        old[finding_key(f)].append(f)
+    rows: list[dict[str, Any]] = []
+    for f in sorted(after, key=lambda f: f.id):
+        matches = old.get(finding_key(f))
+        match = matches.pop(0) if matches else None
+        rows.append(_finding_row(PERSISTING if match else OPENED, f, match))
+    for leftover in old.values():
+        rows.extend(_finding_row(CLOSED, None, f) for f in leftover)
+    frame = pd.DataFrame(rows, columns=columns).astype({"baseline_id": "Int64", "current_id": "Int64"})
+    order = {CLOSED: 0, OPENED: 1, PERSISTING: 2}
+    frame["_order"] = frame.status.map(order)
+    return (frame.sort_values(["_order", "pa", "goal", "practices", "kind"], kind="stable")
+            .drop(columns="_order").reset_index(drop=True))
+
+
+def _finding_row(status: str, current: "Finding | None", baseline: "Finding | None") -> dict[str, Any]:
+    shown = current or baseline
+    assert shown is not None
+    return {"status": status, "kind": shown.kind, "pa": shown.pa, "goal": shown.goal,
+            "practices": ", ".join(shown.practices), "statement": shown.statement,
+            "statement_before": baseline.statement if baseline else "",
+            "baseline_id": baseline.id if baseline else None, "current_id": current.id if current else None}
+
+
+def summarize(baseline: "Appraisal", current: "Appraisal", before: Ratings, after: Ratings,
+              practices: pd.DataFrame, goals: pd.DataFrame, pas: pd.DataFrame,
+              findings: pd.DataFrame) -> dict[str, Any]:
+    """Headline numbers of a comparison (plain Python values, JSON-ready)."""
+    practice_counts = Counter(practices.change)
+    finding_counts = Counter(findings[findings.kind == "weakness"].status)
+    return {
+        "model_id": after.model_id,
+        "baseline": before.appraisal_name, "current": after.appraisal_name,
+        "baseline_file": baseline.path.name, "current_file": current.path.name,
+        "maturity_before": before.maturity.headline, "maturity_after": after.maturity.headline,
+        "practices": {change: int(practice_counts[change]) for change in CHANGES},
+        "goals_newly_satisfied": int(goals.newly_satisfied.sum()),
+        "goals_no_longer_satisfied": int(goals.no_longer_satisfied.sum()),
+        "pas_improved": [str(p) for p in pas[pas.change.isin([IMPROVED, NEW])].pa],
+        "pas_regressed": [str(p) for p in pas[pas.change.isin([REGRESSED, REMOVED])].pa],
+        "weaknesses": {status: int(finding_counts[status]) for status in (CLOSED, OPENED, PERSISTING)},
+    }
+
+
+def trend_chart(comparison: Comparison) -> "Figure":
+    """Readiness per PA (share of practices FI or LI) before and after, as a dumbbell chart.
+
+    Colour-blind-safe (Okabe-Ito blue and orange, plus marker shapes), deterministic (no dates).
+    """
+    from matplotlib.figure import Figure
+
+    pas = comparison.pas.iloc[::-1]
+    fig = Figure(figsize=(7.0, 0.45 * len(pas) + 1.4), dpi=100)
+    ax = fig.subplots()
+    y = range(len(pas))
+    for i, row in zip(y, pas.itertuples()):
+        ax.plot([row.readiness_before * 100, row.readiness_after * 100], [i, i], color="#999999", lw=2, zorder=1)
+    ax.scatter(pas.readiness_before * 100, list(y), marker="o", s=60, color="#E69F00", zorder=2,
+               label=comparison.summary.get("baseline") or "baseline")
+    ax.scatter(pas.readiness_after * 100, list(y), marker="D", s=50, color="#0072B2", zorder=3,
+               label=comparison.summary.get("current") or "current")
+    ax.set_yticks(list(y), [f"{row.pa} ({row.before} \u2192 {row.after})" for row in pas.itertuples()])
+    ax.set_xlim(0, 105)
+    ax.set_xlabel("practices FI or LI at the organizational unit (%)")
+    ax.set_title("Readiness per process area: baseline \u2192 current")
+    ax.grid(axis="x", color="#dddddd", lw=0.8)
+    ax.set_axisbelow(True)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12 - 0.4 / max(len(pas), 1)), ncol=2, frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def _outer(before: pd.DataFrame, after: pd.DataFrame, keys: list[str], labels: list[str]) -> pd.DataFrame:
+    """Outer join on ``keys`` in model order (baseline rows first, then rows only in the current one)."""
+    merged = before.merge(after, on=keys, how="outer", suffixes=("_before", "_after"), sort=False)
+    for label in labels:
+        merged[label] = merged[f"{label}_after"].where(merged[f"{label}_after"].notna(), merged[f"{label}_before"])
+    first: dict[tuple[Any, ...], int] = {}
+    for i, key in enumerate(map(tuple, pd.concat([before[keys], after[keys]]).values)):
+        first.setdefault(key, i)
+    merged["_pos"] = [first[tuple(v)] for v in merged[keys].values]
+    return merged.sort_values("_pos").drop(columns="_pos").reset_index(drop=True)
+
+
+def _practice_side(row: dict[str, Any], suffix: str) -> str | None:
+    """:func:`practice_value` of one side of a joined practice row (None when that side has no row)."""
+    status = row.get(f"status{suffix}")
+    if not isinstance(status, str):
+        return None
+    ou = row.get(f"ou{suffix}")
+    return practice_value(ou if isinstance(ou, str) else None, status)

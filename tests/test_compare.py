@@ -1,0 +1,175 @@
+"""Comparing two hand-made appraisals of the tiny model gives exactly the expected deltas."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from cmmikit.compare import ModelMismatch, classify, compare, compare_findings, finding_key, trend_chart
+from cmmikit.rating import ORDER
+from cmmikit.store import Appraisal, Finding
+
+TINY_MODEL = Path(__file__).parent / "data" / "tiny-model"
+
+# (pa, practice) -> characterization of U1 and U2; None leaves the cell blank
+BASELINE = {
+    ("AA", "SP 1.1"): ("FI", "FI"),
+    ("AA", "SP 1.2"): ("PI", "PI"),
+    ("AA", "SP 2.1"): ("LI", "FI"),
+    ("AA", "GP 2.1"): ("NI", "NI"),
+    ("BB", "SP 1.1"): ("FI", "LI"),
+    ("BB", "GP 2.1"): ("FI", None),
+}
+CURRENT = {
+    ("AA", "SP 1.1"): ("FI", "FI"),
+    ("AA", "SP 1.2"): ("LI", "LI"),
+    ("AA", "SP 2.1"): ("PI", "PI"),
+    ("AA", "GP 2.1"): ("LI", "FI"),
+    ("BB", "SP 1.1"): ("NY", "NY"),
+    ("BB", "GP 2.1"): ("FI", "FI"),
+}
+
+
+def make(path: Path, name: str, values: dict[tuple[str, str], tuple[str | None, str | None]]) -> Appraisal:
+    """A tiny-model appraisal with two units, the given characterizations and full evidence."""
+    appraisal = Appraisal.create(path, name=name, model=TINY_MODEL)
+    with appraisal.transaction():
+        for unit in ("U1", "U2"):
+            appraisal.add_instance(unit)
+        for (pa, practice), chars in values.items():
+            for unit, char in zip(("U1", "U2"), chars):
+                weakness = "a weakness" if char in ("LI", "PI", "NI") else ""
+                appraisal.update_record(pa, practice, unit, characterization=char, weaknesses=weakness)
+                appraisal.add_evidence(pa, practice, unit, "artifact", "a record")
+                appraisal.add_evidence(pa, practice, unit, "affirmation", "an interview")
+    return appraisal
+
+
+@pytest.fixture
+def pair(tmp_path: Path):
+    with make(tmp_path / "before.cmmi", "Before", BASELINE) as before, \
+            make(tmp_path / "after.cmmi", "After", CURRENT) as after:
+        yield before, after
+
+
+def rows(frame, columns):
+    """The frame's rows as plain tuples, missing values as None."""
+    return [tuple(None if v is pd.NA else v for v in r) for r in frame[columns].itertuples(index=False)]
+
+
+def test_practice_deltas(pair):
+    result = compare(*pair)
+    assert rows(result.practices, ["pa", "practice", "before", "after", "change"]) == [
+        ("AA", "SP 1.1", "FI", "FI", "unchanged"),
+        ("AA", "SP 1.2", "PI", "LI", "improved"),
+        ("AA", "SP 2.1", "LI", "PI", "regressed"),
+        ("AA", "GP 2.1", "NI", "LI", "improved"),
+        ("BB", "SP 1.1", "LI", "NY", "removed"),
+        ("BB", "GP 2.1", "not characterized", "FI", "new"),
+    ]
+    assert list(result.changed_practices().practice) == ["SP 1.2", "SP 2.1", "GP 2.1", "SP 1.1", "GP 2.1"]
+
+
+def test_goal_deltas(pair):
+    result = compare(*pair)
+    assert rows(result.goals, ["pa", "goal", "before", "after", "change", "newly_satisfied",
+                               "no_longer_satisfied"]) == [
+        ("AA", "SG 1", "Unsatisfied", "Satisfied", "improved", True, False),
+        ("AA", "SG 2", "Satisfied", "Unsatisfied", "regressed", False, True),
+        ("AA", "GG 2", "Unsatisfied", "Satisfied", "improved", True, False),
+        ("BB", "SG 1", "Satisfied", "Not Rated", "removed", False, True),
+        ("BB", "GG 2", "Not Rated", "Satisfied", "new", True, False),
+    ]
+
+
+def test_pa_deltas(pair):
+    result = compare(*pair)
+    assert rows(result.pas, ["pa", "before", "after", "change", "capability_before", "capability_after",
+                             "practices_improved", "practices_regressed", "goals_newly_satisfied"]) == [
+        ("AA", "Unsatisfied", "Unsatisfied", "unchanged", "CL0", "CL0", 2, 1, 2),
+        ("BB", "Not Rated", "Not Rated", "unchanged", "CL1", "Not Rated", 0, 0, 1),
+    ]
+    aa = result.pas.iloc[0]
+    assert (aa.readiness_before, aa.readiness_after) == pytest.approx((2 / 4, 3 / 4))
+    assert aa.readiness_delta == pytest.approx(0.25)
+
+
+def test_summary(pair):
+    before, after = pair
+    before.add_finding("weakness", "AA", "GG 2", "No policy.", practices=["GP 2.1"])
+    summary = compare(before, after).summary
+    assert summary["baseline"] == "Before" and summary["current"] == "After"
+    assert summary["maturity_before"] == "Maturity level 2: Not Rated"
+    assert summary["practices"] == {"improved": 2, "regressed": 1, "new": 1, "removed": 1, "changed": 0,
+                                    "unchanged": 1}
+    assert summary["goals_newly_satisfied"] == 3 and summary["goals_no_longer_satisfied"] == 2
+    assert summary["pas_improved"] == [] and summary["pas_regressed"] == []
+    assert summary["weaknesses"] == {"closed": 1, "new": 0, "persisting": 0}
+
+
+def test_findings_closed_new_persisting(pair):
+    before, after = pair
+    reworded_old = before.add_finding("weakness", "AA", "SG 1", "SP 1.2 is partly done.", practices=["SP 1.2"])
+    closed = before.add_finding("weakness", "AA", "GG 2", "No policy.", practices=["GP 2.1"])
+    manual_old = before.add_finding("weakness", "AA", "SG 2", "Checks are  LATE.")
+    dismissed = before.add_finding("weakness", "BB", "SG 1", "Dismissed before.", practices=["SP 1.1"])
+    before.update_finding(dismissed, status="dismissed")
+    reworded_new = after.add_finding("weakness", "AA", "SG 1", "SP 1.2 is still not done everywhere.",
+                                     practices=["SP 1.2"])
+    manual_new = after.add_finding("weakness", "AA", "SG 2", "checks are late.")
+    opened = after.add_finding("weakness", "AA", "SG 2", "Checks are skipped.", practices=["SP 2.1"])
+    frame = compare(before, after).findings
+    assert rows(frame, ["status", "pa", "goal", "practices", "baseline_id", "current_id"]) == [
+        ("closed", "AA", "GG 2", "GP 2.1", closed, None),
+        ("new", "AA", "SG 2", "SP 2.1", None, opened),
+        ("persisting", "AA", "SG 1", "SP 1.2", reworded_old, reworded_new),
+        ("persisting", "AA", "SG 2", "", manual_old, manual_new),
+    ]
+    persisting = frame[frame.current_id == reworded_new].iloc[0]
+    assert persisting.statement == "SP 1.2 is still not done everywhere."
+    assert persisting.statement_before == "SP 1.2 is partly done."
+
+
+def test_duplicate_keys_pair_in_id_order():
+    def finding(fid: int) -> Finding:
+        return Finding(fid, "weakness", "AA", "SG 1", f"statement {fid}", "generated", practices=("SP 1.1",))
+
+    frame = compare_findings([finding(1), finding(2)], [finding(7)])
+    assert rows(frame, ["status", "baseline_id", "current_id"]) == [("closed", 2, None), ("persisting", 1, 7)]
+
+
+def test_finding_key_ignores_practice_order_and_statement():
+    a = Finding(1, "weakness", "AA", "SG 1", "one", "generated", practices=("SP 1.2", "SP 1.1"))
+    b = Finding(2, "weakness", "AA", "SG 1", "two", "generated", practices=("SP 1.1", "SP 1.2"))
+    c = Finding(3, "strength", "AA", "SG 1", "one", "generated", practices=("SP 1.1", "SP 1.2"))
+    assert finding_key(a) == finding_key(b) != finding_key(c)
+
+
+@pytest.mark.parametrize(("before", "after", "change"), [
+    ("PI", "LI", "improved"), ("FI", "NI", "regressed"), ("LI", "LI", "unchanged"),
+    (None, "FI", "new"), ("NY", "PI", "new"), ("LI", "NY", "removed"), ("NY", None, "changed"),
+    (None, None, "unchanged"),
+])
+def test_classify(before, after, change):
+    assert classify(before, after, ORDER) == change
+
+
+def test_refuses_different_models(tiny, appraisal):
+    with pytest.raises(ModelMismatch, match="different models.*tiny-1.0"):
+        compare(tiny, appraisal)
+
+
+def test_trend_chart_is_deterministic(pair):
+    def png() -> bytes:
+        buffer = io.BytesIO()
+        fig = trend_chart(compare(*pair))
+        fig.savefig(buffer, format="png", metadata={"Software": None})
+        return buffer.getvalue()
+
+    fig = trend_chart(compare(*pair))
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert labels == ["BB (Not Rated \u2192 Not Rated)", "AA (Unsatisfied \u2192 Unsatisfied)"]
+    assert png() == png()
