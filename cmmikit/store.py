@@ -730,6 +730,8 @@ class Appraisal:
             raise InvalidValue(f"unknown evidence field(s) {sorted(unknown)}; allowed: {sorted(allowed)}")
         if "kind" in changes:
             _check(changes["kind"], EVIDENCE_KINDS, "evidence kind")
+        if "description" in changes and not _clean(changes["description"], "description").strip():
+            raise InvalidValue("evidence needs a description")
         with self.transaction():
             if not self._rows("SELECT 1 FROM evidence WHERE id = ?", (evidence_id,)):
                 raise UnknownEntry(f"no evidence item {evidence_id}")

@@ -1,0 +1,211 @@
+"""The walkthrough view driven like an assessor would: set values, click buttons, check the store."""
+
+from __future__ import annotations
+
+import pytest
+
+from cmmikit.errors import UnknownEntry
+from cmmikit.store import Appraisal
+from cmmikit.ui.walkthrough import WalkthroughView
+
+
+@pytest.fixture
+def view(appraisal: Appraisal) -> WalkthroughView:
+    return WalkthroughView(appraisal, pa="SD")
+
+
+def test_opens_on_the_first_practice_with_one_panel_per_sampled_instance(view: WalkthroughView) -> None:
+    assert view.practice.id == "SP 1.1"
+    assert [p.instance.name for p in view.panels[:len(view.sampled)]] == ["Unit A", "Unit B"]
+    assert view.instances_box.children == tuple(p.widget for p in view.panels[:2])
+    assert view.progress.value == "SD: 0 of 18 practices characterized"
+    assert "Analyze Existing Agreements and Service Data" in view.practice_info.value
+    assert "Ticket volume and trend report" in view.practice_info.value  # an example work product
+    assert view.previous_button.disabled and not view.next_button.disabled
+
+
+def test_next_and_previous_walk_specific_then_generic_practices(view: WalkthroughView) -> None:
+    seen = [view.practice.id]
+    while not view.next_button.disabled:
+        view.next_button.click()
+        seen.append(view.practice.id)
+    assert seen[:8] == ["SP 1.1", "SP 1.2", "SP 2.1", "SP 2.2", "SP 2.3", "SP 3.1", "SP 3.2", "SP 3.3"]
+    assert seen[8:] == [f"GP 2.{n}" for n in range(1, 11)]
+    assert view.practice_dropdown.value == "GP 2.10"
+    view.previous_button.click()
+    assert view.practice.id == "GP 2.9"
+    view.practice_dropdown.value = "SP 2.2"
+    assert view.practice.id == "SP 2.2" and "Prepare for Service System Operations" in view.practice_info.value
+
+
+def test_characterization_is_saved_at_once_and_counted(view: WalkthroughView, appraisal: Appraisal) -> None:
+    view.panel("Unit A").characterization.value = "FI"
+    assert appraisal.record("SD", "SP 1.1", "Unit A").characterization == "FI"
+    assert view.progress.value == "SD: 0 of 18 practices characterized"  # Unit B still blank
+    view.panel("Unit B").characterization.value = "NY"
+    assert view.progress.value == "SD: 1 of 18 practices characterized"
+    assert view.progress_bar.value == 1 and view.progress_bar.max == 18
+    view.panel("Unit B").characterization.value = ""
+    assert appraisal.record("SD", "SP 1.1", "Unit B").characterization is None
+    assert view.progress_text == "SD: 0 of 18 practices characterized"
+
+
+def test_texts_and_evidence_are_saved_and_shown_again_after_reopening(view: WalkthroughView,
+                                                                      appraisal: Appraisal) -> None:
+    view.next_button.click()
+    panel = view.panel("Unit B")
+    panel.weaknesses.value = "The SLA is not signed by the customer."
+    panel.strengths.value = "Catalogue kept current."
+    panel.notes.value = "ask the account manager"
+    panel.new_kind.value = "artifact"
+    panel.new_description.value = "Service level agreement v3"
+    panel.new_location.value = "https://intranet.example/sla"
+    panel.add_evidence_button.click()
+    panel.new_kind.value = "affirmation"
+    panel.new_description.value = "Interview with the service manager"
+    panel.add_evidence_button.click()
+    panel.characterization.value = "LI"
+    assert panel.status.ok and panel.new_description.value == ""
+
+    path = appraisal.path
+    appraisal.close()
+    with Appraisal.open(path) as reopened:
+        record = reopened.record("SD", "SP 1.2", "Unit B")
+        assert (record.characterization, record.weaknesses, record.strengths, record.notes) == (
+            "LI", "The SLA is not signed by the customer.", "Catalogue kept current.", "ask the account manager")
+        assert [(e.kind, e.description, e.location) for e in reopened.evidence(pa="SD", practice="SP 1.2")] == [
+            ("artifact", "Service level agreement v3", "https://intranet.example/sla"),
+            ("affirmation", "Interview with the service manager", "")]
+        again = WalkthroughView(reopened, pa="SD", practice="SP 1.2")
+        shown = again.panel("Unit B")
+        assert shown.characterization.value == "LI"
+        assert shown.weaknesses.value == "The SLA is not signed by the customer."
+        assert [r.description.value for r in shown.rows[:len(shown.items)]] == [
+            "Service level agreement v3", "Interview with the service manager"]
+        assert 'href="https://intranet.example/sla"' in shown.rows[0].link.value
+        assert shown.warnings == []
+        assert again.panel("Unit A").characterization.value == ""
+
+
+def test_evidence_can_be_edited_and_removed(view: WalkthroughView, appraisal: Appraisal) -> None:
+    panel = view.panel("Unit A")
+    panel.new_description.value = "Ticket report"
+    panel.add_evidence_button.click()
+    row = panel.rows[0]
+    row.description.value = "Ticket report, October"
+    row.kind.value = "affirmation"
+    item = appraisal.evidence(pa="SD", practice="SP 1.1", instance="Unit A")[0]
+    assert (item.kind, item.description) == ("affirmation", "Ticket report, October")
+    row.remove_button.click()
+    assert appraisal.evidence(pa="SD") == []
+    assert panel.evidence_box.children == ()
+    assert "no evidence" in panel.evidence_summary.value
+
+
+def test_refused_input_is_explained_and_nothing_is_stored(view: WalkthroughView, appraisal: Appraisal) -> None:
+    panel = view.panel("Unit A")
+    panel.new_description.value = "   "
+    panel.add_evidence_button.click()
+    assert not panel.status.ok and "evidence needs a description" in panel.status.widget.value
+    assert appraisal.evidence() == []
+    panel.new_description.value = "Ticket report"
+    panel.add_evidence_button.click()
+    panel.rows[0].description.value = ""
+    assert not panel.status.ok
+    assert panel.rows[0].description.value == "Ticket report"  # the stored value is shown again
+
+
+@pytest.mark.parametrize(("value", "weakness", "evidence", "expected"), [
+    ("FI", "missing records", ("artifact", "affirmation"), "FI but weaknesses are written"),
+    ("LI", "", ("artifact", "affirmation"), "LI needs at least one weakness written"),
+    ("FI", "", (), "FI rests on no evidence"),
+    ("LI", "gap", ("artifact",), "LI with one-sided evidence"),
+])
+def test_a_contradicting_characterization_is_warned_about(view: WalkthroughView, value: str, weakness: str,
+                                                          evidence: tuple[str, ...], expected: str) -> None:
+    panel = view.panel("Unit A")
+    for kind in evidence:
+        panel.new_kind.value = kind
+        panel.new_description.value = f"{kind} item"
+        panel.add_evidence_button.click()
+    panel.weaknesses.value = weakness
+    panel.characterization.value = value
+    assert any(expected in text for text in panel.warnings)
+    assert expected in panel.warning.value.replace("&#x27;", "'")
+    assert expected in view.summary()
+
+
+def test_consistent_characterization_has_no_warning_and_warnings_follow_edits(view: WalkthroughView) -> None:
+    panel = view.panel("Unit A")
+    for kind in ("artifact", "affirmation"):
+        panel.new_kind.value = kind
+        panel.new_description.value = kind
+        panel.add_evidence_button.click()
+    panel.characterization.value = "FI"
+    assert panel.warnings == [] and panel.warning.value == ""
+    panel.weaknesses.value = "one gap"
+    assert panel.warnings and "FI but weaknesses" in panel.warnings[0]
+
+
+def test_stepping_shows_each_practice_own_values_and_never_writes(view: WalkthroughView,
+                                                                  appraisal: Appraisal) -> None:
+    view.panel("Unit A").characterization.value = "PI"
+    view.panel("Unit A").weaknesses.value = "only partly"
+    view.next_button.click()
+    assert view.panel("Unit A").characterization.value == "" and view.panel("Unit A").weaknesses.value == ""
+    view.previous_button.click()
+    assert view.panel("Unit A").characterization.value == "PI"
+    assert [r.practice for r in appraisal.records()] == ["SP 1.1"]
+
+
+def test_ou_characterization_flags_team_judgment(view: WalkthroughView) -> None:
+    view.panel("Unit A").characterization.value = "FI"
+    view.panel("Unit B").characterization.value = "PI"
+    assert "LI or PI" in view.aggregate.value and "team judgment" in view.aggregate.value
+    view.panel("Unit B").characterization.value = "FI"
+    assert ">FI<" in view.aggregate.value
+
+
+def test_switching_process_area_reuses_panels(view: WalkthroughView, appraisal: Appraisal) -> None:
+    first = view.panels[0]
+    view.pa_dropdown.value = "CM"
+    assert view.pa.id == "CM" and view.practice.id == "SP 1.1"
+    assert [p.instance.name for p in view.panels[:len(view.sampled)]] == ["Unit A", "Unit B", "QA Group"]
+    assert view.panels[0] is first
+    view.panel("QA Group").characterization.value = "LI"
+    assert appraisal.record("CM", "SP 1.1", "QA Group").characterization == "LI"
+    view.pa_dropdown.value = "SD"
+    with pytest.raises(KeyError):
+        view.panel("QA Group")
+
+
+def test_scope_and_assessors_are_shown(appraisal: Appraisal) -> None:
+    appraisal.set_scope("SAM", "not_applicable", "no <suppliers>")
+    appraisal.set_assessor("Ravi", pas=["SAM"])
+    view = WalkthroughView(appraisal, pa="SAM")
+    assert ("SAM Supplier Agreement Management (not applicable)", "SAM") in view.pa_dropdown.options
+    assert "not applicable: no &lt;suppliers&gt;" in view.pa_note.value and "Ravi" in view.pa_note.value
+
+
+def test_pa_without_sampled_instances_says_so(appraisal: Appraisal) -> None:
+    for name in ("Unit A", "Unit B"):
+        appraisal.update_instance(name, pas=["CM"])
+    view = WalkthroughView(appraisal, pa="SD")
+    assert view.instances_box.children == ()
+    assert "no basic unit or support function is sampled" in view.pa_note.value
+    assert "no instance sampled" in repr(view)
+
+
+def test_unknown_process_area_is_refused(appraisal: Appraisal) -> None:
+    with pytest.raises(UnknownEntry, match="XYZ"):
+        WalkthroughView(appraisal, pa="XYZ")
+
+
+def test_text_form_names_practice_progress_and_instances(view: WalkthroughView) -> None:
+    view.panel("Unit A").characterization.value = "NY"
+    text = repr(view)
+    assert text.splitlines()[0] == "Walkthrough SD Service Delivery: SP 1.1 Analyze Existing Agreements and Service Data (1 of 18)"
+    assert "SD: 0 of 18 practices characterized" in text
+    assert "Unit A: NY (0 artifact(s), 0 affirmation(s))" in text
+    bundle = view._repr_mimebundle_()
+    assert bundle["text/plain"] == text and "application/vnd.jupyter.widget-view+json" in bundle
