@@ -1,0 +1,113 @@
+"""Charts: content of each figure, deterministic files, and a light package import."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from cmmikit import charts, palette
+from cmmikit.rating import rate
+
+
+@pytest.fixture(scope="module")
+def demo_ratings(demo_file):
+    from cmmikit.store import Appraisal
+
+    with Appraisal.open(demo_file) as a:
+        return rate(a)
+
+
+def findings(*rows: tuple[str, float, str]) -> pd.DataFrame:
+    return pd.DataFrame([{"id": i, "kind": "weakness", "pa": pa, "score": score, "status": status}
+                         for i, (pa, score, status) in enumerate(rows, 1)])
+
+
+def texts(fig) -> list[str]:
+    return [t.get_text() for ax in fig.axes for t in ax.texts]
+
+
+def test_goal_heatmap_labels_every_goal_with_its_rating(demo_ratings):
+    fig = charts.goal_heatmap(demo_ratings)
+    labels = texts(fig)
+    assert len(labels) == len(demo_ratings.goals)
+    expected = sorted(palette.RATING_SHORT[r] for r in demo_ratings.goals["rating"])
+    assert sorted(labels) == expected
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == list(demo_ratings.pas["pa"])
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["SG 1", "SG 2", "SG 3", "GG 2"]
+
+
+def test_characterization_bars_count_every_instance_cell(demo_ratings):
+    fig = charts.characterization_bars(demo_ratings)
+    total = sum(patch.get_width() for patch in fig.axes[0].patches)
+    assert total == len(demo_ratings.cells)
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert legend[:2] == ["FI", "LI"]
+
+
+def test_readiness_radar_shows_each_pa_share(demo_ratings):
+    fig = charts.readiness_radar(demo_ratings)
+    ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    assert len(ticks) == len(demo_ratings.pas)
+    first = demo_ratings.pas.iloc[0]
+    assert ticks[0] == f"{first.pa}\n{first.readiness:.0%}"
+
+
+def test_findings_priority_bands_open_weaknesses_only():
+    frame = findings(("MA", 80, "open"), ("MA", 45, "open"), ("CM", 10, "open"), ("CM", 95, "dismissed"))
+    fig = charts.findings_priority(frame)
+    heights = {(round(p.get_x() + p.get_width() / 2), p.get_facecolor()[:3]) for p in fig.axes[0].patches if p.get_height()}
+    assert sum(p.get_height() for p in fig.axes[0].patches) == 3
+    assert len(heights) == 3
+    assert [charts.priority_band(s) for s in (100, 60, 59.9, 30, 0)] == ["High", "High", "Medium", "Medium", "Low"]
+
+
+@pytest.mark.parametrize("frame", [None, findings(), findings(("MA", 70, "merged"))])
+def test_findings_priority_without_open_weaknesses_says_so(frame):
+    assert texts(charts.findings_priority(frame)) == ["no open weaknesses"]
+
+
+def test_tiny_model_radar_explains_why_it_is_empty(tiny):
+    fig = charts.readiness_radar(rate(tiny))
+    assert "at least three" in texts(fig)[0]
+
+
+def test_render_all_writes_every_chart_deterministically(demo_ratings, tmp_path):
+    frame = findings(("MA", 80, "open"), ("WMC", 20, "open"))
+    first = charts.render_all(demo_ratings, frame, tmp_path / "a")
+    second = charts.render_all(demo_ratings, frame, tmp_path / "b", formats=("svg",))
+    assert set(first) == set(charts.CHART_NAMES)
+    for name, paths in first.items():
+        assert [p.name for p in paths] == [f"{name}.png", f"{name}.svg"]
+        assert paths[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        svg = paths[1].read_bytes()
+        assert svg == second[name][0].read_bytes()
+        assert b"<dc:date>" not in svg
+    from PIL import Image
+
+    with Image.open(first["goal_heatmap"][0]) as png:
+        assert png.width == round(charts.WIDTH * charts.DPI)
+
+
+def test_render_all_refuses_unknown_formats(demo_ratings, tmp_path):
+    from cmmikit.errors import InvalidValue
+
+    with pytest.raises(InvalidValue, match="jpg"):
+        charts.render_all(demo_ratings, None, tmp_path, formats=("jpg",))
+
+
+def test_svg_bytes_are_identical_across_processes(demo_file, tmp_path):
+    script = ("import sys; from cmmikit.store import Appraisal; from cmmikit.rating import rate; "
+              "from cmmikit.charts import goal_heatmap, save_figure; from pathlib import Path; "
+              "save_figure(goal_heatmap(rate(Appraisal.open(sys.argv[1]))), Path(sys.argv[2]))")
+    for name in ("one.svg", "two.svg"):
+        subprocess.run([sys.executable, "-c", script, str(demo_file), str(tmp_path / name)], check=True)
+    assert (tmp_path / "one.svg").read_bytes() == (tmp_path / "two.svg").read_bytes()
+
+
+def test_importing_charts_does_not_load_matplotlib():
+    code = "import sys, cmmikit, cmmikit.charts; sys.exit('matplotlib' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code]).returncode == 0
