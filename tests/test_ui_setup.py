@@ -1,0 +1,130 @@
+"""The setup view: every edit reaches the store at once; mistakes are explained, not stored."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cmmikit.store import Appraisal
+from cmmikit.ui.setup import SetupView
+
+
+@pytest.fixture
+def view(appraisal: Appraisal) -> SetupView:
+    return SetupView(appraisal)
+
+
+def test_shows_the_appraisal(view: SetupView) -> None:
+    assert view.info_fields["name"].value == "Test appraisal"
+    assert view.info_fields["org_unit"].value == "Test OU"
+    assert [r.name for r in view.instance_rows] == ["Unit A", "Unit B", "QA Group"]
+    assert view.sampling[("CM", "QA Group")].value and not view.sampling[("SD", "QA Group")].value
+    assert view.scope_dropdowns["SAM"].value == "in_scope"
+
+
+def test_appraisal_facts_are_saved(view: SetupView, appraisal: Appraisal) -> None:
+    view.info_fields["org_unit"].value = "Managed services division"
+    view.appraisal_type.value = "Self-appraisal"
+    view.description.value = "First look"
+    info = appraisal.info()
+    assert (info.org_unit, info.appraisal_type, info.description) == ("Managed services division", "Self-appraisal",
+                                                                      "First look")
+
+
+def test_instances_can_be_added_renamed_changed_and_removed(view: SetupView, appraisal: Appraisal) -> None:
+    view.new_instance_name.value = "Cloud Services"
+    view.new_instance_subgroup.value = "Projects"
+    view.add_instance_button.click()
+    assert appraisal.instances()[-1].name == "Cloud Services" and appraisal.instances()[-1].subgroup == "Projects"
+    assert view.sampling[("SD", "Cloud Services")].value  # a new basic unit is sampled for every PA
+
+    view.new_instance_name.value = "CM Office"
+    view.new_instance_kind.value = "support_function"
+    view.add_instance_button.click()
+    assert next(i for i in appraisal.instances() if i.name == "CM Office").pas == ()
+
+    row = view.instance_rows[0]
+    row.name_text.value = "Service Desk"
+    assert [i.name for i in appraisal.instances()][0] == "Service Desk"
+    assert view.instance_rows[0].name == "Service Desk"
+    view.instance_rows[0].description.value = "first line"
+    assert appraisal.instances()[0].description == "first line"
+
+    remove = view.instance_rows[1].remove_button
+    remove.click()
+    assert "Unit B" in [i.name for i in appraisal.instances()]  # first click only asks
+    assert "click 'remove' again" in view.status.text
+    remove.click()
+    assert "Unit B" not in [i.name for i in appraisal.instances()]
+    assert ("SD", "Unit B") not in view.sampling
+
+
+def test_duplicate_instance_name_is_refused_and_the_old_name_shown(view: SetupView, appraisal: Appraisal) -> None:
+    view.instance_rows[0].name_text.value = "Unit B"
+    assert not view.status.ok and "already exists" in view.status.text
+    assert [i.name for i in appraisal.instances()] == ["Unit A", "Unit B", "QA Group"]
+    assert view.instance_rows[0].name_text.value == "Unit A"
+    view.new_instance_name.value = " "
+    view.add_instance_button.click()
+    assert "needs a name" in view.status.text and len(appraisal.instances()) == 3
+
+
+def test_scope_not_applicable_needs_a_reason(view: SetupView, appraisal: Appraisal) -> None:
+    view.scope_dropdowns["SAM"].value = "not_applicable"
+    assert not view.status.ok and appraisal.scopes()["SAM"].scope == "in_scope"
+    view.reason_texts["SAM"].value = "No suppliers are used"
+    assert appraisal.scopes()["SAM"].scope == "not_applicable"
+    assert appraisal.scopes()["SAM"].reason == "No suppliers are used"
+    view.scope_dropdowns["MA"].value = "out_of_scope"
+    assert appraisal.scopes()["MA"].scope == "out_of_scope"
+    assert "SAM   not applicable (No suppliers are used)" in view.summary()
+
+
+def test_sampling_grid_sets_which_instances_each_pa_is_sampled_in(view: SetupView, appraisal: Appraisal) -> None:
+    view.sampling[("SD", "Unit B")].value = False
+    view.sampling[("SD", "QA Group")].value = True
+    pas = {i.name: i.pas for i in appraisal.instances()}
+    assert "SD" not in pas["Unit B"] and pas["QA Group"] == ("CM", "PPQA", "SD")
+
+
+def test_assessors_and_their_process_areas(view: SetupView, appraisal: Appraisal) -> None:
+    view.new_assessor_name.value = "Ravi Menon"
+    view.new_assessor_role.value = "Assessor"
+    view.add_assessor_button.click()
+    view.assessor_pas[("Ravi Menon", "SD")].value = True
+    view.assessor_pas[("Ravi Menon", "WP")].value = True
+    view.assessor_roles["Ravi Menon"].value = "Mini-team lead"
+    [person] = appraisal.assessors()
+    assert (person.name, person.role, person.pas) == ("Ravi Menon", "Mini-team lead", ("SD", "WP"))
+    view.new_assessor_name.value = "Ravi Menon"
+    view.add_assessor_button.click()
+    assert "already on the team" in view.status.text and len(appraisal.assessors()) == 1
+    view.assessor_remove_buttons["Ravi Menon"].click()
+    assert appraisal.assessors() == []
+
+
+def test_create_and_open_files(view: SetupView, appraisal: Appraisal, tmp_path: Path) -> None:
+    new = tmp_path / "new.cmmi"
+    view.path_text.value = str(new)
+    view.create_button.click()
+    assert "name first" in view.status.text and not new.exists()
+    view.new_name.value = "Second appraisal"
+    view.create_button.click()
+    assert new.exists() and view.appraisal.info().name == "Second appraisal"
+    assert view.info_fields["name"].value == "Second appraisal" and view.instance_rows == []
+    view.path_text.value = str(appraisal.path)
+    view.open_button.click()
+    assert view.appraisal.info().name == "Test appraisal" and len(view.instance_rows) == 3
+    view.path_text.value = str(tmp_path / "missing.cmmi")
+    view.open_button.click()
+    assert not view.status.ok and "no such appraisal file" in view.status.text
+    assert view.appraisal.info().name == "Test appraisal"
+    view.appraisal.close()
+
+
+def test_text_form(view: SetupView) -> None:
+    text = repr(view)
+    assert text.startswith("Setup: Test appraisal (a.cmmi, SCAMPI A)")
+    assert "basic units: Unit A, Unit B" in text and "support functions: QA Group" in text
+    assert "CM    in scope; sampled in: Unit A, Unit B, QA Group" in text
