@@ -863,6 +863,31 @@ class Appraisal:
             self._conn.execute("UPDATE findings SET edited = 1, updated_at = ? WHERE id = ?", (_now(), finding_id))
             self._link_finding(finding_id, practices, None if instances is None else list(instances))
 
+    def refresh_finding(self, finding_id: int, *, statement: str | None = None, status: str | None = None,
+                        instances: Iterable[str] | None = None) -> None:
+        """Bring a generated finding in line with its sources WITHOUT marking it edited (findings sync)."""
+        current = self.finding(finding_id)
+        if status is not None:
+            _check(status, FINDING_STATUSES, "finding status")
+        if statement is not None and not _clean(statement, "statement").strip():
+            raise InvalidValue("a finding needs a statement")
+        with self.transaction():
+            self._conn.execute("UPDATE findings SET statement = ?, status = ?, updated_at = ? WHERE id = ?",
+                               (current.statement if statement is None else statement,
+                                current.status if status is None else status, _now(), finding_id))
+            self._link_finding(finding_id, None, None if instances is None else list(instances))
+
+    def move_actions(self, from_findings: Iterable[int], to_finding: int) -> int:
+        """Re-attach the actions of some findings to another one (after a merge); returns how many moved."""
+        self.finding(to_finding)
+        sources = list(from_findings)
+        with self.transaction():
+            moved = 0
+            for fid in sources:
+                moved += self._conn.execute("UPDATE actions SET finding_id = ?, updated_at = ? WHERE finding_id = ?",
+                                            (to_finding, _now(), fid)).rowcount
+        return moved
+
     def delete_finding(self, finding_id: int) -> None:
         if self._exec("DELETE FROM findings WHERE id = ?", (finding_id,)).rowcount == 0:
             raise UnknownEntry(f"no finding {finding_id}")
