@@ -52,6 +52,7 @@ def build_demo(path: str | Path, *, overwrite: bool = False, seed: int = 2) -> A
                 for practice in model.pa(pa_id).practices:
                     _characterize(appraisal, rnd, inst.name, practice)
         _decide_judgments(appraisal)
+        _plan_improvements(appraisal)
     return appraisal
 
 
@@ -78,6 +79,41 @@ def _characterize(appraisal: Appraisal, rnd: random.Random, unit: str, practice)
         appraisal.add_evidence(practice.pa, practice.id, unit, "affirmation",
                                f"Interview: {unit} staff on {practice.title.lower()}",
                                who=f"{unit} practitioners", collected_on="2026-11-05")
+
+
+# the team's own findings and the improvement actions agreed at the out-brief (one is overdue)
+MERGED_STATEMENT = ("Measurement data is collected and analysed ad hoc in every unit: no agreed procedure, "
+                    "results depend on individuals.")
+MANUAL_GAP = ("Progress reviews with the customer are held, but their decisions and actions are not recorded "
+              "or followed up.")
+MANUAL_STRENGTH = "Service Desk and Data Centre Operations share one request management tool with complete history."
+ACTIONS = [  # (description, owner, due date, status)
+    ("Agree a measurement procedure for all units and pilot it in the Service Desk", "Head of Service Quality",
+     "2026-11-20", "open"),
+    ("Train unit leads in analysing and reporting service measures", "Head of Service Quality", "2027-02-26",
+     "in_progress"),
+    ("Add decision and action logs to the progress review template", "Service Delivery Manager", "2027-01-15", "open"),
+    ("Name an owner for the measurement repository", "Head of IT Services", "2026-11-13", "done"),
+]
+
+
+def _plan_improvements(appraisal: Appraisal) -> None:
+    """Findings from the weaknesses, a merged and two hand-written findings, and their actions."""
+    from cmmikit.findings import merge_findings, plan_action, sync_findings
+
+    sync_findings(appraisal)
+    gaps = [f for f in appraisal.findings() if f.kind == "weakness" and f.status == "open"]
+    measurement = [f.id for f in gaps if (f.pa, f.goal) == ("MA", "SG 2")][:2]
+    reviews = appraisal.add_finding("weakness", "WMC", "SG 1", MANUAL_GAP, practices=["SP 1.6", "SP 1.7"],
+                                    instances=["Service Desk", "Data Centre Operations"], impact=4, effort=2)
+    appraisal.add_finding("strength", "SD", "SG 2", MANUAL_STRENGTH, practices=["SP 2.3"],
+                          instances=["Service Desk", "Data Centre Operations"])
+    merged = reviews
+    if len(measurement) == 2:  # always with the default seed
+        merged = merge_findings(appraisal, measurement, MERGED_STATEMENT)
+        appraisal.update_finding(merged, impact=5, effort=3)
+    for finding_id, (description, owner, due, status) in zip((merged, merged, reviews, merged), ACTIONS):
+        plan_action(appraisal, finding_id, description, owner=owner, due_date=due, status=status)
 
 
 def _decide_judgments(appraisal: Appraisal) -> None:

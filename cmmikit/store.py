@@ -1012,6 +1012,8 @@ class Appraisal:
             try:
                 conn.executescript(_SCHEMA_V1)
                 conn.execute("BEGIN")
+                # rows may point forward (a merged finding's merged_into); checked once all are in
+                conn.execute("PRAGMA defer_foreign_keys = ON")
                 for step in range(1, version):  # bring the empty file to the dump's schema
                     MIGRATIONS[step](conn)
                 conn.executemany("INSERT INTO meta VALUES (?, ?)",

@@ -393,3 +393,24 @@ def test_plan_action_refuses_a_bad_due_date(appraisal, due: str):
 def test_empty_action_plan(appraisal):
     assert F.actions_frame(appraisal).empty
     assert F.action_summary(appraisal) == {"open": 0, "overdue": 0, "done": 0, "cancelled": 0, "total": 0}
+
+
+def test_merged_findings_survive_a_json_round_trip(appraisal, tmp_path: Path):
+    first = appraisal.add_finding("weakness", "CM", "SG 1", "A.")
+    second = appraisal.add_finding("weakness", "CM", "SG 1", "B.")
+    merged = F.merge_findings(appraisal, [first, second], "A and B.")   # sources point forward to a later id
+    from cmmikit.store import Appraisal
+
+    with Appraisal.restore(tmp_path / "back.cmmi", appraisal.dump()) as back:
+        assert back.finding(first).merged_into == merged
+        assert F.findings_frame(back)["id"].tolist() == [merged]
+
+
+def test_the_demo_ends_with_findings_and_an_action_plan(demo):
+    frame = F.findings_frame(demo, include_closed=True)
+    assert set(frame["origin"]) == {"generated", "manual", "merged"}
+    assert {"weakness", "strength"} <= set(frame["kind"]) and (frame["status"] == "merged").sum() == 2
+    assert frame.iloc[0]["origin"] == "merged" and frame.iloc[0]["blocks_ml2"]
+    assert F.action_summary(demo, today=date(2026, 12, 1)) == {"open": 3, "overdue": 1, "done": 1, "cancelled": 0,
+                                                               "total": 4}
+    assert not F.sync_findings(demo).changed   # the demo's findings are in step with its weaknesses
