@@ -302,7 +302,3 @@ class SetupView(View):
         lines.append(f"  team: {'; '.join(team) or '(none)'}")
         return "\n".join(lines)
 
-
-def setup(path: str | None = None) -> SetupView:
-    """Open an appraisal (or the sample) and build its setup screen."""
-    return SetupView(open_appraisal(path))

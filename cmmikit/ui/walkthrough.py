@@ -380,9 +380,3 @@ class WalkthroughView(View):
         panels = [panel.summary() for panel in self.panels[:len(self.sampled)]]
         return "\n".join([head, *panels]) if panels else head + "\n  (no instance sampled for this process area)"
 
-
-def walkthrough(path: str | None = None, pa: str | None = None, practice: str | None = None) -> WalkthroughView:
-    """Open an appraisal (or the sample) and build its walkthrough screen."""
-    from cmmikit.ui.common import open_appraisal
-
-    return WalkthroughView(open_appraisal(path), pa=pa, practice=practice)

@@ -1,0 +1,296 @@
+"""The rating review screen (02_ratings): OU characterizations, team decisions, ratings and gaps.
+
+The tables are pandas Stylers rendered into HTML widgets (every cell escaped);
+the decision widgets call the store and then re-rate, so the tables always show
+what the rating engine makes of the stored data.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets as w
+
+from cmmikit.rating import JUDGMENT_OPEN, SATISFIED, UNSATISFIED, Ratings, rate
+from cmmikit.store import Appraisal
+from cmmikit.ui.common import COLOURS, StatusLine, View, badge, esc, text_field
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+ALL = "All process areas"
+GAP_COLUMNS = ["pa", "practice", "instance", "gap"]
+TABLE_CSS = [
+    {"selector": "", "props": "border-collapse:collapse;font-size:12px;margin:4px 0"},
+    {"selector": "th", "props": "background:#f3f4f6;text-align:left;padding:3px 6px;border:1px solid #d0d7de"},
+    {"selector": "td", "props": "padding:3px 6px;border:1px solid #d0d7de;vertical-align:top"},
+]
+
+
+def _cell_colour(value: Any) -> str:
+    colour = COLOURS.get(str(value))
+    return f"background-color:{colour}" if colour else ""
+
+
+def styled_table(frame: "pd.DataFrame", coloured: tuple[str, ...] = (), row_colours: list[str] | None = None) -> str:
+    """A DataFrame as compact HTML: cells escaped, rating columns coloured, optional row highlights."""
+    if frame.empty:
+        return "<i>nothing to show</i>"
+    styler = frame.style.hide(axis="index").format(escape="html", na_rep="").set_table_styles(TABLE_CSS)
+    if row_colours is not None:
+        styles = [f"background-color:{c}" if c else "" for c in row_colours]
+        styler = styler.apply(lambda row: [styles[row.name]] * len(row), axis=1)
+    present = [c for c in coloured if c in frame.columns]
+    if present:
+        styler = styler.map(_cell_colour, subset=present)
+    return styler.to_html()
+
+
+def coverage_gaps(ratings: Ratings) -> "pd.DataFrame":
+    """What is left to do in in-scope PAs: uncharacterized instances, missing or one-sided evidence,
+    and failed coverage rules (one row each)."""
+    import pandas as pd
+
+    in_scope = set(ratings.pas.loc[ratings.pas.scope == "in_scope", "pa"])
+    rows: list[dict[str, str]] = []
+    for c in ratings.cells.itertuples():
+        if c.pa not in in_scope or c.characterization == "NY":
+            continue
+        value = c.characterization if isinstance(c.characterization, str) else None  # pandas gives NaN for blank
+        gap = cell_gap(value, c.n_artifacts, c.n_affirmations)
+        if gap:
+            rows.append({"pa": c.pa, "practice": c.practice, "instance": c.instance, "gap": gap})
+    failed = ratings.coverage[~ratings.coverage.passed & ratings.coverage.enabled]
+    for r in failed.itertuples():
+        rows.append({"pa": r.pa, "practice": "", "instance": r.subject, "gap": f"coverage rule: {r.detail}"})
+    return pd.DataFrame(rows, columns=GAP_COLUMNS)
+
+
+def cell_gap(characterization: str | None, n_artifacts: int, n_affirmations: int) -> str:
+    """The gap of one practice in one instance, or '' when nothing is missing."""
+    if n_artifacts + n_affirmations == 0:
+        return "not characterized, no evidence" if characterization is None else "no evidence"
+    missing = "affirmations only (no artifact)" if not n_artifacts else (
+        "artifacts only (no affirmation)" if not n_affirmations else "")
+    if characterization == "NI" and not n_artifacts:
+        missing = ""  # NI records that the artifacts are missing
+    if characterization is None:
+        return "not characterized" + (f"; {missing}" if missing else "")
+    return missing
+
+
+class RatingsView(View):
+    """Rating review: OU characterization per practice with team decisions, goal/PA/ML ratings, coverage gaps."""
+
+    def __init__(self, appraisal: Appraisal, pa: str | None = None) -> None:
+        self.appraisal = appraisal
+        self.ratings: Ratings = rate(appraisal)
+        self.gaps = coverage_gaps(self.ratings)
+        self.status = StatusLine()
+        pa_options = [ALL, *appraisal.model.pa_ids]
+        self.pa_filter = w.Dropdown(description="Show", options=pa_options, value=pa if pa in pa_options else ALL,
+                                    style={"description_width": "initial"})
+        self.refresh_button = w.Button(description="re-rate", icon="refresh",
+                                       tooltip="rate again from the stored data (after edits elsewhere)")
+        self.maturity = w.HTML()
+        self.pa_table = w.HTML()
+        self.goal_table = w.HTML()
+        self.practice_table = w.HTML()
+        self.gaps_table = w.HTML()
+        self.open_judgments = w.HTML()
+
+        self.judgment_dropdown = w.Dropdown(description="Practice", style={"description_width": "initial"},
+                                            layout=w.Layout(width="460px"))
+        self.decision_value = w.ToggleButtons(options=["LI", "PI"], style={"button_width": "60px"})
+        self.decision_rationale = text_field("Rationale", area=True, width="640px",
+                                             placeholder="why the team chose this value (required)")
+        self.decided_by = text_field("Decided by", "Appraisal team", width="320px")
+        self.record_decision_button = w.Button(description="record decision", icon="check", button_style="primary")
+        self.clear_decision_button = w.Button(description="clear decision", icon="times")
+
+        self.goal_dropdown = w.Dropdown(description="Goal", style={"description_width": "initial"},
+                                        layout=w.Layout(width="460px"))
+        self.goal_rationale = text_field("Rationale", area=True, width="640px",
+                                         placeholder="which weaknesses have a significant negative impact on the goal")
+        self.record_goal_decision_button = w.Button(description="rate goal Unsatisfied", icon="gavel")
+        self.clear_goal_decision_button = w.Button(description="clear goal decision", icon="times")
+
+        self.pa_filter.observe(lambda _: self.render(), names="value")
+        self.refresh_button.on_click(lambda _: self.refresh())
+        self.judgment_dropdown.observe(lambda _: self._show_judgment(), names="value")
+        self.record_decision_button.on_click(lambda _: self.record_decision())
+        self.clear_decision_button.on_click(lambda _: self.clear_decision())
+        self.goal_dropdown.observe(lambda _: self._show_goal_decision(), names="value")
+        self.record_goal_decision_button.on_click(lambda _: self.record_goal_decision())
+        self.clear_goal_decision_button.on_click(lambda _: self.clear_goal_decision())
+
+        heading = lambda text: w.HTML(f"<h3 style='margin:10px 0 2px'>{esc(text)}</h3>")  # noqa: E731
+        self.widget = w.VBox([
+            w.HBox([self.pa_filter, self.refresh_button]), self.maturity,
+            heading("Process areas"), self.pa_table,
+            heading("Goals"), self.goal_table,
+            heading("Practices at the organizational-unit level"), self.open_judgments, self.practice_table,
+            heading("Team judgment"), self.judgment_dropdown, self.decision_value, self.decision_rationale,
+            self.decided_by, w.HBox([self.record_decision_button, self.clear_decision_button]),
+            heading("Goal decision (weaknesses with a significant negative impact)"), self.goal_dropdown,
+            self.goal_rationale, w.HBox([self.record_goal_decision_button, self.clear_goal_decision_button]),
+            self.status.widget,
+            heading("Coverage gaps: what is left to do"), self.gaps_table,
+        ])
+        self.render()
+
+    # -- rating and rendering
+
+    def refresh(self) -> None:
+        """Rate again from the store and redraw."""
+        self.ratings = rate(self.appraisal)
+        self.gaps = coverage_gaps(self.ratings)
+        self.render()
+
+    def _selected(self, frame: "pd.DataFrame") -> "pd.DataFrame":
+        pa = self.pa_filter.value
+        return (frame if pa == ALL else frame[frame.pa == pa]).reset_index(drop=True)
+
+    def render(self) -> None:
+        r = self.ratings
+        reasons = "".join(f"<li>{esc(x)}</li>" for x in r.maturity.reasons)
+        self.maturity.value = (f"<h2 style='margin:4px 0'>{badge(r.maturity.headline, r.maturity.verdict)}</h2>"
+                               f"<ul style='margin:2px 0'>{reasons}</ul>")
+        self.pa_table.value = styled_table(self.pa_frame(), coloured=("rating",))
+        self.goal_table.value = styled_table(self.goal_frame(), coloured=("rating",))
+        practices = self._selected(r.practices)
+        colours = [COLOURS["judgment"] if row.status == JUDGMENT_OPEN else ("#e8f0fe" if row.judgment else "")
+                   for row in practices.itertuples()]
+        self.practice_table.value = styled_table(self.practice_frame(practices), coloured=("OU",), row_colours=colours)
+        n_open = int((r.practices.status == JUDGMENT_OPEN).sum())
+        self.open_judgments.value = (f"<b>{n_open} team judgment(s) open</b> (highlighted; record them below)"
+                                     if n_open else "No team judgment open.")
+        gaps = self._selected(self.gaps)
+        self.gaps_table.value = (f"<div>{len(gaps)} gap(s)</div>" + styled_table(gaps)) if len(gaps) else \
+            "<i>No gaps: every sampled instance is characterized with artifacts and affirmations.</i>"
+        self._fill_decision_choices()
+
+    def pa_frame(self) -> "pd.DataFrame":
+        pas = self._selected(self.ratings.pas)
+        frame = pas[["pa", "name", "scope", "rating", "capability_level"]].copy()
+        frame["scope"] = frame["scope"].str.replace("_", " ")
+        frame["goals satisfied"] = [f"{s} of {n}" for s, n in zip(pas.n_satisfied, pas.n_goals)]
+        frame["practices FI/LI"] = [f"{x:.0%}" for x in pas.readiness]
+        frame["characterized"] = [f"{x:.0%}" for x in pas.characterized_share]
+        return frame.rename(columns={"capability_level": "capability level"})
+
+    def goal_frame(self) -> "pd.DataFrame":
+        goals = self._selected(self.ratings.goals)
+        frame = goals[["pa", "goal", "title", "rating", "reason"]].copy()
+        frame["team rationale"] = goals["decision_rationale"]
+        return frame
+
+    @staticmethod
+    def practice_frame(practices: "pd.DataFrame") -> "pd.DataFrame":
+        frame = practices[["pa", "practice", "title", "n_FI", "n_LI", "n_PI", "n_NI", "n_NY", "n_blank",
+                           "aggregate", "decision", "ou", "status"]].copy()
+        frame["rationale"] = practices["decision_rationale"]
+        return frame.rename(columns={"n_FI": "FI", "n_LI": "LI", "n_PI": "PI", "n_NI": "NI", "n_NY": "NY",
+                                     "n_blank": "blank", "aggregate": "instances give", "decision": "team decision",
+                                     "ou": "OU"})
+
+    # -- team judgment on a practice
+
+    def _fill_decision_choices(self) -> None:
+        practices = self._selected(self.ratings.practices)
+        cases = practices[practices.judgment]
+        options = [(f"{c.pa} {c.practice} {c.title}: {c.options} — "
+                    + (f"decided {c.decision}" if c.status != JUDGMENT_OPEN else "open"), (c.pa, c.practice))
+                   for c in cases.itertuples()]
+        keep = self.judgment_dropdown.value
+        self.judgment_dropdown.options = options
+        values = [v for _, v in options]
+        if values:
+            self.judgment_dropdown.value = keep if keep in values else values[0]
+        goals = self._selected(self.ratings.goals)
+        goal_options = [(f"{g.pa} {g.goal} {g.title}: {g.rating}", (g.pa, g.goal))
+                        for g in goals.itertuples() if g.rating in (SATISFIED, UNSATISFIED) and
+                        (g.rating == SATISFIED or g.decision_rationale)]
+        keep_goal = self.goal_dropdown.value
+        self.goal_dropdown.options = goal_options
+        if goal_options:
+            goal_values = [v for _, v in goal_options]
+            self.goal_dropdown.value = keep_goal if keep_goal in goal_values else goal_values[0]
+        self._show_judgment()
+        self._show_goal_decision()
+
+    def _case(self) -> Any:
+        key = self.judgment_dropdown.value
+        if not key:
+            return None
+        p = self.ratings.practices
+        return p[(p.pa == key[0]) & (p.practice == key[1])].iloc[0]
+
+    def _show_judgment(self) -> None:
+        case = self._case()
+        for widget in (self.decision_value, self.decision_rationale, self.record_decision_button,
+                       self.clear_decision_button):
+            widget.disabled = case is None
+        if case is None:
+            return
+        options = case.options.split(" or ")
+        self.decision_value.options = options
+        self.decision_value.value = case.decision if case.decision in options else options[0]
+        self.decision_rationale.value = case.decision_rationale
+        self.clear_decision_button.disabled = not isinstance(case.decision, str)
+
+    def record_decision(self) -> None:
+        case = self._case()
+        if case is None:
+            self.status.error("no team-judgment case to decide")
+            return
+        pa, practice, value = case.pa, case.practice, self.decision_value.value
+        if self.status.run(lambda: self.appraisal.set_practice_decision(
+                pa, practice, value, self.decision_rationale.value, decided_by=self.decided_by.value),
+                done=f"{pa} {practice}: team decision {value} recorded"):
+            self.refresh()
+
+    def clear_decision(self) -> None:
+        case = self._case()
+        if case is not None and self.status.run(lambda: self.appraisal.clear_practice_decision(case.pa, case.practice),
+                                                done=f"{case.pa} {case.practice}: team decision cleared"):
+            self.refresh()
+
+    # -- team decision to rate a goal Unsatisfied
+
+    def _show_goal_decision(self) -> None:
+        key = self.goal_dropdown.value
+        for widget in (self.goal_rationale, self.record_goal_decision_button, self.clear_goal_decision_button):
+            widget.disabled = key is None
+        if key is None:
+            return
+        g = self.ratings.goals
+        goal = g[(g.pa == key[0]) & (g.goal == key[1])].iloc[0]
+        self.goal_rationale.value = goal.decision_rationale
+        self.clear_goal_decision_button.disabled = not goal.decision_rationale
+
+    def record_goal_decision(self) -> None:
+        key = self.goal_dropdown.value
+        if key and self.status.run(lambda: self.appraisal.set_goal_decision(
+                key[0], key[1], self.goal_rationale.value, decided_by=self.decided_by.value),
+                done=f"{key[0]} {key[1]}: rated Unsatisfied by team decision"):
+            self.refresh()
+
+    def clear_goal_decision(self) -> None:
+        key = self.goal_dropdown.value
+        if key and self.status.run(lambda: self.appraisal.clear_goal_decision(*key),
+                                   done=f"{key[0]} {key[1]}: goal decision cleared"):
+            self.refresh()
+
+    # -- text form
+
+    def summary(self) -> str:
+        r = self.ratings
+        lines = [r.maturity.headline]
+        for pa in self._selected(r.pas).itertuples():
+            goals = ", ".join(f"{g.goal} {g.rating}" for g in r.goals[r.goals.pa == pa.pa].itertuples())
+            lines.append(f"  {pa.pa:<5} {pa.rating:<15} {goals}")
+        n_open = int((self._selected(r.practices).status == JUDGMENT_OPEN).sum())
+        lines.append(f"{n_open} team judgment(s) open; {len(self._selected(self.gaps))} coverage gap(s)")
+        return "\n".join(lines)
+

@@ -1,0 +1,161 @@
+"""The rating review view: characterize through the walkthrough widgets, then read the rating tables."""
+
+from __future__ import annotations
+
+import pytest
+
+from cmmikit.store import Appraisal
+from cmmikit.ui.ratings import RatingsView, cell_gap, coverage_gaps
+from cmmikit.ui.walkthrough import WalkthroughView
+
+UNITS = ("Unit A", "Unit B")
+
+
+def characterize_all(walk: WalkthroughView, value: str = "FI") -> None:
+    """Through the widgets: evidence of both kinds and a characterization for every practice and instance."""
+    walk.practice_dropdown.value = walk.pa.practices[0].id
+    while True:
+        for name in UNITS:
+            panel = walk.panel(name)
+            for kind in ("artifact", "affirmation"):
+                panel.new_kind.value = kind
+                panel.new_description.value = f"{kind} for {walk.practice.id}"
+                panel.add_evidence_button.click()
+            panel.characterization.value = value
+        if walk.next_button.disabled:
+            break
+        walk.next_button.click()
+
+
+@pytest.fixture
+def rated_sd(appraisal: Appraisal) -> WalkthroughView:
+    walk = WalkthroughView(appraisal, pa="SD")
+    characterize_all(walk)
+    return walk
+
+
+def sd_row(view: RatingsView) -> str:
+    """The SD row of the PA table as rendered HTML."""
+    html = view.pa_table.value
+    start = html.index(">SD<")
+    return html[start:html.index("</tr>", start)]
+
+
+def test_every_sd_practice_fi_rates_sd_satisfied_and_the_table_shows_it(rated_sd: WalkthroughView,
+                                                                       appraisal: Appraisal) -> None:
+    assert rated_sd.progress.value == "SD: 18 of 18 practices characterized"
+    view = RatingsView(appraisal, pa="SD")
+    pas = view.ratings.pas.set_index("pa")
+    assert pas.loc["SD", "rating"] == "Satisfied" and pas.loc["SD", "capability_level"] == "CL2"
+    assert set(view.ratings.goals[view.ratings.goals.pa == "SD"].rating) == {"Satisfied"}
+    assert "Satisfied" in sd_row(view) and "#b7e1b0" in view.pa_table.value
+    assert "SD    Satisfied       SG 1 Satisfied" in repr(view)
+    # other PAs are not characterized, so there is no maturity level rating yet
+    assert "Maturity level 2: Not Rated" in view.maturity.value
+    assert view.gaps[view.gaps.pa == "SD"].empty
+
+
+def test_one_instance_pi_needs_team_judgment_then_the_decision_rates_the_goal(rated_sd: WalkthroughView,
+                                                                             appraisal: Appraisal) -> None:
+    rated_sd.practice_dropdown.value = "SP 1.1"
+    rated_sd.panel("Unit A").weaknesses.value = "Only one contract was analysed."
+    rated_sd.panel("Unit A").characterization.value = "PI"
+    view = RatingsView(appraisal, pa="SD")
+    goals = view.ratings.goals.set_index(["pa", "goal"])
+    assert goals.loc[("SD", "SG 1"), "rating"] == "Not Rated"
+    assert "1 team judgment(s) open" in view.open_judgments.value
+    assert "#ffe8a3" in view.practice_table.value  # the open case is highlighted
+    assert view.judgment_dropdown.value == ("SD", "SP 1.1")
+    assert list(view.decision_value.options) == ["LI", "PI"]
+
+    view.decision_value.value = "PI"
+    view.decision_rationale.value = ""
+    view.record_decision_button.click()
+    assert not view.status.ok and "rationale" in view.status.text and appraisal.practice_decisions() == []
+
+    view.decision_rationale.value = "The gap in Unit A affects every new agreement."
+    view.record_decision_button.click()
+    assert view.status.ok
+    [decision] = appraisal.practice_decisions()
+    assert (decision.pa, decision.practice, decision.value) == ("SD", "SP 1.1", "PI")
+    goals = view.ratings.goals.set_index(["pa", "goal"])
+    assert goals.loc[("SD", "SG 1"), "rating"] == "Unsatisfied"
+    assert goals.loc[("SD", "SG 2"), "rating"] == "Satisfied"
+    assert "Unsatisfied" in sd_row(view)
+    assert "decided PI" in view.judgment_dropdown.label
+
+    view.clear_decision_button.click()
+    assert appraisal.practice_decisions() == []
+    assert view.ratings.goals.set_index(["pa", "goal"]).loc[("SD", "SG 1"), "rating"] == "Not Rated"
+
+
+def test_a_practice_pi_everywhere_makes_its_goal_unsatisfied(rated_sd: WalkthroughView, appraisal: Appraisal) -> None:
+    view = RatingsView(appraisal, pa="SD")
+    assert view.ratings.pas.set_index("pa").loc["SD", "rating"] == "Satisfied"
+    rated_sd.practice_dropdown.value = "SP 3.2"
+    for name in UNITS:
+        rated_sd.panel(name).weaknesses.value = "Monitoring is manual."
+        rated_sd.panel(name).characterization.value = "PI"
+    view.refresh_button.click()
+    goals = view.ratings.goals.set_index(["pa", "goal"])
+    assert goals.loc[("SD", "SG 3"), "rating"] == "Unsatisfied"
+    assert goals.loc[("SD", "SG 3"), "reason"] == "practices at 1 PI"
+    assert view.ratings.pas.set_index("pa").loc["SD", "rating"] == "Unsatisfied"
+    assert "Unsatisfied" in sd_row(view) and "practices at 1 PI" in view.goal_table.value
+
+
+def test_team_can_rate_a_satisfied_goal_unsatisfied(rated_sd: WalkthroughView, appraisal: Appraisal) -> None:
+    view = RatingsView(appraisal, pa="SD")
+    view.goal_dropdown.value = ("SD", "SG 2")
+    view.goal_rationale.value = "Weaknesses in escalation put every agreement at risk."
+    view.record_goal_decision_button.click()
+    goals = view.ratings.goals.set_index(["pa", "goal"])
+    assert goals.loc[("SD", "SG 2"), "rating"] == "Unsatisfied"
+    assert [d.goal for d in appraisal.goal_decisions()] == ["SG 2"]
+    view.goal_dropdown.value = ("SD", "SG 2")
+    view.clear_goal_decision_button.click()
+    assert appraisal.goal_decisions() == []
+
+
+def test_coverage_gaps_list_what_is_left(appraisal: Appraisal) -> None:
+    appraisal.update_record("SD", "SP 1.1", "Unit A", characterization="FI")
+    appraisal.add_evidence("SD", "SP 1.2", "Unit A", "artifact", "SLA")
+    appraisal.update_record("SD", "SP 1.2", "Unit A", characterization="LI", weaknesses="unsigned")
+    appraisal.update_record("SD", "SP 2.1", "Unit A", characterization="NY")
+    appraisal.set_scope("SAM", "not_applicable", "no suppliers")
+    view = RatingsView(appraisal, pa="SD")
+    gaps = view.gaps.set_index(["pa", "practice", "instance"]).gap
+    assert gaps[("SD", "SP 1.1", "Unit A")] == "no evidence"
+    assert gaps[("SD", "SP 1.2", "Unit A")] == "artifacts only (no affirmation)"
+    assert gaps[("SD", "SP 1.1", "Unit B")] == "not characterized, no evidence"
+    assert ("SD", "SP 2.1", "Unit A") not in gaps.index  # Not Yet needs no evidence
+    assert "SAM" not in set(view.gaps.pa)  # not applicable: nothing left to do
+    assert any(g.startswith("coverage rule: SD") for g in view.gaps.gap)
+    assert "artifacts only (no affirmation)" in view.gaps_table.value
+    assert f"{len(view.gaps[view.gaps.pa == 'SD'])} gap(s)" in view.gaps_table.value
+
+
+@pytest.mark.parametrize(("value", "n_art", "n_aff", "gap"), [
+    (None, 0, 0, "not characterized, no evidence"),
+    (None, 1, 0, "not characterized; artifacts only (no affirmation)"),
+    (None, 1, 1, "not characterized"),
+    ("FI", 0, 2, "affirmations only (no artifact)"),
+    ("NI", 0, 1, ""),
+    ("LI", 2, 1, ""),
+])
+def test_cell_gap(value: str | None, n_art: int, n_aff: int, gap: str) -> None:
+    assert cell_gap(value, n_art, n_aff) == gap
+
+
+def test_user_text_in_tables_is_escaped(appraisal: Appraisal) -> None:
+    appraisal.add_instance("<img src=x onerror=alert(1)>", pas=["SD"])
+    view = RatingsView(appraisal, pa="SD")
+    assert "<img" not in view.gaps_table.value and "&lt;img src=x" in view.gaps_table.value
+
+
+def test_filter_shows_one_or_all_process_areas(appraisal: Appraisal) -> None:
+    view = RatingsView(appraisal)
+    assert ">WP<" in view.pa_table.value and ">SD<" in view.pa_table.value
+    view.pa_filter.value = "SD"
+    assert ">WP<" not in view.pa_table.value and set(view.goal_frame().pa) == {"SD"}
+    assert coverage_gaps(view.ratings).shape[1] == 4
