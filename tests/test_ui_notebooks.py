@@ -1,0 +1,40 @@
+"""The workbench notebooks: committed clean, parameterized by tag, and runnable with papermill."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+
+NOTEBOOKS = Path(__file__).parent.parent / "notebooks"
+OURS = ("00_setup.ipynb", "01_walkthrough.ipynb", "02_ratings.ipynb")
+
+
+@pytest.mark.parametrize("name", OURS)
+def test_committed_clean_with_a_tagged_parameters_cell(name: str) -> None:
+    nb = nbformat.read(NOTEBOOKS / name, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert code[0].metadata.get("tags") == ["parameters"]
+    assert "appraisal_path = None" in code[0].source
+    assert sum("parameters" in c.metadata.get("tags", []) for c in nb.cells) == 1
+    assert all(not c.outputs and c.execution_count is None for c in code)
+    assert "widgets" not in nb.metadata
+    displays = [c for c in code if c.source.strip().endswith("view")]
+    assert displays and all(c.source.startswith("# NBVAL_IGNORE_OUTPUT") for c in displays)
+    assert any(c.source.startswith("assert") or "\nassert " in c.source for c in code)
+
+
+def test_papermill_runs_the_walkthrough_against_a_given_appraisal(demo, tmp_path: Path) -> None:
+    papermill = pytest.importorskip("papermill")
+    path = str(demo.path)
+    demo.close()
+    out = tmp_path / "walk.ipynb"
+    papermill.execute_notebook(str(NOTEBOOKS / "01_walkthrough.ipynb"), str(out), kernel_name="python3",
+                               parameters={"appraisal_path": path, "pa": "CM", "practice": "SP 1.2"},
+                               progress_bar=False, cwd=str(tmp_path))
+    nb = nbformat.read(out, as_version=4)
+    text = "".join(o.get("data", {}).get("text/plain", "") for c in nb.cells if c.cell_type == "code"
+                   for o in c.outputs)
+    assert "Walkthrough CM Configuration Management: SP 1.2" in text
+    assert "Quality and Configuration Office" in text
