@@ -209,3 +209,22 @@ def test_text_form_names_practice_progress_and_instances(view: WalkthroughView) 
     assert "Unit A: NY (0 artifact(s), 0 affirmation(s))" in text
     bundle = view._repr_mimebundle_()
     assert bundle["text/plain"] == text and "application/vnd.jupyter.widget-view+json" in bundle
+
+
+def test_stepping_with_20_instances_stays_within_100_ms(capsys: pytest.CaptureFixture[str]) -> None:
+    import importlib.util
+    from pathlib import Path
+
+    script = Path(__file__).parent.parent / "benchmarks" / "step_render.py"
+    spec = importlib.util.spec_from_file_location("step_render", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    import comm
+
+    original = comm.create_comm
+    try:
+        assert module.main(["--instances", "20", "--steps", "40"]) == 0
+    finally:
+        comm.create_comm = original
+    out = capsys.readouterr().out
+    assert "20 instances" in out and "ratio step / baseline" in out and "budget 100 ms: within" in out

@@ -1,0 +1,122 @@
+"""How long stepping to the next practice takes in the walkthrough with 20 instances.
+
+Builds a throw-away appraisal with 20 basic units, each with a characterization,
+texts and three evidence items for every SD practice, opens the walkthrough on
+SD and steps next/previous through the practices.  Prints the median and p95 of
+one step, and as a baseline the bare store reads for one practice (the 20
+records and the practice's evidence) measured in the same run, with the ratio.
+
+    python benchmarks/step_render.py [--instances 20] [--steps 200] [--budget-ms 100]
+
+Exits 1 if the median step exceeds the budget.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import comm
+from comm import DummyComm
+
+from cmmikit.store import Appraisal
+from cmmikit.ui.walkthrough import WalkthroughView
+
+PA = "SD"
+
+
+class SerializingComm(DummyComm):
+    """A comm that does the kernel's share of the work (JSON encoding) and counts messages."""
+
+    sent = 0
+
+    def publish_msg(self, msg_type: str, data=None, metadata=None, buffers=None, **keys) -> None:
+        json.dumps({"msg_type": msg_type, "data": data, "metadata": metadata}, default=str)
+        SerializingComm.sent += 1
+
+
+def build(path: Path, n_instances: int) -> Appraisal:
+    appraisal = Appraisal.create(path, name="step benchmark")
+    practices = appraisal.model.pa(PA).practices
+    with appraisal.transaction():
+        for n in range(1, n_instances + 1):
+            unit = f"Unit {n:02d}"
+            appraisal.add_instance(unit, pas=[PA])
+            for i, p in enumerate(practices):
+                value = ("FI", "LI", "PI", "NI", "NY")[(n + i) % 5]
+                appraisal.update_record(PA, p.id, unit, characterization=value, strengths=f"strength {n}",
+                                        weaknesses="" if value == "FI" else f"weakness of {unit} in {p.id}",
+                                        notes="interview notes " * 5)
+                for kind in ("artifact", "artifact", "affirmation"):
+                    appraisal.add_evidence(PA, p.id, unit, kind, f"{kind} of {unit} for {p.id}",
+                                           location=f"https://intranet.example/{n}/{p.id}")
+    return appraisal
+
+
+def timings(action: Callable[[], None], repeat: int) -> list[float]:
+    result = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        action()
+        result.append((time.perf_counter() - start) * 1000)
+    return result
+
+
+def p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20)[-1]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--instances", type=int, default=20)
+    parser.add_argument("--steps", type=int, default=200)
+    parser.add_argument("--budget-ms", type=float, default=100.0)
+    args = parser.parse_args(argv)
+    comm.create_comm = SerializingComm
+
+    with tempfile.TemporaryDirectory() as tmp:
+        appraisal = build(Path(tmp) / "bench.cmmi", args.instances)
+        view = WalkthroughView(appraisal, pa=PA)
+        last = len(view.pa.practices) - 1
+        direction = [1]
+
+        def step() -> None:
+            # walk forward to the last practice, then back, and so on: every call renders a new practice
+            if view.index in (0, last):
+                direction[0] = 1 if view.index == 0 else -1
+            (view.next_button if direction[0] == 1 else view.previous_button).click()
+
+        names = [i.name for i in view.sampled]
+
+        def bare_reads() -> None:
+            practice = view.practice.id
+            for name in names:
+                appraisal.record(PA, practice, name)
+            appraisal.evidence(pa=PA, practice=practice)
+
+        timings(step, 10)  # warm up
+        before = SerializingComm.sent
+        steps = timings(step, args.steps)
+        messages = (SerializingComm.sent - before) / args.steps
+        reads = timings(bare_reads, args.steps)
+        appraisal.close()
+
+    step_median, read_median = statistics.median(steps), statistics.median(reads)
+    print(f"walkthrough step to the next practice, {args.instances} instances, {args.steps} steps")
+    print(f"  step:          median {step_median:7.2f} ms   p95 {p95(steps):7.2f} ms")
+    print(f"  baseline (bare store reads for one practice): median {read_median:7.2f} ms   p95 {p95(reads):7.2f} ms")
+    print(f"  ratio step / baseline: {step_median / read_median:.1f}x")
+    print(f"  widget state messages per step: {messages:.0f}")
+    verdict = "within" if step_median < args.budget_ms else "OVER"
+    print(f"  budget {args.budget_ms:.0f} ms: {verdict}")
+    return 0 if step_median < args.budget_ms else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
