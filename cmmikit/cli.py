@@ -56,6 +56,29 @@ def cmd_rate(args: argparse.Namespace) -> None:
         print(ratings.summary())
 
 
+def cmd_export_xlsx(args: argparse.Namespace) -> None:
+    from cmmikit.excel import write_gap_workbook
+    from cmmikit.store import Appraisal
+
+    with Appraisal.open(args.file) as appraisal:
+        path = write_gap_workbook(appraisal, args.output)
+    print(f"gap-analysis workbook written to {path}")
+
+
+def cmd_charts(args: argparse.Namespace) -> None:
+    from cmmikit.charts import render_all
+    from cmmikit.excel import findings_frames
+    from cmmikit.rating import rate
+    from cmmikit.store import Appraisal
+
+    with Appraisal.open(args.file) as appraisal:
+        ratings = rate(appraisal)
+        findings, _ = findings_frames(appraisal, ratings)
+    written = render_all(ratings, findings, args.output, formats=args.format or ("png", "svg"))
+    for paths in written.values():
+        print("\n".join(str(p) for p in paths))
+
+
 def cmd_export_json(args: argparse.Namespace) -> None:
     from cmmikit.store import Appraisal
 
@@ -134,6 +157,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("rate", cmd_rate, "Print PA and goal ratings and the maturity level verdict.")
     p.add_argument("file")
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
+
+    p = command("export-xlsx", cmd_export_xlsx, "Write the gap-analysis Excel workbook (summary, charts, PA sheets, "
+                "findings, action plan, evidence).")
+    p.add_argument("file")
+    p.add_argument("-o", "--output", required=True, metavar="OUT.xlsx", help="workbook to write (replaced atomically)")
+
+    p = command("charts", cmd_charts, "Draw the charts (goal heatmap, readiness radar, characterizations, findings "
+                "by priority) as PNG and SVG files.")
+    p.add_argument("file")
+    p.add_argument("-o", "--output", required=True, metavar="DIR", help="folder for the chart files")
+    p.add_argument("--format", action="append", choices=["png", "svg"], help="file format (repeatable; default both)")
 
     p = command("export-json", cmd_export_json, "Export a whole appraisal as JSON (stable key order).")
     p.add_argument("file")
