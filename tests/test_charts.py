@@ -111,3 +111,12 @@ def test_svg_bytes_are_identical_across_processes(demo_file, tmp_path):
 def test_importing_charts_does_not_load_matplotlib():
     code = "import sys, cmmikit, cmmikit.charts; sys.exit('matplotlib' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
+def test_cli_charts_writes_the_files(demo_file, tmp_path, capsys):
+    from cmmikit.cli import main
+
+    assert main(["charts", str(demo_file), "-o", str(tmp_path), "--format", "svg"]) == 0
+    printed = capsys.readouterr().out.split()
+    assert sorted(printed) == sorted(str(tmp_path / f"{n}.svg") for n in charts.CHART_NAMES)
+    assert all((tmp_path / f"{n}.svg").stat().st_size > 1000 for n in charts.CHART_NAMES)
