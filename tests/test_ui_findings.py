@@ -1,0 +1,141 @@
+"""The findings view driven like a user would: set values, click buttons, check the store and the text form."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from cmmikit.store import Appraisal
+from cmmikit.ui.findings import FindingsView
+
+TODAY = date(2026, 12, 1)
+
+
+@pytest.fixture
+def view(appraisal: Appraisal) -> FindingsView:
+    appraisal.update_record("CM", "SP 1.1", "Unit A", weaknesses="No list of configuration items.")
+    appraisal.update_record("CM", "SP 1.2", "Unit B", weaknesses="No CM tool <b>at all</b>.")
+    appraisal.update_record("SD", "SP 2.3", "Unit A", strengths="Excellent request tool.")
+    return FindingsView(appraisal, today=TODAY)
+
+
+def test_empty_appraisal_opens_and_sync_generates_findings(view: FindingsView) -> None:
+    assert view.finding_picker.options == () and "nothing to show" in view.table.value
+    assert repr(view).startswith("Findings: 0 open gaps (0 blocking ML2), 0 strengths; actions: 0 open")
+    view.sync_button.click()
+    assert view.status.text == "findings: 3 created" and view.status.ok
+    assert len(view.finding_picker.options) == 2              # gaps only by default
+    assert view.finding_picker.value == view.frame.iloc[0]["id"]
+    assert "Findings: 2 open gaps" in repr(view) and "#1" in repr(view)
+    view.sync_button.click()
+    assert view.status.text == "findings: 3 unchanged"
+    assert "priority = 100 *" in view.formula.value
+
+
+def test_user_text_is_escaped_everywhere(view: FindingsView) -> None:
+    view.sync_button.click()
+    view.pa_filter.value = "CM"
+    view.finding_picker.value = next(v for label, v in view.finding_picker.options if "SP 1.2" in label)
+    for html in (view.table.value, view.detail.value):
+        assert "<b>at all</b>" not in html
+    assert "&lt;b&gt;at all&lt;/b&gt;" in view.table.value
+    assert view.statement.value == "Unit B: No CM tool <b>at all</b>."
+
+
+def test_edit_save_and_dismiss(view: FindingsView) -> None:
+    view.sync_button.click()
+    fid = view.finding_picker.value
+    view.statement.value = "Configuration items are not identified in any unit."
+    view.impact.value, view.effort.value = 5, 1
+    view.save_button.click()
+    stored = view.appraisal.finding(fid)
+    assert (stored.statement, stored.impact, stored.effort, stored.edited) == (
+        "Configuration items are not identified in any unit.", 5, 1, True)
+    assert view.status.text == f"finding #{fid} saved" and view.finding_picker.value == fid
+    assert view.frame.set_index("id").loc[fid, "rank"] == 1
+    view.dismiss_button.click()
+    assert view.appraisal.finding(fid).status == "dismissed"
+    assert fid not in [v for _, v in view.finding_picker.options]
+
+
+def test_a_blank_statement_is_refused_with_a_message(view: FindingsView) -> None:
+    view.sync_button.click()
+    fid = view.finding_picker.value
+    before = view.appraisal.finding(fid).statement
+    view.statement.value = "   "
+    view.save_button.click()
+    assert not view.status.ok and "needs a statement" in view.status.text
+    assert view.appraisal.finding(fid).statement == before
+
+
+def test_merge_selected_findings(view: FindingsView) -> None:
+    view.sync_button.click()
+    ids = [v for _, v in view.merge_picker.options]
+    view.merge_picker.value = tuple(ids[:1])
+    view.merge_button.click()
+    assert not view.status.ok and "at least two" in view.status.text
+    view.merge_picker.value = tuple(ids)
+    view.merge_statement.value = "Configuration management is not in place."
+    view.merge_button.click()
+    assert view.status.ok, view.status.text
+    merged = [f for f in view.appraisal.findings() if f.origin == "merged"]
+    assert len(merged) == 1 and merged[0].practices == ("SP 1.1", "SP 1.2")
+    assert [v for _, v in view.finding_picker.options] == [merged[0].id]
+    assert view.finding_picker.value == merged[0].id and view.merge_statement.value == ""
+
+
+def test_write_a_finding_by_hand(view: FindingsView) -> None:
+    view.new_pa.value = "WP"
+    view.new_goal.value = "SG 2"
+    assert [v for _, v in view.new_practices.options][:2] == ["SP 2.1", "SP 2.2"]
+    view.new_practices.value = ("SP 2.2",)
+    view.new_instances.value = ("Unit A", "Unit B")
+    view.add_button.click()
+    assert not view.status.ok and "needs a statement" in view.status.text
+    view.new_statement.value = "Risks are identified once and never revisited."
+    view.add_button.click()
+    [f] = view.appraisal.findings()
+    assert (f.origin, f.pa, f.goal, f.practices, f.instances) == ("manual", "WP", "SG 2", ("SP 2.2",),
+                                                                   ("Unit A", "Unit B"))
+    assert view.finding_picker.options[0][1] == f.id and view.new_statement.value == ""
+
+
+def test_filters_choose_pa_blocking_and_strengths(demo: Appraisal) -> None:
+    view = FindingsView(demo, today=TODAY)
+    view.pa_filter.value = "MA"
+    assert set(view.visible()["pa"]) == {"MA"} and len(view.finding_picker.options) == len(view.visible())
+    view.pa_filter.value = "all"
+    view.show.value = "blocking"
+    assert view.visible()["blocks_ml2"].all() and set(view.visible()["goal_rating"]) == {"Unsatisfied"}
+    view.show.value = "strengths"
+    assert set(view.visible()["kind"]) == {"strength"}
+    assert all(label.startswith("strength") for label, _ in view.finding_picker.options)
+    assert "and " in view.table.value and "more (narrow the filter)" in view.table.value
+
+
+def test_action_plan_add_overdue_and_close(view: FindingsView) -> None:
+    view.sync_button.click()
+    fid = view.finding_picker.value
+    view.action_description.value = "Write the CM plan"
+    view.action_owner.value = "Kim"
+    view.action_due.value = date(2026, 11, 15)
+    view.add_action_button.click()
+    assert view.status.ok, view.status.text
+    [action] = view.appraisal.actions()
+    assert (action.finding_id, action.owner, action.due_date) == (fid, "Kim", "2026-11-15")
+    assert "1 open, 1 overdue" in repr(view) and "<b>1</b> overdue" in view.action_summary.value
+    assert "color:#b42318" in view.actions_table.value            # the overdue row is marked
+    view.action_status.value = "done"
+    view.update_action_button.click()
+    assert view.appraisal.actions()[0].status == "done"
+    assert "0 open, 0 overdue, 1 done" in repr(view)
+
+
+def test_the_demo_view_summarizes_without_a_front_end(demo: Appraisal) -> None:
+    view = FindingsView(demo, today=TODAY)
+    text = repr(view)
+    assert text.startswith("Findings: ") and "actions: 3 open, 1 overdue, 1 done" in text
+    assert "\n  #1 " in text and "Measurement data is collected" in text
+    bundle = view._repr_mimebundle_()
+    assert bundle["text/plain"] == text and "application/vnd.jupyter.widget-view+json" in bundle
