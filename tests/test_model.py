@@ -6,7 +6,6 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -71,16 +70,6 @@ def test_generic_questions_name_the_process_area():
     sd = load_model().pa("SD")
     policy = sd.practice("GP 2.1")
     assert any("Service Delivery" in q for q in policy.questions)
-
-
-def test_whole_model_loads_well_under_100_ms():
-    from cmmikit import model as model_module
-
-    load_model()  # imports warm
-    model_module._load_cached.cache_clear()
-    start = time.perf_counter()
-    load_model()
-    assert time.perf_counter() - start < 0.1
 
 
 def test_tiny_model_loads_with_no_code_change():
@@ -188,11 +177,10 @@ def test_duplicate_process_area_across_files(tmp_path):
     assert err.entry == "AA" and "duplicate process area" in err.problem
 
 
-def test_package_import_is_light_and_fast():
-    code = ("import sys, time; t = time.perf_counter(); import cmmikit, cmmikit.cli; "
-            "print(time.perf_counter() - t); "
-            "print(any(m.split('.')[0] in ('matplotlib', 'pandas', 'ipywidgets', 'jupyter_client', 'openpyxl') "
-            "for m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
-    assert float(out[0]) < 0.5
-    assert out[1] == "False"
+def test_package_import_pulls_in_no_heavy_libraries():
+    """Import speed itself is measured by benchmarks/foundation.py; here: nothing heavy is imported."""
+    code = ("import sys, cmmikit, cmmikit.cli, cmmikit.store; "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & "
+            "{'matplotlib', 'pandas', 'ipywidgets', 'jupyter_client', 'openpyxl', 'nbformat', 'pydantic'}))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
