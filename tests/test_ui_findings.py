@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
+import nbformat
 import pytest
 
 from cmmikit.store import Appraisal
@@ -139,3 +141,30 @@ def test_the_demo_view_summarizes_without_a_front_end(demo: Appraisal) -> None:
     assert "\n  #1 " in text and "Measurement data is collected" in text
     bundle = view._repr_mimebundle_()
     assert bundle["text/plain"] == text and "application/vnd.jupyter.widget-view+json" in bundle
+
+
+NOTEBOOK = Path(__file__).parent.parent / "notebooks" / "03_findings.ipynb"
+
+
+def test_notebook_is_committed_clean_with_a_tagged_parameters_cell() -> None:
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert code[0].metadata.get("tags") == ["parameters"] and "appraisal_path = None" in code[0].source
+    assert all(not c.outputs and c.execution_count is None for c in code) and "widgets" not in nb.metadata
+    displays = [c for c in code if c.source.strip().endswith("view")]
+    assert displays and all(c.source.startswith("# NBVAL_IGNORE_OUTPUT") for c in displays)
+
+
+def test_papermill_runs_the_notebook_against_a_given_appraisal(demo: Appraisal, tmp_path: Path) -> None:
+    import papermill
+
+    path = str(demo.path)
+    demo.close()
+    out = tmp_path / "findings.ipynb"
+    papermill.execute_notebook(str(NOTEBOOK), str(out), kernel_name="python3", progress_bar=False,
+                               parameters={"appraisal_path": path, "top_n": 3}, cwd=str(tmp_path))
+    nb = nbformat.read(out, as_version=4)
+    text = "".join(o.get("text", "") + o.get("data", {}).get("text/plain", "")
+                   for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    assert "findings: 148 unchanged" in text        # the demo's findings are already in step
+    assert "Findings: 113 open gaps" in text and "'total': 4" in text
