@@ -10,10 +10,12 @@ practice and instance into one finding per PA and practice, keyed by ``source_ke
 - a new practice with weaknesses gets a new finding (origin ``generated``);
 - an unedited generated finding follows its sources (statement and instances refreshed,
   reopened if it had been dismissed by an earlier sync);
-- a finding the user edited keeps the user's statement, links and status; when its sources
-  changed it is listed in ``SyncReport.review``;
+- a finding the user edited keeps the user's statement, links and status (a finding the user
+  dismissed stays dismissed); when the instances with weaknesses differ from its instances it is
+  listed in ``SyncReport.review``;
 - when all weaknesses behind a generated finding disappear, it is **removed** if it is unedited
-  and has no actions, otherwise it is **dismissed** (the user's text and actions are kept);
+  and has no actions, otherwise it is **dismissed** with no instances (the user's text and actions
+  are kept; if weaknesses come back, an unedited one reopens, an edited one is listed for review);
 - merged sources (status ``merged``) and hand-written findings are never touched.
 
 Scoring (:func:`priority`) is one transparent formula whose weights are data
@@ -106,8 +108,8 @@ def load_weights(path: str | Path | None = None) -> Weights:
     _ordered(chars, ("NI", "PI", "LI", "FI"), file, "characterization")
     _ordered(goals, ("Unsatisfied", "Not Rated", "Satisfied"), file, "goal_rating")
     if goals["Unsatisfied"] <= goals["Satisfied"]:  # else a gap blocking ML2 could rank below a harmless one
-        raise WeightsError(file, "goal_rating.Unsatisfied",
-                           f"must be above goal_rating.Satisfied ({goals['Satisfied']:g}), got {goals['Unsatisfied']:g}")
+        raise WeightsError(file, "goal_rating.Unsatisfied", f"must be above goal_rating.Satisfied "
+                                                            f"({goals['Satisfied']:g}), got {goals['Unsatisfied']:g}")
     defaults = _section(top["defaults"], file, "defaults", ("impact", "effort"))
     levels = {k: _level(v, file, f"defaults.{k}") for k, v in defaults.items()}
     return Weights(weights, chars, goals, levels["impact"], levels["effort"], file)
@@ -189,17 +191,20 @@ def score_formula(weights: Weights | None = None) -> str:
     names = {"impact": "impact", "breadth": "breadth", "characterization": "characterization",
              "goal_rating": "goal", "ease": "ease"}
     terms = " + ".join(f"{w[k]:g}*{names[k]}" for k in FACTORS)
-    table = lambda t: ", ".join(f"{k} {v:g}" for k, v in t.items())  # noqa: E731
     return "\n".join([
         f"priority = 100 * ({terms}) / {weights.total:g}   (0..100, higher first)",
         f"  impact           = (impact on goal achievement 1..5 - 1) / 4   (not judged yet: {weights.default_impact})",
         "  breadth          = instances where it was observed / instances sampled for the PA",
-        f"  characterization = worst OU characterization of its practices: {table(weights.characterization)}",
-        f"  goal             = rating of its goal: {table(weights.goal_rating)}",
+        f"  characterization = worst OU characterization of its practices: {_table(weights.characterization)}",
+        f"  goal             = rating of its goal: {_table(weights.goal_rating)}",
         f"  ease             = (5 - effort to fix 1..5) / 4   (not judged yet: {weights.default_effort})",
         "  ties: goal factor, then breadth (higher first), then model order (PA, goal, practice), then finding id",
         f"  weights from {_source_label(weights.source)}",
     ])
+
+
+def _table(factors: dict[str, float]) -> str:
+    return ", ".join(f"{k} {v:g}" for k, v in factors.items())
 
 
 def _source_label(source: str) -> str:
@@ -290,8 +295,8 @@ def sync_findings(appraisal: "Appraisal") -> SyncReport:
         for key, f in existing.items():
             if key in sources or f.status != "open":
                 continue
-            if f.edited or f.id in with_actions:
-                appraisal.refresh_finding(f.id, status="dismissed")
+            if f.edited or f.id in with_actions:  # observed nowhere now: no instances
+                appraisal.refresh_finding(f.id, status="dismissed", instances=[])
                 report.dismissed.append(f.id)
             else:
                 appraisal.delete_finding(f.id)
@@ -307,8 +312,7 @@ def _sync_one(appraisal: "Appraisal", f: "Finding | None", src: _Source, report:
     elif f.status == "merged":
         report.unchanged.append(f.id)
     elif f.edited:
-        stale = f.status == "dismissed" or set(f.instances) != set(src.instances)
-        (report.review if stale else report.unchanged).append(f.id)
+        (report.review if set(f.instances) != set(src.instances) else report.unchanged).append(f.id)
     elif f.status == "dismissed":
         appraisal.refresh_finding(f.id, statement=src.statement, instances=src.instances, status="open")
         report.reopened.append(f.id)

@@ -60,7 +60,8 @@ BAD_WEIGHTS = {
     "negative_weight": (lambda d: d["weights"].update(ease=-1), "weights.ease", "at least 0"),
     "all_zero": (lambda d: d.update(weights={k: 0 for k in d["weights"]}), "weights", "above 0"),
     "severity_above_one": (lambda d: d["characterization"].update(NI=2), "characterization.NI", "between 0 and 1"),
-    "pi_below_li": (lambda d: d["characterization"].update(PI=0.1), "characterization.PI", "at least characterization.LI"),
+    "pi_below_li": (lambda d: d["characterization"].update(PI=0.1), "characterization.PI",
+                    "at least characterization.LI"),
     "not_rated_below_satisfied": (lambda d: d["goal_rating"].update(**{"Not Rated": 0, "Satisfied": 0.2}),
                                   "goal_rating.Not Rated", "at least goal_rating.Satisfied"),
     "unsatisfied_equal_satisfied": (lambda d: d["goal_rating"].update(**{"Unsatisfied": 0, "Not Rated": 0}),
@@ -150,7 +151,8 @@ def test_sync_groups_weaknesses_per_practice_and_makes_strengths(appraisal):
     assert len(report.created) == 3 and not report.updated
     by_key = {f.source_key: f for f in appraisal.findings()}
     gap = by_key["weakness:CM:SP 1.1"]
-    assert (gap.kind, gap.pa, gap.goal, gap.practices, gap.origin) == ("weakness", "CM", "SG 1", ("SP 1.1",), "generated")
+    assert (gap.kind, gap.pa, gap.goal, gap.practices) == ("weakness", "CM", "SG 1", ("SP 1.1",))
+    assert gap.origin == "generated"
     assert gap.instances == ("Unit A", "Unit B")
     # each instance's weakness once, named by its instance unless the text already says it
     assert gap.statement == "Unit A: No list of configuration items.\nUnit B names items only in e-mails."
@@ -201,6 +203,7 @@ def test_vanished_weaknesses_remove_unedited_and_dismiss_edited_or_planned_findi
     report = F.sync_findings(appraisal)
     assert report.removed == [plain] and sorted(report.dismissed) == sorted([edited, planned])
     assert {f.id: f.status for f in appraisal.findings()} == {edited: "dismissed", planned: "dismissed"}
+    assert appraisal.finding(edited).instances == () and appraisal.finding(edited).statement == "Reworded by the team."
     assert [a.id for a in appraisal.actions()] == [action]
     # weaknesses come back: the auto-dismissed one reopens, the user's stays dismissed but is flagged
     for practice in ("SP 1.1", "SP 1.2", "SP 1.3"):
@@ -208,6 +211,16 @@ def test_vanished_weaknesses_remove_unedited_and_dismiss_edited_or_planned_findi
     report = F.sync_findings(appraisal)
     assert report.reopened == [planned] and report.review == [edited] and len(report.created) == 1
     assert appraisal.finding(planned).status == "open" and not appraisal.finding(planned).edited
+
+
+def test_a_finding_the_user_dismissed_stays_dismissed_quietly(appraisal):
+    weaknesses(appraisal, "CM", "SP 1.1", Unit_A="Minor slip.")
+    [fid] = F.sync_findings(appraisal).created
+    appraisal.update_finding(fid, status="dismissed")
+    report = F.sync_findings(appraisal)
+    assert report.unchanged == [fid] and not report.review and appraisal.finding(fid).status == "dismissed"
+    weaknesses(appraisal, "CM", "SP 1.1", Unit_B="Now in B too.")
+    assert F.sync_findings(appraisal).review == [fid]
 
 
 def test_sync_leaves_manual_findings_alone_and_skips_out_of_scope_pas(appraisal):
