@@ -79,6 +79,37 @@ def cmd_charts(args: argparse.Namespace) -> None:
         print("\n".join(str(p) for p in paths))
 
 
+def cmd_questionnaire(args: argparse.Namespace) -> None:
+    from cmmikit.questionnaire import write_questionnaire
+    from cmmikit.store import Appraisal
+
+    with Appraisal.open(args.file) as appraisal:
+        path = write_questionnaire(appraisal, args.instance, args.output)
+    print(f"questionnaire for {args.instance} written to {path}")
+
+
+def cmd_import_questionnaire(args: argparse.Namespace) -> None:
+    from cmmikit.errors import ImportProblem
+    from cmmikit.questionnaire import import_questionnaire, suggested_characterizations
+    from cmmikit.store import Appraisal
+
+    with Appraisal.open(args.file) as appraisal:
+        try:
+            answers = import_questionnaire(appraisal, args.workbook)
+        except ImportProblem as exc:
+            if len(exc.problems) > 1:  # the error line shows the first few; list them all
+                print("\n".join(f"  {problem}" for problem in exc.problems), file=sys.stderr)
+            raise
+        suggestions = suggested_characterizations(appraisal)
+    mine = suggestions[suggestions["instance"] == answers.instance]
+    differ = mine[mine["agrees"] == False]  # noqa: E712 (None means nothing to compare)
+    by = f" from {answers.respondent}" if answers.respondent else ""
+    print(f"imported {len(answers.responses)} answers{by} for {answers.instance} "
+          f"({answers.n_questions} questions in the workbook)")
+    print(f"suggested characterizations: {int(mine['suggestion'].notna().sum())} practices, "
+          f"{len(differ)} differ from the assessors' (which are unchanged)")
+
+
 def cmd_export_json(args: argparse.Namespace) -> None:
     from cmmikit.store import Appraisal
 
@@ -168,6 +199,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.add_argument("-o", "--output", required=True, metavar="DIR", help="folder for the chart files")
     p.add_argument("--format", action="append", choices=["png", "svg"], help="file format (repeatable; default both)")
+
+    p = command("questionnaire", cmd_questionnaire, "Write a blank offline questionnaire workbook for one basic unit "
+                "or support function.")
+    p.add_argument("file")
+    p.add_argument("--instance", required=True, metavar="NAME", help="basic unit or support function")
+    p.add_argument("-o", "--output", required=True, metavar="Q.xlsx", help="workbook to write")
+
+    p = command("import-questionnaire", cmd_import_questionnaire, "Check a filled questionnaire and store its answers "
+                "(all or nothing; every problem is listed by sheet, row and column).")
+    p.add_argument("file")
+    p.add_argument("workbook", metavar="Q.xlsx")
 
     p = command("export-json", cmd_export_json, "Export a whole appraisal as JSON (stable key order).")
     p.add_argument("file")

@@ -1,0 +1,304 @@
+"""Offline questionnaire round trip: blank workbook, filled import (all or nothing), suggested characterizations."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from cmmikit import questionnaire as q
+from cmmikit.errors import ImportProblem, UnknownEntry
+from cmmikit.xlsx_safe import set_text
+
+MALICIOUS = ['=HYPERLINK("http://evil.example","click")', "@SUM(A1:A9)", "+1", "-1"]
+
+
+@pytest.fixture
+def blank(appraisal, tmp_path) -> Path:
+    appraisal.set_scope("SAM", "not_applicable", "no suppliers")
+    return q.write_questionnaire(appraisal, "Unit A", tmp_path / "q.xlsx")
+
+
+def fill(path: Path, answers: dict[int, tuple], respondent: str = "Jo Smith", out: Path | None = None) -> Path:
+    """Fill rows (row number -> (answer, evidence, comment)) the way a practitioner would, and save a copy."""
+    wb = load_workbook(path)
+    ws = wb[q.QUESTIONS]
+    for row, values in answers.items():
+        for col, value in zip((q.ANSWER, q.EVIDENCE, q.COMMENT), values):
+            if value is not None:
+                set_text(ws.cell(row, col), value)
+    info = wb[q.INSTRUCTIONS]
+    name_row = next(r for r in range(1, 20) if info.cell(r, 1).value == q.RESPONDENT_LABEL)
+    info.cell(name_row, 2).value = respondent
+    out = out or path.with_name("filled.xlsx")
+    wb.save(out)
+    return out
+
+
+def expected_rows(appraisal, instance: str) -> int:
+    scopes = appraisal.scopes()
+    inst = next(i for i in appraisal.instances() if i.name == instance)
+    return sum(len(p.questions) for pa in inst.pas if scopes[pa].scope == "in_scope"
+               for p in appraisal.model.pa(pa).practices)
+
+
+# ------------------------------------------------------------------ the blank workbook
+
+
+def test_blank_questionnaire_lists_every_in_scope_question(appraisal, blank):
+    wb = load_workbook(blank)
+    assert wb.sheetnames == [q.INSTRUCTIONS, q.QUESTIONS, q.META]
+    ws = wb[q.QUESTIONS]
+    assert tuple(c.value for c in ws[1]) == q.HEADERS
+    assert ws.max_row - 1 == expected_rows(appraisal, "Unit A")
+    pas = {ws.cell(r, 1).value for r in range(2, ws.max_row + 1)}
+    assert "SAM" not in pas and {"CM", "MA", "WP"} <= pas
+    first = appraisal.model.pa("CM").practices[0]
+    assert [ws.cell(2, c).value for c in range(1, 7)] == ["CM", "SG 1", "SP 1.1", first.title, 1, first.questions[0]]
+
+
+def test_support_function_gets_only_its_process_areas(appraisal, tmp_path):
+    ws = load_workbook(q.write_questionnaire(appraisal, "QA Group", tmp_path / "qa.xlsx"))[q.QUESTIONS]
+    assert {ws.cell(r, 1).value for r in range(2, ws.max_row + 1)} == {"CM", "PPQA"}
+
+
+def test_answer_column_is_a_dropdown_of_the_mapping_labels(blank):
+    ws = load_workbook(blank)[q.QUESTIONS]
+    (dv,) = ws.data_validations.dataValidation
+    labels = q.load_answer_mapping().labels
+    assert dv.type == "list" and dv.formula1 == '"' + ",".join(labels) + '"'
+    assert labels[:3] == ["Yes", "Partly", "No"] and "Don't know" in labels and "Not applicable" in labels
+    assert str(dv.sqref) == f"G2:G{ws.max_row}" and dv.showErrorMessage
+
+
+def test_structure_is_protected_and_only_answers_are_editable(blank):
+    wb = load_workbook(blank)
+    ws = wb[q.QUESTIONS]
+    assert wb.security.lockStructure
+    assert ws.protection.sheet and wb[q.INSTRUCTIONS].protection.sheet
+    assert ws.protection.autoFilter is False  # filtering stays allowed
+    assert all(ws.cell(2, c).protection.locked for c in range(1, 7))
+    assert not any(ws.cell(2, c).protection.locked for c in (q.ANSWER, q.EVIDENCE, q.COMMENT))
+    assert wb[q.META].sheet_state == "veryHidden"
+    assert ws.freeze_panes == "G2" and ws.auto_filter.ref.startswith("A1:I")
+    assert ws.cell(2, 6).alignment.wrap_text
+
+
+def test_instructions_explain_every_answer(blank):
+    ws = load_workbook(blank)[q.INSTRUCTIONS]
+    text = [c.value for row in ws.iter_rows() for c in row if c.value]
+    assert "Unit A" in text
+    assert all(a.label in text and a.help in text for a in q.load_answer_mapping().answers)
+
+
+def test_unknown_instance_is_refused(appraisal, tmp_path):
+    with pytest.raises(UnknownEntry, match="Unit Z"):
+        q.write_questionnaire(appraisal, "Unit Z", tmp_path / "z.xlsx")
+
+
+# ------------------------------------------------------------------ the round trip
+
+
+def test_round_trip_stores_answers_with_text_unchanged(appraisal, blank, monkeypatch):
+    import openpyxl
+
+    calls = []
+    original = openpyxl.load_workbook
+    monkeypatch.setattr(openpyxl, "load_workbook", lambda *a, **k: calls.append(k) or original(*a, **k))
+    filled = fill(blank, {2: ("Yes", MALICIOUS[0], MALICIOUS[1]), 3: ("partly ", MALICIOUS[2], MALICIOUS[3]),
+                          4: ("Don't know", None, None), 6: ("No", "line one\nline two", "")})
+    result = q.import_questionnaire(appraisal, filled)
+    assert calls and calls[0]["read_only"] is True
+    assert result.instance == "Unit A" and result.respondent == "Jo Smith"
+    stored = appraisal.responses("Unit A")
+    ws = load_workbook(blank)[q.QUESTIONS]
+    keys = [(ws.cell(r, 1).value, ws.cell(r, 3).value, ws.cell(r, 5).value) for r in (2, 3, 4, 6)]
+    assert [(r.pa, r.practice, r.question) for r in stored] == keys
+    assert [r.answer for r in stored] == ["Yes", "Partly", "Don't know", "No"]
+    first, second = stored[0], stored[1]
+    assert (first.evidence, first.comment) == (MALICIOUS[0], MALICIOUS[1])
+    assert (second.evidence, second.comment) == (MALICIOUS[2], MALICIOUS[3])
+    assert any(r.evidence == "line one\nline two" for r in stored)
+    assert first.question_text == appraisal.model.practice("CM", "SP 1.1").questions[0]
+    assert all(r.respondent == "Jo Smith" and r.source == "questionnaire filled.xlsx" for r in stored)
+
+
+def test_reimport_replaces_earlier_answers(appraisal, blank):
+    q.import_questionnaire(appraisal, fill(blank, {2: ("No", "", "")}))
+    q.import_questionnaire(appraisal, fill(blank, {2: ("Yes", "policy.pdf", "")}, out=blank.with_name("f2.xlsx")))
+    (only,) = appraisal.responses("Unit A")
+    assert (only.answer, only.evidence) == ("Yes", "policy.pdf")
+
+
+def test_any_invalid_row_imports_nothing_and_names_every_problem(appraisal, blank):
+    wb = load_workbook(blank)
+    ws = wb[q.QUESTIONS]
+    ws.protection.sheet = False
+    ws["G2"], ws["G3"] = "Yes", "Maybe"
+    ws["H4"] = "evidence without an answer"
+    ws["C5"], ws["G5"] = "SP 9.9", "Yes"
+    ws["E6"], ws["G6"] = 7, "No"
+    for col in range(1, 10):  # row 8 duplicates row 7
+        ws.cell(8, col).value = ws.cell(7, col).value
+    ws["G7"] = ws["G8"] = "Yes"
+    wb.save(blank)
+    with pytest.raises(ImportProblem) as err:
+        q.import_questionnaire(appraisal, blank)
+    problems = err.value.problems
+    assert problems[0].startswith("Questions!G3: answer 'Maybe' is not one of Yes, Partly")
+    assert problems[1].startswith("Questions!G4: no answer")
+    assert problems[2].startswith("Questions!A5: CM SP 9.9 is not an in-scope practice")
+    assert problems[3].startswith("Questions!E6: question number '7'")
+    assert problems[4].startswith("Questions!E8: CM") and "appears twice" in problems[4]
+    assert len(problems) == 5
+    assert appraisal.responses() == []
+
+
+def test_tampered_header_is_named_by_column(appraisal, blank):
+    wb = load_workbook(blank)
+    wb[q.QUESTIONS]["G1"] = "Reply"
+    wb.save(blank)
+    with pytest.raises(ImportProblem, match=r"Questions!G1: column should be 'Answer', found 'Reply'"):
+        q.import_questionnaire(appraisal, blank)
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda a: a.remove_instance("Unit A"), "made for 'Unit A', which is not a basic unit"),
+    (lambda a: None, None),
+])
+def test_questionnaire_for_a_missing_instance_is_refused(appraisal, blank, change, message):
+    filled = fill(blank, {2: ("Yes", "", "")})
+    change(appraisal)
+    if message is None:
+        assert len(q.import_questionnaire(appraisal, filled).responses) == 1
+    else:
+        with pytest.raises(ImportProblem, match=message):
+            q.import_questionnaire(appraisal, filled)
+
+
+def test_questionnaire_for_another_model_is_refused(tiny, blank):
+    with pytest.raises(ImportProblem, match="made for model 'cmmi-svc-1.3'"):
+        q.import_questionnaire(tiny, fill(blank, {2: ("Yes", "", "")}))
+
+
+def test_not_a_workbook_or_not_a_questionnaire(appraisal, tmp_path):
+    bad = tmp_path / "bad.xlsx"
+    bad.write_text("hello")
+    with pytest.raises(ImportProblem, match="not an Excel workbook"):
+        q.import_questionnaire(appraisal, bad)
+    from cmmikit.excel import write_gap_workbook
+
+    with pytest.raises(ImportProblem, match="not a cmmikit questionnaire"):
+        q.import_questionnaire(appraisal, write_gap_workbook(appraisal, tmp_path / "gap.xlsx"))
+
+
+def test_an_unanswered_questionnaire_is_refused(appraisal, blank):
+    with pytest.raises(ImportProblem, match="no question is answered"):
+        q.import_questionnaire(appraisal, blank)
+
+
+# ------------------------------------------------------------------ suggested characterizations
+
+MAPPING = q.load_answer_mapping()
+
+
+@pytest.mark.parametrize("answers, expected", [
+    (["Yes", "Yes"], "FI"),
+    (["Yes", "Yes", "Partly"], "LI"),
+    (["Yes", "Partly"], "LI"),
+    (["Yes", "No"], "PI"),
+    (["Partly", "Partly"], "PI"),
+    (["Partly", "No"], "PI"),
+    (["Partly", "No", "No"], "NI"),
+    (["No", "No"], "NI"),
+    (["Yes", "Yes", "Not applicable"], "FI"),
+    (["Not yet", "Not yet", "Don't know"], "NY"),
+    (["Don't know", "Don't know", "Yes"], None),
+    (["Not applicable"], None),
+    ([], None),
+])
+def test_suggestion_rules(answers, expected):
+    assert q.suggest(answers, MAPPING).value == expected
+
+
+@pytest.mark.parametrize("text, key", [
+    ("answers: []\nthresholds: [{suggestion: FI, min_mean: 0}]", "answers"),
+    ("answers: [{label: Yes, score: 2}]\nthresholds: [{suggestion: FI, min_mean: 0}]", "answers #1.score"),
+    ("answers: [{label: Yes, score: 1, colour: red}]\nthresholds: [{suggestion: FI, min_mean: 0}]", "answers #1"),
+    ("answers: [{label: Yes, score: 1}]\nthresholds: [{suggestion: FI, min_mean: 0.5}]", "thresholds"),
+    ("answers: [{label: Yes, score: 1}]\nthresholds: [{suggestion: XI, min_mean: 0}]", "thresholds #1"),
+    ("answers: [{label: Yes, score: 1}]\nthresholds: [{suggestion: PI, min_mean: 0}, "
+     "{suggestion: FI, min_mean: 1}]", "thresholds"),
+])
+def test_bad_mapping_names_the_key(tmp_path, text, key):
+    path = tmp_path / "mapping.yaml"
+    path.write_text(text)
+    with pytest.raises(q.MappingError, match=f"key '{key}'"):
+        q.load_answer_mapping(path)
+
+
+def test_suggestions_sit_beside_the_assessors_characterization(appraisal, blank):
+    appraisal.update_record("CM", "SP 1.1", "Unit A", characterization="LI", weaknesses="gaps")
+    appraisal.update_record("CM", "SP 1.2", "Unit A", characterization="FI")
+    before = appraisal.records()
+    rows = {(p, n): r for r, p, n in [(2, "SP 1.1", 1), (3, "SP 1.1", 2), (5, "SP 1.2", 1), (6, "SP 1.2", 2)]}
+    q.import_questionnaire(appraisal, fill(blank, {r: (a, "", "") for (p, n), r in rows.items()
+                                                   for a in [{"SP 1.1": "No", "SP 1.2": "Yes"}[p]]}))
+    frame = q.suggested_characterizations(appraisal)
+    assert list(frame.columns) == q.SUGGESTION_COLUMNS
+    assert appraisal.records() == before  # never overwritten
+    one = frame.set_index("practice").loc["SP 1.1"]
+    assert (one.instance, one.characterization, one.suggestion, one.agrees, one.n_answers) == ("Unit A", "LI", "NI",
+                                                                                              False, 2)
+    two = frame.set_index("practice").loc["SP 1.2"]
+    assert (two.suggestion, two.agrees, two.answers) == ("FI", True, "Yes 2")
+
+
+def test_gap_workbook_shows_suggestions_when_there_are_answers(appraisal, blank, tmp_path):
+    from cmmikit.excel import write_gap_workbook
+
+    q.import_questionnaire(appraisal, fill(blank, {2: ("Yes", "", ""), 3: ("Yes", "", "")}))
+    wb = load_workbook(write_gap_workbook(appraisal, tmp_path / "gap.xlsx"))
+    ws = wb["Questionnaire"]
+    assert [c.value for c in ws[2]][:5] == ["PA", "Practice", "Instance", "Assessor", "Suggested"]
+    assert [c.value for c in ws[3]][:5] == ["CM", "SP 1.1", "Unit A", None, "FI"]
+
+
+# ------------------------------------------------------------------ command line and a real spreadsheet program
+
+
+def test_cli_round_trip(appraisal, tmp_path, capsys):
+    from cmmikit.cli import main
+
+    path = str(appraisal.path)
+    out = tmp_path / "cli.xlsx"
+    assert main(["questionnaire", path, "--instance", "Unit B", "-o", str(out)]) == 0
+    assert "Unit B" in capsys.readouterr().out
+    assert main(["import-questionnaire", path, str(out)]) == 1
+    assert "no question is answered" in capsys.readouterr().err
+    filled = fill(out, {2: ("Yes", "", ""), 3: ("Maybe", "", ""), 4: ("Sometimes", "", "")})
+    assert main(["import-questionnaire", path, str(filled)]) == 1
+    err = capsys.readouterr().err
+    assert "Questions!G3" in err and "Questions!G4" in err
+    filled = fill(out, {2: ("Yes", "", ""), 3: ("No", "", "")})
+    assert main(["import-questionnaire", path, str(filled)]) == 0
+    assert "imported 2 answers from Jo Smith for Unit B" in capsys.readouterr().out
+
+
+def test_a_questionnaire_saved_by_libreoffice_imports(appraisal, blank, tmp_path):
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed; CI installs libreoffice-calc-nogui")
+    filled = fill(blank, {2: ("Yes", MALICIOUS[0], ""), 3: ("Partly", "", MALICIOUS[1])})
+    outdir = tmp_path / "lo"
+    subprocess.run([soffice, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
+                    "--convert-to", "xlsx", "--outdir", str(outdir), str(filled)],
+                   check=True, capture_output=True, timeout=180)
+    resaved = outdir / filled.name
+    result = q.import_questionnaire(appraisal, resaved)
+    assert [(r.answer, r.evidence, r.comment) for r in result.responses] == [
+        ("Yes", MALICIOUS[0], ""), ("Partly", "", MALICIOUS[1])]
+    assert load_workbook(resaved)[q.QUESTIONS].data_validations.dataValidation
