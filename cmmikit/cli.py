@@ -147,6 +147,14 @@ def cmd_model(args: argparse.Namespace) -> None:
               f"{len(pa.practices) - sps} generic practices")
 
 
+def cmd_report(args: argparse.Namespace) -> None:
+    from cmmikit.report import render_report
+
+    files = render_report(args.file, args.output, baseline_path=args.baseline, title=args.title,
+                          report_date=args.date)
+    print(f"report written to {files.html} (executed notebook: {files.notebook})")
+
+
 def _write_atomic(path: Path, text: str) -> None:
     import os
     import tempfile
@@ -219,6 +227,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("json_file")
     p.add_argument("-o", "--output", required=True, help="appraisal file to create")
     p.add_argument("--force", action="store_true", help="replace an existing file")
+
+    p = command("report", cmd_report, "Run the report notebook and write the report as one HTML file.")
+    p.add_argument("file", help="appraisal file")
+    p.add_argument("-o", "--output", required=True, help="HTML file to write (the executed notebook goes beside it)")
+    p.add_argument("--baseline", default=None, metavar="OLD", help="an earlier appraisal of the same model to compare with")
+    p.add_argument("--title", default=None, help="report title (default: the appraisal name)")
+    p.add_argument("--date", default=None, metavar="YYYY-MM-DD", help="report date (default: today)")
 
     p = command("model", cmd_model, "Validate a model folder and list its process areas.")
     p.add_argument("model", nargs="?", default=None, help="model id or folder (default: cmmi-svc-1.3)")

@@ -218,28 +218,37 @@ def summarize(baseline: "Appraisal", current: "Appraisal", before: Ratings, afte
 def trend_chart(comparison: Comparison) -> "Figure":
     """Readiness per PA (share of practices FI or LI) before and after, as a dumbbell chart.
 
-    Colour-blind-safe (Okabe-Ito blue and orange, plus marker shapes), deterministic (no dates).
+    Colour-blind-safe (Okabe-Ito orange circles and blue diamonds, so shape tells them apart too),
+    deterministic (no dates), in the style of :mod:`cmmikit.charts`.
     """
+    import matplotlib
     from matplotlib.figure import Figure
 
-    pas = comparison.pas.iloc[::-1]
-    fig = Figure(figsize=(7.0, 0.45 * len(pas) + 1.4), dpi=100)
-    ax = fig.subplots()
-    y = range(len(pas))
-    for i, row in zip(y, pas.itertuples()):
-        ax.plot([row.readiness_before * 100, row.readiness_after * 100], [i, i], color="#999999", lw=2, zorder=1)
-    ax.scatter(pas.readiness_before * 100, list(y), marker="o", s=60, color="#E69F00", zorder=2,
-               label=comparison.summary.get("baseline") or "baseline")
-    ax.scatter(pas.readiness_after * 100, list(y), marker="D", s=50, color="#0072B2", zorder=3,
-               label=comparison.summary.get("current") or "current")
-    ax.set_yticks(list(y), [f"{row.pa} ({row.before} \u2192 {row.after})" for row in pas.itertuples()])
-    ax.set_xlim(0, 105)
-    ax.set_xlabel("practices FI or LI at the organizational unit (%)")
-    ax.set_title("Readiness per process area: baseline \u2192 current")
-    ax.grid(axis="x", color="#dddddd", lw=0.8)
-    ax.set_axisbelow(True)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12 - 0.4 / max(len(pas), 1)), ncol=2, frameon=False)
-    fig.tight_layout()
+    from cmmikit import palette
+    from cmmikit.charts import RC, WIDTH
+
+    pas = comparison.pas
+    with matplotlib.rc_context(RC):
+        fig = Figure(figsize=(WIDTH, max(2.4, 0.34 * len(pas) + 1.5)), layout="constrained")
+        ax = fig.add_subplot()
+        y = list(range(len(pas)))
+        before, after = list(pas.readiness_before * 100), list(pas.readiness_after * 100)
+        for i, b, a in zip(y, before, after):
+            ax.plot([b, a], [i, i], color=palette.GREY, linewidth=2, zorder=1)
+        ax.scatter(before, y, marker="o", s=45, color=palette.ORANGE, zorder=2, label="baseline")
+        ax.scatter(after, y, marker="D", s=40, color=palette.BLUE, zorder=3, label="current")
+        ax.set_yticks(y, list(pas.pa))
+        ax.invert_yaxis()
+        ratings = ax.secondary_yaxis("right")  # rating change beside each PA, inside the layout
+        ratings.set_yticks(y, [f"{row.before} \u2192 {row.after}" for row in pas.itertuples()], fontsize=8)
+        ratings.tick_params(length=0)
+        ratings.spines["right"].set_visible(False)
+        ax.set_xlim(0, 105)
+        ax.set_xlabel("practices FI or LI at the organizational unit (%)")
+        ax.set_title("Readiness per process area: baseline \u2192 current")
+        ax.grid(axis="x", color=palette.LIGHT_GREY, linewidth=0.8)
+        ax.set_axisbelow(True)
+        fig.legend(loc="outside lower center", ncol=2, frameon=False, fontsize=8)
     return fig
 
 

@@ -169,7 +169,7 @@ def test_trend_chart_is_deterministic(pair):
         fig.savefig(buffer, format="png", metadata={"Software": None})
         return buffer.getvalue()
 
-    fig = trend_chart(compare(*pair))
-    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
-    assert labels == ["BB (Not Rated \u2192 Not Rated)", "AA (Unsatisfied \u2192 Unsatisfied)"]
+    ax = trend_chart(compare(*pair)).axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["AA", "BB"]
+    assert [t.get_text() for t in ax.child_axes[0].get_yticklabels()] == ["Unsatisfied \u2192 Unsatisfied", "Not Rated \u2192 Not Rated"]
     assert png() == png()

@@ -1,0 +1,151 @@
+"""Everything the appraisal report shows, gathered once from the appraisal files (read-only).
+
+The report never writes to an appraisal: each file is copied into a temporary folder
+and the findings are refreshed there from the recorded weaknesses and strengths
+(:func:`cmmikit.findings.sync_findings`), so the report shows the same findings the
+findings screen would, whether or not anyone has pressed *sync* in the file itself.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from cmmikit.errors import CmmikitError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from cmmikit.compare import Comparison
+    from cmmikit.model import Model
+    from cmmikit.rating import Ratings
+    from cmmikit.store import Appraisal, AppraisalInfo, Assessor, Instance, Scope
+
+# the report notebook's parameters and the types each accepts (None = use the default)
+PARAMETERS: dict[str, tuple[type, ...]] = {
+    "appraisal_path": (str, os.PathLike), "baseline_path": (str, os.PathLike), "title": (str,),
+    "report_date": (str, date),
+}
+
+
+class ReportParameterError(CmmikitError):
+    """A report parameter is unknown or has a value the report cannot use."""
+
+
+@dataclass
+class Snapshot:
+    """One appraisal as the report sees it: facts, ratings, findings and actions."""
+
+    file_name: str
+    info: "AppraisalInfo"
+    model: "Model"
+    instances: list["Instance"]
+    scopes: dict[str, "Scope"]
+    assessors: list["Assessor"]
+    ratings: "Ratings"
+    findings: "pd.DataFrame"
+    actions: "pd.DataFrame"
+    action_summary: dict[str, int]
+    n_evidence: dict[str, int]
+
+
+@dataclass
+class ReportData:
+    """What one report run shows: the appraisal, optionally a baseline and their comparison."""
+
+    title: str
+    report_date: date
+    current: Snapshot
+    baseline: Snapshot | None = None
+    comparison: "Comparison | None" = None
+
+
+def check_parameters(values: dict[str, Any]) -> dict[str, Any]:
+    """Refuse unknown report parameters and values of the wrong kind; returns them normalized."""
+    unknown = sorted(set(values) - set(PARAMETERS))
+    if unknown:
+        raise ReportParameterError(f"unknown report parameter(s) {', '.join(unknown)}; "
+                                   f"allowed: {', '.join(PARAMETERS)}")
+    checked: dict[str, Any] = {}
+    for name, value in values.items():
+        if value is not None and not isinstance(value, PARAMETERS[name]):
+            raise ReportParameterError(f"report parameter {name} must be text, got {type(value).__name__}")
+        checked[name] = value
+    if isinstance(checked.get("report_date"), str):
+        checked["report_date"] = parse_report_date(checked["report_date"])
+    for name in ("appraisal_path", "baseline_path"):
+        if checked.get(name) is not None:
+            checked[name] = os.fspath(checked[name])
+    return checked
+
+
+def parse_report_date(text: str) -> date:
+    """A report date from ``YYYY-MM-DD`` text."""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
+        raise ReportParameterError(f"report date must be YYYY-MM-DD, got {text!r}")
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise ReportParameterError(f"report date {text!r} is not a calendar date") from None
+
+
+def load_report(appraisal_path: str | None = None, baseline_path: str | None = None, title: str | None = None,
+                report_date: str | date | None = None) -> ReportData:
+    """Gather the report's data; ``appraisal_path=None`` reports on the sample appraisal."""
+    from cmmikit.compare import compare
+
+    params = check_parameters({"appraisal_path": appraisal_path, "baseline_path": baseline_path, "title": title,
+                               "report_date": report_date})
+    today = params["report_date"] or date.today()
+    with tempfile.TemporaryDirectory(prefix="cmmikit-report-") as tmp:
+        with open_copy(params["appraisal_path"], Path(tmp) / "current") as appraisal:
+            current = read_snapshot(appraisal, today)
+            baseline = comparison = None
+            if params["baseline_path"] is not None:
+                with open_copy(params["baseline_path"], Path(tmp) / "baseline") as old:
+                    baseline = read_snapshot(old, today)
+                    comparison = compare(old, appraisal, baseline_ratings=baseline.ratings,
+                                         current_ratings=current.ratings)
+    return ReportData(title=params["title"] or default_title(current.info.name), report_date=today,
+                      current=current, baseline=baseline, comparison=comparison)
+
+
+def default_title(appraisal_name: str) -> str:
+    """The report title when none is given."""
+    return f"{appraisal_name}: appraisal report"
+
+
+def open_copy(path: str | None, folder: Path) -> "Appraisal":
+    """Copy the appraisal at ``path`` (None: the sample) into ``folder`` under its own name and open the copy."""
+    from cmmikit.store import Appraisal
+    from cmmikit.ui import open_appraisal
+
+    folder.mkdir(parents=True, exist_ok=True)
+    with open_appraisal(path) as original:
+        copy = original.backup(folder / original.path.name)
+    return Appraisal.open(copy)
+
+
+def read_snapshot(appraisal: "Appraisal", today: date) -> Snapshot:
+    """Refresh the findings of an appraisal copy and read everything the report shows."""
+    from collections import Counter
+
+    from cmmikit import findings
+    from cmmikit.rating import rate
+
+    findings.sync_findings(appraisal)
+    ratings = rate(appraisal)
+    return Snapshot(
+        file_name=appraisal.path.name, info=appraisal.info(), model=appraisal.model,
+        instances=appraisal.instances(), scopes=appraisal.scopes(), assessors=appraisal.assessors(),
+        ratings=ratings,
+        findings=findings.findings_frame(appraisal, ratings),
+        actions=findings.actions_frame(appraisal, today=today),
+        action_summary=findings.action_summary(appraisal, today=today),
+        n_evidence=dict(Counter(e.kind for e in appraisal.evidence())),
+    )
