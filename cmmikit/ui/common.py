@@ -99,11 +99,13 @@ def bullet_list(items: Iterable[str]) -> str:
     return "<ul style='margin:2px 0'>" + "".join(f"<li>{esc(i)}</li>" for i in items) + "</ul>"
 
 
-def safe_link(location: str) -> str:
-    """A location as a clickable link when it is a web address, plain text otherwise."""
+def safe_link(location: str, label: str | None = None) -> str:
+    """A location as a clickable link (showing ``label`` or the address) when it is a web address,
+    plain text otherwise."""
     location = (location or "").strip()
     if location.lower().startswith(("https://", "http://")):
-        return f'<a href="{esc(location)}" target="_blank" rel="noopener noreferrer">{esc(location)}</a>'
+        return (f'<a href="{esc(location)}" target="_blank" rel="noopener noreferrer">'
+                f'{esc(label or location)}</a>')
     return esc(location)
 
 

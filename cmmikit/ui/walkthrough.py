@@ -55,7 +55,7 @@ class EvidenceRow:
             self.kind.value = item.kind
             self.description.value = item.description
             self.location.value = item.location
-            self.link.value = safe_link(item.location) if item.location.lower().startswith("http") else ""
+            self.link.value = safe_link(item.location, "open \u2197") if item.location.lower().startswith("http") else ""
         finally:
             self._loading = False
 
@@ -222,7 +222,7 @@ class WalkthroughView(View):
         self._loading = False
 
         self.pa_dropdown = w.Dropdown(description="Process area", options=self._pa_options(), value=pa,
-                                      style={"description_width": "initial"})
+                                      style={"description_width": "initial"}, layout=w.Layout(width="380px"))
         self.practice_dropdown = w.Dropdown(description="Practice", style={"description_width": "initial"},
                                             layout=w.Layout(width="420px"))
         self.previous_button = w.Button(description="previous", icon="arrow-left")
