@@ -127,7 +127,7 @@ def test_action_plan_add_overdue_and_close(view: FindingsView) -> None:
     [action] = view.appraisal.actions()
     assert (action.finding_id, action.owner, action.due_date) == (fid, "Kim", "2026-11-15")
     assert "1 open, 1 overdue" in repr(view) and "<b>1</b> overdue" in view.action_summary.value
-    assert "color:#b42318" in view.actions_table.value            # the overdue row is marked
+    assert "color:#b42318" in view.actions_table.value and "16 days" in view.actions_table.value  # marked overdue
     view.action_status.value = "done"
     view.update_action_button.click()
     assert view.appraisal.actions()[0].status == "done"

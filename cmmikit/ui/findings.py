@@ -25,7 +25,9 @@ TABLE_COLUMNS = [("rank", "#"), ("score", "priority"), ("pa", "PA"), ("goal", "g
                  ("impact", "impact"), ("effort", "effort"), ("n_open_actions", "open actions"),
                  ("headline", "finding")]
 ACTION_TABLE = [("id", "#"), ("pa", "PA"), ("goal", "goal"), ("description", "action"), ("owner", "owner"),
-                ("due_date", "due"), ("status", "status"), ("finding", "finding")]
+                ("due_date", "due"), ("days_overdue", "overdue"), ("status", "status"), ("finding", "finding")]
+WRAPPED = {"headline", "description", "finding", "owner"}   # long text wraps; short codes stay on one line
+_CELL = "padding:2px 6px;vertical-align:top"
 ALL = "all"
 
 
@@ -86,7 +88,8 @@ class FindingsView(View):
         self.action_description = text_field("action", placeholder="what will be done")
         self.action_owner = text_field("owner", width="50%")
         self.action_due = w.DatePicker(description="due")
-        self.add_action_button = w.Button(description="Add action to finding", icon="plus")
+        self.add_action_button = w.Button(description="Add action to finding", icon="plus",
+                                          layout=w.Layout(width="220px"))
         self.action_picker = w.Dropdown(description="action", layout=w.Layout(width="100%"))
         self.action_status = w.Dropdown(options=list(ACTION_STATUSES), description="status")
         self.update_action_button = w.Button(description="Set status", icon="check")
@@ -312,8 +315,8 @@ def _table(frame: pd.DataFrame, columns: list[tuple[str, str]], *, more: int = 0
     body = []
     for n, row in enumerate(frame.itertuples(index=False)):
         style = " style='color:#b42318'" if overdue and overdue[n] else ""
-        cells = "".join(f"<td style='padding:2px 6px;vertical-align:top'>{esc(_cell(c, getattr(row, c)))}</td>"
-                        for c, _ in columns)
+        cells = "".join(f"<td style='{_CELL}{'' if c in WRAPPED else ';white-space:nowrap'}'>"
+                        f"{esc(_cell(c, getattr(row, c)))}</td>" for c, _ in columns)
         body.append(f"<tr{style}>{cells}</tr>")
     tail = f"<div><i>and {more} more (narrow the filter)</i></div>" if more > 0 else ""
     return f"<table style='border-collapse:collapse'><tr>{head}</tr>{''.join(body)}</table>{tail}"
@@ -324,4 +327,6 @@ def _cell(column: str, value: Any) -> str:
         return ""
     if column == "breadth":
         return f"{value:.0%}"
+    if column == "days_overdue":
+        return f"{value} days" if value else ""
     return f"{value:.1f}" if isinstance(value, float) else str(value)
