@@ -198,3 +198,20 @@ def test_report_notebook_has_one_parameters_cell_with_literal_defaults():
     names = dict(re.findall(r"^(\w+) = (\S+)", tagged[0].source, flags=re.M))
     assert names == {"appraisal_path": "None", "baseline_path": "None", "title": "None", "report_date": "None"}
     assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
+
+
+def test_export_notebook_writes_workbook_charts_and_report(hostile, tmp_path):
+    import papermill
+
+    appraisal = tmp_path / "export.cmmi"
+    shutil.copy(hostile, appraisal)
+    out = tmp_path / "exports"
+    papermill.execute_notebook(str(report.ROOT / "notebooks" / "04_export.ipynb"), str(tmp_path / "run.ipynb"),
+                               parameters={"appraisal_path": str(appraisal), "output_dir": str(out)},
+                               kernel_name="python3", progress_bar=False, cwd=str(tmp_path))
+    assert (out / "gap-analysis.xlsx").stat().st_size > 0
+    assert sorted(p.name for p in (out / "charts").iterdir()) == sorted(
+        f"{name}.{fmt}" for name in ("goal_heatmap", "readiness_radar", "characterization_bars",
+                                     "findings_priority") for fmt in ("png", "svg"))
+    assert "Maturity level 2: Not Achieved" in (out / "report.html").read_text(encoding="utf-8")
+    assert (out / "report.ipynb").exists()
