@@ -153,6 +153,9 @@ def findings_sheet(findings: "pd.DataFrame | None") -> SheetSpec:
     heading = ["Findings, ranked: score 0-100 from data/finding_weights.yaml (High >= 60, Medium >= 30, Low)"]
     if findings is None:
         heading = ["Findings are not available in this installation (cmmikit.findings is missing)."]
+    elif findings.empty:
+        heading = ["No findings yet: generate them from the recorded weaknesses with the findings sync "
+                   "(findings notebook, or cmmikit.findings.sync_findings)."]
     keys = [k for k, _ in FINDING_COLUMNS]
     return SheetSpec("Findings", columns, rows, "FindingsTable", heading=heading, freeze_columns=0,
                      colour_columns=[(keys.index("priority"),) * 2 + (palette.PRIORITY,),

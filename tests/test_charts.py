@@ -120,3 +120,16 @@ def test_cli_charts_writes_the_files(demo_file, tmp_path, capsys):
     printed = capsys.readouterr().out.split()
     assert sorted(printed) == sorted(str(tmp_path / f"{n}.svg") for n in charts.CHART_NAMES)
     assert all((tmp_path / f"{n}.svg").stat().st_size > 1000 for n in charts.CHART_NAMES)
+
+
+def test_findings_priority_counts_the_real_findings_frame(demo):
+    from cmmikit.findings import findings_frame, sync_findings
+
+    sync_findings(demo)
+    frame = findings_frame(demo)
+    fig = charts.findings_priority(frame)
+    open_gaps = frame[(frame.kind == "weakness") & (frame.status == "open")]
+    assert len(open_gaps) > 0
+    assert sum(p.get_height() for p in fig.axes[0].patches) == len(open_gaps)
+    labels = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    assert set(labels) == set(open_gaps["pa"])

@@ -251,3 +251,84 @@ def test_benchmark_script_runs_on_a_small_appraisal(capsys):
     assert module["main"](["--units", "2", "--repeat", "1"]) == 0
     out = capsys.readouterr().out
     assert "appraisal: 2 basic units" in out and "ratio:" in out
+
+
+# ------------------------------------------------------------------ findings and the action plan
+
+
+@pytest.fixture(scope="module")
+def findings_book(demo_file, tmp_path_factory):
+    """The sample appraisal after a findings sync, with a hand-written finding and an overdue action."""
+    from datetime import date
+
+    from cmmikit.findings import actions_frame, findings_frame, plan_action, sync_findings
+    from cmmikit.store import Appraisal
+
+    copy = tmp_path_factory.mktemp("findings") / "demo.cmmi"
+    shutil.copy(demo_file, copy)
+    with Appraisal.open(copy) as a:
+        sync_findings(a)
+        manual = a.add_finding("weakness", "MA", "SG 1", EVIL_NAME, practices=["SP 1.1"], impact=5)
+        plan_action(a, manual, "@SUM(A1) review the measures", owner="-Ops", due_date="2020-01-31")
+        ratings = rate(a)
+        frame = findings_frame(a, ratings)
+        actions = actions_frame(a, today=date.today())
+        path = write_gap_workbook(a, tmp_path_factory.mktemp("out") / "gap.xlsx", ratings=ratings)
+    return {"wb": load_workbook(path), "findings": frame, "actions": actions, "manual": manual}
+
+
+def test_findings_sheet_lists_every_finding_in_rank_order(findings_book):
+    ws, frame = findings_book["wb"]["Findings"], findings_book["findings"]
+    cols = header_map(ws, 2)
+    assert list(cols)[:4] == ["Rank", "Score", "Priority", "Blocks ML2"]
+    rows = list(ws.iter_rows(min_row=3, values_only=True))
+    assert len(rows) == len(frame) > 10
+    assert [r[cols["Finding ID"] - 1] for r in rows] == list(frame["id"])
+    ranks = [r[0] for r in rows if r[0] is not None]
+    assert ranks == sorted(ranks) and ranks[0] == 1
+    from cmmikit.charts import priority_band
+
+    top = rows[0]
+    assert top[cols["Priority"] - 1] == priority_band(top[cols["Score"] - 1])
+    assert isinstance(top[cols["Blocks ML2"] - 1], bool)
+    statement = next(r for r in ws.iter_rows(min_row=3) if r[cols["Finding ID"] - 1].value == findings_book["manual"])
+    cell = statement[cols["Statement"] - 1]
+    assert (cell.value, cell.data_type, cell.quotePrefix) == (EVIL_NAME, "s", True)
+
+
+def test_findings_sheet_has_filters_and_priority_formats(findings_book):
+    ws = findings_book["wb"]["Findings"]
+    assert ws.tables["FindingsTable"].ref == f"A2:S{ws.max_row}"
+    kinds = {rule.type for rng in ws.conditional_formatting for rule in rng.rules}
+    assert {"dataBar", "cellIs"} <= kinds
+    formulas = {rule.formula[0] for rng in ws.conditional_formatting for rule in rng.rules if rule.type == "cellIs"}
+    assert {'"High"', '"Medium"', '"Low"', '"Unsatisfied"'} <= formulas
+
+
+def test_action_plan_sheet_flags_overdue_actions(findings_book):
+    ws, actions = findings_book["wb"]["Action plan"], findings_book["actions"]
+    cols = header_map(ws, 2)
+    rows = list(ws.iter_rows(min_row=3))
+    assert len(rows) == len(actions) >= 1
+    assert [r[cols["Action ID"] - 1].value for r in rows] == list(actions["id"])
+    assert [r[cols["Overdue"] - 1].value for r in rows] == list(actions["overdue"])
+    row = next(r for r in rows if r[cols["Owner"] - 1].value == "-Ops")
+    assert row[cols["Overdue"] - 1].value is True
+    assert row[cols["Days overdue"] - 1].value > 0
+    action, owner = row[cols["Action"] - 1], row[cols["Owner"] - 1]
+    assert (action.value, action.quotePrefix, owner.value, owner.quotePrefix) == (
+        "@SUM(A1) review the measures", True, "-Ops", True)
+    rules = [(str(rng.sqref), rule.formula[0]) for rng in ws.conditional_formatting for rule in rng.rules]
+    assert (f"J3:J{ws.max_row}", "TRUE") in rules
+
+
+def test_summary_counts_open_weaknesses_per_pa(findings_book):
+    ws, frame = findings_book["wb"]["Summary"], findings_book["findings"]
+    rows = ws[ws.tables["PARatings"].ref][1:]
+    open_gaps = frame[(frame.kind == "weakness") & (frame.status == "open")].groupby("pa").size()
+    assert {r[0].value: r[-1].value for r in rows} == {pa: int(open_gaps.get(pa, 0)) for pa in (r[0].value for r in rows)}
+
+
+def test_findings_sheet_says_how_to_get_findings_when_there_are_none(appraisal, tmp_path):
+    ws = load_workbook(write_gap_workbook(appraisal, tmp_path / "gap.xlsx"))["Findings"]
+    assert "findings sync" in ws["A1"].value
