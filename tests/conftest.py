@@ -12,6 +12,7 @@ from cmmikit.store import Appraisal
 
 DATA = Path(__file__).parent / "data"
 TINY_MODEL = DATA / "tiny-model"
+collect_ignore_glob = ["data/*.ipynb", "artifacts/*"]  # fixture notebooks are inputs, not tests
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

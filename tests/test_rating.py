@@ -132,9 +132,7 @@ def test_adding_an_fi_instance_never_turns_a_goal_unsatisfied(practices, which):
     more = [p + ["FI"] if i == target else p for i, p in enumerate(practices)]
     before, after = goal(practices), goal(more)
     if before == SATISFIED:
-        assert after == SATISFIED
-    if after == UNSATISFIED:
-        assert before == UNSATISFIED
+        assert after == SATISFIED  # (Not Rated may become Unsatisfied: an FI can complete the data)
 
 
 @given(st.lists(st.lists(chars.filter(lambda c: c != "NY"), min_size=1, max_size=4), min_size=1, max_size=5))
