@@ -65,7 +65,7 @@ class SheetSpec:
 def gap_sheets(appraisal: "Appraisal", ratings: "Ratings", findings: "pd.DataFrame | None",
                actions: "pd.DataFrame | None") -> list[SheetSpec]:
     """Every list sheet of the gap workbook (the Summary is written separately)."""
-    sheets = [pa_sheet(appraisal, ratings, pa) for pa in ratings.pas["pa"]]
+    sheets = [goals_sheet(ratings), *(pa_sheet(appraisal, ratings, pa) for pa in ratings.pas["pa"])]
     sheets.append(findings_sheet(findings))
     sheets.append(actions_sheet(actions))
     sheets.append(evidence_sheet(appraisal))
@@ -125,6 +125,21 @@ def pa_sheet(appraisal: "Appraisal", ratings: "Ratings", pa: str) -> SheetSpec:
     return SheetSpec(pa, columns, rows, f"PA_{pa}", heading=heading, freeze_columns=3,
                      colour_columns=[(first_char, last_char, palette.CHARACTERIZATION),
                                      (last_char + 2, last_char + 2, palette.RATING)])
+
+
+GOAL_COLUMNS = [Column("PA", 7), Column("Goal", 7), Column("Title", 40, TEXT), Column("Rating", 14),
+                Column("Reason", 60, TEXT), Column("Practices", 10, INT), Column("FI or LI", 9, INT),
+                Column("Team decision rationale", 50, TEXT)]
+
+
+def goals_sheet(ratings: "Ratings") -> SheetSpec:
+    """Every goal's rating and the reason for it."""
+    rows = [(g.pa, g.goal, g.title, g.rating, g.reason, g.n_practices, g.n_implemented, g.decision_rationale)
+            for g in ratings.goals.itertuples(index=False)]
+    return SheetSpec("Goals", GOAL_COLUMNS, rows, "GoalRatings",
+                     heading=["Goal ratings: Not Rated while any practice is open; Satisfied when every practice "
+                              "is FI or LI; otherwise Unsatisfied"],
+                     colour_columns=[(3, 3, palette.RATING)])
 
 
 FINDING_COLUMNS = [
@@ -362,12 +377,14 @@ def _write_list_sheet(wb: "Workbook", spec: SheetSpec) -> None:
     _landscape(sheet.ws, header)
 
 
-def _landscape(ws: Any, header_row: int) -> None:
+def _landscape(ws: Any, header_row: int | None = None) -> None:
+    """Print landscape, one page wide, repeating the table header on every page."""
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = f"{header_row}:{header_row}"
+    if header_row:
+        ws.print_title_rows = f"{header_row}:{header_row}"
 
 
 # ------------------------------------------------------------------ the summary sheet
@@ -378,8 +395,6 @@ PA_TABLE = [Column("PA", 7), Column("Process area", 36), Column("Category", 22),
             Column("Readiness", 10, PERCENT), Column("Characterized", 13, PERCENT), Column("FI", 6, INT),
             Column("LI", 6, INT), Column("PI", 6, INT), Column("NI", 6, INT), Column("NY", 6, INT),
             Column("Not characterized", 14, INT), Column("Open weaknesses", 12, INT)]
-GOAL_TABLE = [Column("PA", 7), Column("Goal", 36), Column("Title", 22, TEXT), Column("Rating", 14),
-              Column("Reason", 40, TEXT), Column("Practices", 12, INT), Column("FI or LI", 10, INT)]
 CHART_ROWS = 20
 
 
@@ -418,13 +433,12 @@ def _pa_rows(ratings: "Ratings", findings: "pd.DataFrame | None") -> list[tuple]
 
 
 def _write_summary(wb: "Workbook", appraisal: "Appraisal", ratings: "Ratings", findings: "pd.DataFrame | None") -> None:
-    widths = [max(a.width, b.width) for a, b in zip(PA_TABLE, GOAL_TABLE + [Column("", 0)] * len(PA_TABLE))]
-    widths[0] = 20
+    widths = [20, *(c.width for c in PA_TABLE[1:])]
     sheet = _Writer(wb, "Summary", widths)
     make = sheet.make
     sheet.title(f"Gap analysis: {appraisal.info().name}")
     for key, value in _facts(appraisal, ratings):
-        sheet.append([make.text(key, "key"), make.text(value, "wrap" if len(value) > 60 else None)])
+        sheet.append([make.text(key, "key"), make.text(value)])  # long facts overflow into the empty cells
     verdict_row = sheet.row - 1
     sheet.colour(2, 2, verdict_row, verdict_row, {ratings.maturity.headline: _verdict_colour(ratings)})
     sheet.append([])
@@ -437,11 +451,9 @@ def _write_summary(wb: "Workbook", appraisal: "Appraisal", ratings: "Ratings", f
     _add_charts(sheet.ws, header, last, chart_row)
     for _ in range(CHART_ROWS):
         sheet.append([])
-    sheet.title("Goal ratings", "key")
-    goal_rows = [(g.pa, g.goal, g.title, g.rating, g.reason, g.n_practices, g.n_implemented)
-                 for g in ratings.goals.itertuples(index=False)]
-    g_header, g_last = sheet.table("GoalRatings", GOAL_TABLE, goal_rows)
-    sheet.colour(4, 4, g_header + 1, g_last, palette.RATING)
+    sheet.append([make.text("Goal ratings and their reasons: sheet 'Goals'; practice by practice: one sheet per PA.",
+                            "subtitle")])
+    _landscape(sheet.ws)
 
 
 def _verdict_colour(ratings: "Ratings") -> str:
@@ -518,7 +530,14 @@ def save_atomic(wb: "Workbook", path: Path) -> Path:
     os.close(fd)
     try:
         wb.save(tmp)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes the file private; a workbook is meant to be shared
         os.replace(tmp, path)
     finally:
         Path(tmp).unlink(missing_ok=True)
     return path
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -90,7 +90,7 @@ def header_map(ws, row: int) -> dict[str, int]:
 def test_workbook_has_the_promised_sheets(demo_book):
     wb = demo_book["wb"]
     pas = list(demo_book["ratings"].pas["pa"])
-    assert wb.sheetnames == ["Summary", *pas, "Findings", "Action plan", "Evidence"]
+    assert wb.sheetnames == ["Summary", "Goals", *pas, "Findings", "Action plan", "Evidence"]
 
 
 def test_summary_shows_facts_verdict_and_pa_table(demo_book):
@@ -109,7 +109,13 @@ def test_summary_shows_facts_verdict_and_pa_table(demo_book):
     counts = ratings.cells[ratings.cells.pa == "CM"]["characterization"].value_counts()
     assert rows[0][12].value == counts.get("FI", 0)
     assert last[0].value == ratings.pas["pa"].iloc[-1]
-    assert "GoalRatings" in ws.tables
+
+
+def test_goals_sheet_gives_every_rating_and_reason(demo_book):
+    ws, goals = demo_book["wb"]["Goals"], demo_book["ratings"].goals
+    rows = list(ws.iter_rows(min_row=3, values_only=True))
+    assert [(r[0], r[1], r[3], r[4]) for r in rows] == list(zip(goals.pa, goals.goal, goals.rating, goals.reason))
+    assert ws.tables["GoalRatings"].ref == f"A2:H{ws.max_row}"
 
 
 def test_summary_has_native_charts_over_the_pa_table(demo_book):
@@ -179,7 +185,7 @@ def test_evidence_sheet_has_one_row_per_item_and_a_table(demo_book):
 
 
 def test_list_sheets_are_tables_with_frozen_headers(demo_book):
-    for title in ("Findings", "Action plan", "Evidence"):
+    for title in ("Goals", "Findings", "Action plan", "Evidence"):
         ws = demo_book["wb"][title]
         assert ws.freeze_panes == "A3"
         (table,) = ws.tables.values()
@@ -332,3 +338,14 @@ def test_summary_counts_open_weaknesses_per_pa(findings_book):
 def test_findings_sheet_says_how_to_get_findings_when_there_are_none(appraisal, tmp_path):
     ws = load_workbook(write_gap_workbook(appraisal, tmp_path / "gap.xlsx"))["Findings"]
     assert "findings sync" in ws["A1"].value
+
+
+def test_workbook_gets_ordinary_file_permissions(appraisal, tmp_path):
+    import os
+
+    mask = os.umask(0o022)
+    try:
+        path = write_gap_workbook(appraisal, tmp_path / "gap.xlsx")
+    finally:
+        os.umask(mask)
+    assert path.stat().st_mode & 0o777 == 0o644
