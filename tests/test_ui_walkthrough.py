@@ -196,9 +196,22 @@ def test_pa_without_sampled_instances_says_so(appraisal: Appraisal) -> None:
     assert "no instance sampled" in repr(view)
 
 
-def test_unknown_process_area_is_refused(appraisal: Appraisal) -> None:
+def test_unknown_process_area_or_practice_is_refused(appraisal: Appraisal) -> None:
     with pytest.raises(UnknownEntry, match="XYZ"):
         WalkthroughView(appraisal, pa="XYZ")
+    with pytest.raises(UnknownEntry, match="SD has no practice 'SP 9.9'"):
+        WalkthroughView(appraisal, pa="SD", practice="SP 9.9")
+
+
+def test_reload_picks_up_changes_made_elsewhere(view: WalkthroughView, appraisal: Appraisal) -> None:
+    view.practice_dropdown.value = "SP 2.1"
+    appraisal.add_instance("Unit C", pas=["SD"])
+    appraisal.update_record("SD", "SP 2.1", "Unit C", characterization="NY")
+    appraisal.set_scope("SD", "out_of_scope")
+    view.reload_button.click()
+    assert view.practice.id == "SP 2.1" and view.panel("Unit C").characterization.value == "NY"
+    assert ("SD Service Delivery (out of scope)", "SD") in view.pa_dropdown.options
+    assert view.pa_dropdown.value == "SD"
 
 
 def test_text_form_names_practice_progress_and_instances(view: WalkthroughView) -> None:

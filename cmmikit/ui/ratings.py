@@ -95,8 +95,9 @@ class RatingsView(View):
         self.maturity = w.HTML()
         self.pa_table = w.HTML()
         self.goal_table = w.HTML()
-        self.practice_table = w.HTML()
-        self.gaps_table = w.HTML()
+        # long tables scroll inside their box so the decision form stays close
+        self.practice_table = w.HTML(layout=w.Layout(max_height="480px", overflow="auto"))
+        self.gaps_table = w.HTML(layout=w.Layout(max_height="360px", overflow="auto"))
         self.open_judgments = w.HTML()
 
         self.judgment_dropdown = w.Dropdown(description="Practice", style={"description_width": "initial"},

@@ -227,6 +227,8 @@ class WalkthroughView(View):
                                             layout=w.Layout(width="420px"))
         self.previous_button = w.Button(description="previous", icon="arrow-left")
         self.next_button = w.Button(description="next", icon="arrow-right")
+        self.reload_button = w.Button(description="reload", icon="refresh",
+                                      tooltip="read the file again (after changes in 00_setup or another notebook)")
         self.progress = w.HTML()
         self.progress_bar = w.IntProgress(min=0, max=1, layout=w.Layout(width="160px"))
         self.pa_note = w.HTML()
@@ -239,8 +241,10 @@ class WalkthroughView(View):
         self.practice_dropdown.observe(self._practice_changed, names="value")
         self.next_button.on_click(lambda _: self.step(+1))
         self.previous_button.on_click(lambda _: self.step(-1))
+        self.reload_button.on_click(lambda _: self.reload())
         self.widget = w.VBox([
-            w.HBox([self.pa_dropdown, self.practice_dropdown, self.previous_button, self.next_button]),
+            w.HBox([self.pa_dropdown, self.practice_dropdown, self.previous_button, self.next_button,
+                    self.reload_button]),
             w.HBox([self.progress_bar, self.progress]),
             self.pa_note, self.practice_info, self.aggregate, self.instances_box, self.status.widget,
         ])
@@ -286,8 +290,19 @@ class WalkthroughView(View):
             parts.append("<i>no basic unit or support function is sampled for this process area (see 00_setup)</i>")
         return " &middot; ".join(parts)
 
+    def reload(self) -> None:
+        """Re-read scope, instances and records, staying on the current practice."""
+        self._loading = True
+        try:
+            self.pa_dropdown.options = self._pa_options()
+        finally:
+            self._loading = False
+        self.show_pa(self.pa.id, self.practice.id)
+
     def show_practice(self, practice: str) -> None:
         """Show one practice: model text, then each instance's record and evidence."""
+        if practice not in {p.id for p in self.pa.practices}:
+            raise UnknownEntry(f"{self.pa.id} has no practice {practice!r}")
         self.practice = self.pa.practice(practice)
         pa_id, p_id = self.pa.id, self.practice.id
         by_instance: dict[str, list[Evidence]] = defaultdict(list)
