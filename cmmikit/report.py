@@ -68,8 +68,9 @@ def check_report_inputs(appraisal_path: Any, baseline_path: Any, title: Any, rep
                                "report_date": report_date})
     if params["appraisal_path"] is None:
         raise ReportError("give the appraisal file to report on")
-    if not NOTEBOOK.exists():
-        raise ReportError(f"{NOTEBOOK}: report notebook not found (install cmmikit from its source folder)")
+    for needed in (NOTEBOOK, TEMPLATES / TEMPLATE_NAME / "index.html.j2"):
+        if not needed.exists():
+            raise ReportError(f"{needed}: not found (the report needs cmmikit installed from its source folder)")
     with Appraisal.open(params["appraisal_path"]) as current:
         if params["title"] is None:
             params["title"] = default_title(current.info().name)

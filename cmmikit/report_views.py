@@ -296,14 +296,15 @@ def caveats(data: "ReportData") -> Html:
     coverage = r.coverage[(~r.coverage["passed"].astype(bool)) & r.coverage["enabled"].astype(bool)]
     for row in coverage.itertuples():
         items.append(f"Data coverage ({row.rule}): {row.subject}{f' / {row.pa}' if row.pa else ''}: {row.detail}")
-    for status, text in (("team judgment open", "practices wait for the team's judgment"),
-                         ("not characterized", "practices are not characterized in every instance"),
-                         ("not yet", "practices are Not Yet (the units have not reached that stage)"),
-                         ("no instances sampled", "practices have no sampled basic unit or support function")):
+    for status, text in (("team judgment open", "Team judgment still open"),
+                         ("not characterized", "Not characterized in every instance"),
+                         ("not yet", "Not Yet (the units have not reached that stage)"),
+                         ("no instances sampled", "No sampled basic unit or support function")):
         per_pa = r.practices[r.practices["status"] == status].groupby("pa", sort=False).size()
         if len(per_pa):
             where = ", ".join(f"{pa} {n}" for pa, n in per_pa.items())
-            items.append(f"{int(per_pa.sum())} {text} ({where}).")
+            n = int(per_pa.sum())
+            items.append(f"{text}: {n} practice{'' if n == 1 else 's'} ({where}).")
     not_rated = r.goals[r.goals["rating"] == "Not Rated"]
     items.extend(f"{g.pa} {g.goal} is Not Rated: {g.reason}." for g in not_rated.itertuples())
     warnings = r.cells[r.cells["warnings"].astype(bool)]

@@ -215,3 +215,23 @@ def test_export_notebook_writes_workbook_charts_and_report(hostile, tmp_path):
                                      "findings_priority") for fmt in ("png", "svg"))
     assert "Maturity level 2: Not Achieved" in (out / "report.html").read_text(encoding="utf-8")
     assert (out / "report.ipynb").exists()
+
+
+def test_caveats_name_open_judgments_and_not_rated_goals(demo):
+    decision = next(d for d in demo.practice_decisions() if d.pa == "CM")
+    demo.clear_practice_decision(decision.pa, decision.practice)
+    demo.set_scope("SAM", "not_applicable", "no suppliers")
+    demo.update_info(appraisal_type="Self-appraisal")
+    path = str(demo.path)
+    demo.close()
+    data = load_report(path, report_date=DATE)
+    html = report_views.caveats(data)
+    assert "Team judgment still open: 1 practice (CM 1)." in html
+    assert f"{decision.pa} {demo_goal(data, decision.practice)} is Not Rated: 1 practice(s) team judgment open." in html
+    assert "readiness verdict" in report_views.verdict(data)
+    assert report_views.comparison_section(data) == ""
+
+
+def demo_goal(data, practice: str) -> str:
+    practices = data.current.ratings.practices
+    return practices[(practices.pa == "CM") & (practices.practice == practice)].goal.iloc[0]
