@@ -146,7 +146,11 @@ def compare_pas(before: pd.DataFrame, after: pd.DataFrame, practices: pd.DataFra
 
 
 def open_findings(appraisal: "Appraisal") -> list["Finding"]:
-    """The findings that count in a comparison: stored and open (merged or dismissed ones are not)."""
+    """The findings that count in a comparison: stored and open (merged or dismissed ones are not).
+
+    Generated findings are only as current as the last :func:`cmmikit.findings.sync_findings`;
+    the report syncs copies of both appraisals before comparing.
+    """
     return [f for f in appraisal.findings() if f.status == "open"]
 
 
