@@ -359,7 +359,7 @@ def _converter(make: CellMaker, column: Column) -> Callable[[Any], Any]:
     if column.kind == FLOAT:
         return number("decimal")
     if column.kind in (INT, BOOL):
-        return lambda v: v
+        return lambda v: text(v) if isinstance(v, str) else v  # a stray string is still escaped
     return text  # our own labels: the same escaping costs nothing and is never wrong
 
 

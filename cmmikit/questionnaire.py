@@ -378,7 +378,7 @@ def read_questionnaire(appraisal: "Appraisal", path: str | os.PathLike,
     responses = []
     n_questions = 0
     for number, values in enumerate(rows[1:], 2):
-        values = tuple(values) + (None,) * (len(HEADERS) - len(values))
+        values = (tuple(values) + (None,) * len(HEADERS))[:len(HEADERS)]  # cells beyond the columns are ignored
         if all(v is None or _text(v) == "" for v in values):
             continue
         n_questions += 1

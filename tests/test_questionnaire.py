@@ -302,3 +302,12 @@ def test_a_questionnaire_saved_by_libreoffice_imports(appraisal, blank, tmp_path
     assert [(r.answer, r.evidence, r.comment) for r in result.responses] == [
         ("Yes", MALICIOUS[0], ""), ("Partly", "", MALICIOUS[1])]
     assert load_workbook(resaved)[q.QUESTIONS].data_validations.dataValidation
+
+
+def test_notes_typed_beyond_the_last_column_are_ignored(appraisal, blank):
+    filled = fill(blank, {2: ("Yes", "", "")})
+    wb = load_workbook(filled)
+    wb[q.QUESTIONS]["J2"] = "my own note"
+    wb[q.QUESTIONS]["K3"] = "=1+1"
+    wb.save(filled)
+    assert [r.answer for r in q.import_questionnaire(appraisal, filled).responses] == ["Yes"]
