@@ -469,9 +469,11 @@ def _add_charts(ws: Any, header: int, last: int, anchor_row: int) -> None:
 
     def stacked(title: str, first_col: int, colours: list[str], y_title: str) -> BarChart:
         chart = BarChart()
-        chart.type, chart.grouping, chart.overlap = "bar", "stacked", 100
+        chart.type, chart.grouping, chart.overlap, chart.gapWidth = "bar", "stacked", 100, 40
         chart.title, chart.y_axis.title = title, y_title
-        chart.x_axis.scaling.orientation = "maxMin"  # first PA on top, as in the table
+        chart.x_axis.scaling.orientation = "maxMin"  # first PA on top, as in the table...
+        chart.y_axis.crosses = "max"  # ...with the value axis still at the bottom
+        chart.legend.position = "b"
         chart.add_data(Reference(ws, min_col=first_col, max_col=first_col + len(colours) - 1,
                                  min_row=header, max_row=last), titles_from_data=True)
         chart.set_categories(names)
