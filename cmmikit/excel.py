@@ -197,7 +197,8 @@ def actions_sheet(actions: "pd.DataFrame | None") -> SheetSpec:
                      colour_columns=[(keys.index("overdue"), keys.index("overdue"), OVERDUE)])
 
 
-EVIDENCE_COLUMNS = [Column("Evidence ID", 11, INT), Column("PA", 7), Column("Practice", 9), Column("Instance", 24, TEXT),
+EVIDENCE_COLUMNS = [Column("Evidence ID", 11, INT), Column("PA", 7), Column("Practice", 9),
+                    Column("Instance", 24, TEXT),
                     Column("Kind", 11), Column("Description", 60, TEXT), Column("Location", 40, TEXT),
                     Column("Who", 20, TEXT), Column("Collected on", 13, TEXT)]
 
@@ -391,7 +392,8 @@ def _landscape(ws: Any, header_row: int | None = None) -> None:
 
 PA_TABLE = [Column("PA", 7), Column("Process area", 36), Column("Category", 22), Column("Scope", 14),
             Column("Rating", 14), Column("Capability level", 12), Column("Goals", 8, INT),
-            Column("Goals satisfied", 10, INT), Column("Goals unsatisfied", 12, INT), Column("Goals not rated", 10, INT),
+            Column("Goals satisfied", 10, INT), Column("Goals unsatisfied", 12, INT),
+            Column("Goals not rated", 10, INT),
             Column("Readiness", 10, PERCENT), Column("Characterized", 13, PERCENT), Column("FI", 6, INT),
             Column("LI", 6, INT), Column("PI", 6, INT), Column("NI", 6, INT), Column("NY", 6, INT),
             Column("Not characterized", 14, INT), Column("Open weaknesses", 12, INT)]

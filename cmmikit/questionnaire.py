@@ -28,7 +28,6 @@ from cmmikit.xlsx_safe import safe_text, set_text
 
 if TYPE_CHECKING:
     import pandas as pd
-    from openpyxl import Workbook
 
     from cmmikit.store import Appraisal, Response
 

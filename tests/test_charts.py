@@ -59,9 +59,11 @@ def test_readiness_radar_shows_each_pa_share(demo_ratings):
 def test_findings_priority_bands_open_weaknesses_only():
     frame = findings(("MA", 80, "open"), ("MA", 45, "open"), ("CM", 10, "open"), ("CM", 95, "dismissed"))
     fig = charts.findings_priority(frame)
-    heights = {(round(p.get_x() + p.get_width() / 2), p.get_facecolor()[:3]) for p in fig.axes[0].patches if p.get_height()}
-    assert sum(p.get_height() for p in fig.axes[0].patches) == 3
-    assert len(heights) == 3
+    bars = [p for p in fig.axes[0].patches if p.get_height()]
+    assert sum(p.get_height() for p in bars) == 3
+    colours = {tuple(round(c, 3) for c in p.get_facecolor()[:3]) for p in bars}
+    assert len(colours) == 3  # High (MA 80), Medium (MA 45), Low (CM 10); the dismissed one is left out
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["MA", "CM"]
     assert [charts.priority_band(s) for s in (100, 60, 59.9, 30, 0)] == ["High", "High", "Medium", "Medium", "Low"]
 
 
