@@ -350,3 +350,16 @@ def test_workbook_gets_ordinary_file_permissions(appraisal, tmp_path):
     finally:
         os.umask(mask)
     assert path.stat().st_mode & 0o777 == 0o644
+
+
+def test_awkward_instance_names_make_valid_unique_headers(appraisal, tmp_path):
+    appraisal.update_instance("Unit B", new_name="Goal")
+    appraisal.update_instance("QA Group", new_name="=QA [Group]'s #1")
+    path = write_gap_workbook(appraisal, tmp_path / "odd.xlsx")
+    ws = load_workbook(path)["CM"]
+    headers = [c.value for c in ws[2]]
+    assert headers[:6] == ["Goal", "Practice", "Title", "Unit A", "Goal (unit)", "=QA [Group]'s #1"]
+    assert ws["F2"].data_type == "s" and ws["F2"].quotePrefix
+    assert [c.name for c in ws.tables["PA_CM"].tableColumns] == headers
+    sheets = soffice_csv(path, tmp_path / "lo")
+    assert "=QA [Group]'s #1" in sheets["CM"].splitlines()[1]
