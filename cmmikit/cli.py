@@ -95,7 +95,7 @@ def cmd_import_questionnaire(args: argparse.Namespace) -> None:
 
     with Appraisal.open(args.file) as appraisal:
         try:
-            answers = import_questionnaire(appraisal, args.workbook)
+            answers = import_questionnaire(appraisal, args.workbook, instance=args.instance)
         except ImportProblem as exc:
             if len(exc.problems) > 1:  # the error line shows the first few; list them all
                 print("\n".join(f"  {problem}" for problem in exc.problems), file=sys.stderr)
@@ -218,6 +218,8 @@ def build_parser() -> argparse.ArgumentParser:
                 "(all or nothing; every problem is listed by sheet, row and column).")
     p.add_argument("file")
     p.add_argument("workbook", metavar="Q.xlsx")
+    p.add_argument("--instance", default=None, metavar="NAME",
+                   help="import into this basic unit or support function (default: the one it was made for)")
 
     p = command("export-json", cmd_export_json, "Export a whole appraisal as JSON (stable key order).")
     p.add_argument("file")

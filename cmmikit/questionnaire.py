@@ -340,41 +340,21 @@ class QuestionnaireAnswers:
     n_questions: int
 
 
-def read_questionnaire(appraisal: "Appraisal", path: str | os.PathLike,
-                       mapping: AnswerMapping | None = None) -> QuestionnaireAnswers:
-    """Read a filled questionnaire (read-only mode) and check every row; raises ImportProblem listing them all."""
-    from openpyxl import load_workbook
+def read_questionnaire(appraisal: "Appraisal", path: str | os.PathLike, mapping: AnswerMapping | None = None,
+                       *, instance: str | None = None) -> QuestionnaireAnswers:
+    """Read a filled questionnaire (read-only mode) and check every row; raises ImportProblem listing them all.
 
-    path = Path(path)
+    ``instance`` imports the answers for another basic unit or support function than the one the
+    questionnaire was made for (e.g. after a rename).
+    """
     source = str(path)
     mapping = mapping or load_answer_mapping()
-    try:
-        wb = load_workbook(path, read_only=True, data_only=False)
-    except OSError as exc:
-        raise ImportProblem(source, [f"cannot read: {exc.strerror or exc}"]) from None
-    except Exception as exc:  # zipfile.BadZipFile, KeyError, InvalidFileException: not an xlsx at all
-        raise ImportProblem(source, [f"not an Excel workbook (.xlsx): {exc}"]) from None
-    try:
-        meta = _meta(wb, source)
-        instance = _check_meta(appraisal, meta, source)
-        respondent = _respondent(wb)
-        if QUESTIONS not in wb.sheetnames:
-            raise ImportProblem(source, [f"the sheet {QUESTIONS!r} is missing"])
-        rows = list(wb[QUESTIONS].iter_rows(values_only=True))
-    finally:
-        wb.close()
-    problems: list[str] = []
-    header = tuple(_text(v) for v in (rows[0] if rows else ()))[:len(HEADERS)]
-    if header != HEADERS:
-        from openpyxl.utils import get_column_letter
-
-        for col, (found, wanted) in enumerate(zip(header + ("",) * len(HEADERS), HEADERS), 1):
-            if found != wanted:
-                problems.append(f"{QUESTIONS}!{get_column_letter(col)}1: column should be {wanted!r}, found {found!r}")
-        raise ImportProblem(source, problems)
+    meta, respondent, rows = _load(Path(path))
+    instance = _check_meta(appraisal, meta, source, instance)
+    _check_header(rows, source)
     allowed = _allowed_questions(appraisal, instance)
     seen: set[tuple[str, str, int]] = set()
-    responses = []
+    responses, problems = [], []
     n_questions = 0
     for number, values in enumerate(rows[1:], 2):
         values = (tuple(values) + (None,) * len(HEADERS))[:len(HEADERS)]  # cells beyond the columns are ignored
@@ -392,12 +372,41 @@ def read_questionnaire(appraisal: "Appraisal", path: str | os.PathLike,
     return QuestionnaireAnswers(instance, respondent, tuple(responses), n_questions)
 
 
-def import_questionnaire(appraisal: "Appraisal", path: str | os.PathLike,
-                         mapping: AnswerMapping | None = None) -> QuestionnaireAnswers:
+def import_questionnaire(appraisal: "Appraisal", path: str | os.PathLike, mapping: AnswerMapping | None = None,
+                         *, instance: str | None = None) -> QuestionnaireAnswers:
     """Check a filled questionnaire and store its answers (all or nothing); returns what was stored."""
-    answers = read_questionnaire(appraisal, path, mapping)
+    answers = read_questionnaire(appraisal, path, mapping, instance=instance)
     appraisal.replace_responses(answers.instance, answers.responses, source=f"questionnaire {Path(path).name}")
     return answers
+
+
+def _load(path: Path) -> tuple[dict[str, str], str, list[tuple]]:
+    """The hidden facts, the respondent's name and the question rows of a questionnaire workbook."""
+    from openpyxl import load_workbook
+
+    source = str(path)
+    try:
+        wb = load_workbook(path, read_only=True, data_only=False)
+    except OSError as exc:
+        raise ImportProblem(source, [f"cannot read: {exc.strerror or exc}"]) from None
+    except Exception as exc:  # zipfile.BadZipFile, KeyError, InvalidFileException: not an xlsx at all
+        raise ImportProblem(source, [f"not an Excel workbook (.xlsx): {exc}"]) from None
+    try:
+        meta = _meta(wb, source)
+        if QUESTIONS not in wb.sheetnames:
+            raise ImportProblem(source, [f"the sheet {QUESTIONS!r} is missing"])
+        return meta, _respondent(wb), list(wb[QUESTIONS].iter_rows(values_only=True))
+    finally:
+        wb.close()
+
+
+def _check_header(rows: list[tuple], source: str) -> None:
+    header = tuple(_text(v) for v in (rows[0] if rows else ()))[:len(HEADERS)]
+    if header != HEADERS:
+        padded = header + ("",) * len(HEADERS)
+        raise ImportProblem(source, [f"{QUESTIONS}!{_letter(col)}1: column should be {wanted!r}, found {found!r}"
+                                     for col, (found, wanted) in enumerate(zip(padded, HEADERS), 1)
+                                     if found != wanted])
 
 
 def _letter(col: int) -> str:
@@ -421,7 +430,7 @@ def _meta(wb: Any, source: str) -> dict[str, str]:
     return {_text(r[0]): _text(r[1]) for r in wb[META].iter_rows(min_col=1, max_col=2, values_only=True) if r and r[0]}
 
 
-def _check_meta(appraisal: "Appraisal", meta: dict[str, str], source: str) -> str:
+def _check_meta(appraisal: "Appraisal", meta: dict[str, str], source: str, instance: str | None) -> str:
     if meta.get("format") != FORMAT:
         raise ImportProblem(source, ["not a cmmikit questionnaire (unknown format)"])
     if meta.get("version") != str(FORMAT_VERSION):
@@ -430,11 +439,16 @@ def _check_meta(appraisal: "Appraisal", meta: dict[str, str], source: str) -> st
     if meta.get("model") != appraisal.model.id:
         raise ImportProblem(source, [f"made for model {meta.get('model')!r}, but this appraisal uses "
                                      f"{appraisal.model.id!r}"])
-    instance = meta.get("instance", "")
-    if instance not in {i.name for i in appraisal.instances()}:
-        raise ImportProblem(source, [f"made for {instance!r}, which is not a basic unit or support function "
-                                     "of this appraisal"])
-    return instance
+    names = {i.name for i in appraisal.instances()}
+    if instance is not None:
+        if instance not in names:
+            raise ImportProblem(source, [f"{instance!r} is not a basic unit or support function of this appraisal"])
+        return instance
+    made_for = meta.get("instance", "")
+    if made_for not in names:
+        raise ImportProblem(source, [f"made for {made_for!r}, which is not a basic unit or support function "
+                                     "of this appraisal (name the one to import into with instance=...)"])
+    return made_for
 
 
 def _respondent(wb: Any) -> str:

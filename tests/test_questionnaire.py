@@ -165,18 +165,15 @@ def test_tampered_header_is_named_by_column(appraisal, blank):
         q.import_questionnaire(appraisal, blank)
 
 
-@pytest.mark.parametrize("change, message", [
-    (lambda a: a.remove_instance("Unit A"), "made for 'Unit A', which is not a basic unit"),
-    (lambda a: None, None),
-])
-def test_questionnaire_for_a_missing_instance_is_refused(appraisal, blank, change, message):
+def test_questionnaire_for_a_renamed_instance_needs_its_new_name(appraisal, blank):
     filled = fill(blank, {2: ("Yes", "", "")})
-    change(appraisal)
-    if message is None:
-        assert len(q.import_questionnaire(appraisal, filled).responses) == 1
-    else:
-        with pytest.raises(ImportProblem, match=message):
-            q.import_questionnaire(appraisal, filled)
+    appraisal.update_instance("Unit A", new_name="Unit Alpha")
+    with pytest.raises(ImportProblem, match="made for 'Unit A', which is not a basic unit"):
+        q.import_questionnaire(appraisal, filled)
+    with pytest.raises(ImportProblem, match="'Unit Z' is not a basic unit"):
+        q.import_questionnaire(appraisal, filled, instance="Unit Z")
+    assert q.import_questionnaire(appraisal, filled, instance="Unit Alpha").instance == "Unit Alpha"
+    assert [r.instance for r in appraisal.responses()] == ["Unit Alpha"]
 
 
 def test_questionnaire_for_another_model_is_refused(tiny, blank):
@@ -286,6 +283,8 @@ def test_cli_round_trip(appraisal, tmp_path, capsys):
     filled = fill(out, {2: ("Yes", "", ""), 3: ("No", "", "")})
     assert main(["import-questionnaire", path, str(filled)]) == 0
     assert "imported 2 answers from Jo Smith for Unit B" in capsys.readouterr().out
+    assert main(["import-questionnaire", path, str(filled), "--instance", "Unit A"]) == 0
+    assert "for Unit A" in capsys.readouterr().out
 
 
 def test_a_questionnaire_saved_by_libreoffice_imports(appraisal, blank, tmp_path):
