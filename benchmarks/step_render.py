@@ -5,8 +5,15 @@ texts and three evidence items for every SD practice, opens the walkthrough on
 SD and steps next/previous through the practices.  Prints the median and p95 of
 one step, and as a baseline the bare store reads for one practice (the 20
 records and the practice's evidence) measured in the same run, with the ratio.
+Widget state updates go through a comm that serializes them to JSON, as a kernel
+would, and are counted: the browser has to apply each one.
 
-    python benchmarks/step_render.py [--instances 20] [--steps 200] [--budget-ms 100]
+With ``--browser`` it also serves notebooks/01_walkthrough.ipynb on that
+appraisal with Voila and measures in Debian's Chromium the time from clicking
+"next" to the new practice being painted (the figure an assessor feels); the
+budget then applies to that figure.
+
+    python benchmarks/step_render.py [--instances 20] [--steps 200] [--budget-ms 100] [--browser]
 
 Exits 1 if the median step exceeds the budget.
 """
@@ -29,6 +36,7 @@ from cmmikit.store import Appraisal
 from cmmikit.ui.walkthrough import WalkthroughView
 
 PA = "SD"
+NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "01_walkthrough.ipynb"
 
 
 class SerializingComm(DummyComm):
@@ -72,11 +80,45 @@ def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[-1]
 
 
+def browser_steps(path: Path, workdir: Path, steps: int) -> list[float]:
+    """Click-to-paint times of ``steps`` practice steps in Chromium (Voila serving the walkthrough)."""
+    from playwright.sync_api import sync_playwright
+
+    from cmmikit.ui import browser
+
+    reason = browser.missing_tools()
+    if reason:
+        raise SystemExit(f"--browser: {reason}")
+    with Appraisal.open(path) as appraisal:
+        practices = appraisal.model.pa(PA).practices
+    first = f"{practices[0].id} {practices[0].title}"
+    result: list[float] = []
+    with browser.voila(NOTEBOOK, env={"CMMIKIT_APPRAISAL": str(path)}, workdir=workdir) as url, \
+            sync_playwright() as p:
+        chromium = browser.launch_chromium(p)
+        try:
+            page = chromium.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(url, timeout=90_000)
+            page.wait_for_selector(".widget-toggle-buttons", timeout=90_000)
+            while len(result) < steps:
+                page.locator(".widget-dropdown select").nth(1).select_option(label=first)
+                page.get_by_text(f"{PA} {first}").wait_for()
+                for p_next in practices[1:]:
+                    if len(result) == steps:
+                        break
+                    result.append(browser.step_ms(page, f"{PA} {p_next.id} {p_next.title}"))
+        finally:
+            chromium.close()
+    return result
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--instances", type=int, default=20)
     parser.add_argument("--steps", type=int, default=200)
     parser.add_argument("--budget-ms", type=float, default=100.0)
+    parser.add_argument("--browser", action="store_true", help="also measure in Chromium (Voila serving the notebook)")
+    parser.add_argument("--browser-steps", type=int, default=34)
     args = parser.parse_args(argv)
     comm.create_comm = SerializingComm
 
@@ -106,6 +148,7 @@ def main(argv: list[str] | None = None) -> int:
         messages = (SerializingComm.sent - before) / args.steps
         reads = timings(bare_reads, args.steps)
         appraisal.close()
+        painted = browser_steps(appraisal.path, Path(tmp), args.browser_steps) if args.browser else []
 
     step_median, read_median = statistics.median(steps), statistics.median(reads)
     print(f"walkthrough step to the next practice, {args.instances} instances, {args.steps} steps")
@@ -113,9 +156,14 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  baseline (bare store reads for one practice): median {read_median:7.2f} ms   p95 {p95(reads):7.2f} ms")
     print(f"  ratio step / baseline: {step_median / read_median:.1f}x")
     print(f"  widget state messages per step: {messages:.0f}")
-    verdict = "within" if step_median < args.budget_ms else "OVER"
-    print(f"  budget {args.budget_ms:.0f} ms: {verdict}")
-    return 0 if step_median < args.budget_ms else 1
+    judged = step_median
+    if painted:
+        judged = statistics.median(painted)
+        print(f"  browser (Voila + Chromium), click to new practice painted, {len(painted)} steps: "
+              f"median {judged:7.2f} ms   p95 {p95(painted):7.2f} ms")
+    verdict = "within" if judged < args.budget_ms else "OVER"
+    print(f"  budget {args.budget_ms:.0f} ms ({'browser' if painted else 'Python side, no browser'}): {verdict}")
+    return 0 if judged < args.budget_ms else 1
 
 
 if __name__ == "__main__":

@@ -32,8 +32,13 @@ def test_next_and_previous_walk_specific_then_generic_practices(view: Walkthroug
     assert seen[:8] == ["SP 1.1", "SP 1.2", "SP 2.1", "SP 2.2", "SP 2.3", "SP 3.1", "SP 3.2", "SP 3.3"]
     assert seen[8:] == [f"GP 2.{n}" for n in range(1, 11)]
     assert view.practice_dropdown.value == "GP 2.10"
+    assert view.bottom_next_button.disabled and not view.bottom_previous_button.disabled
     view.previous_button.click()
     assert view.practice.id == "GP 2.9"
+    view.bottom_previous_button.click()
+    view.bottom_next_button.click()
+    view.bottom_next_button.click()
+    assert view.practice.id == "GP 2.10"
     view.practice_dropdown.value = "SP 2.2"
     assert view.practice.id == "SP 2.2" and "Prepare for Service System Operations" in view.practice_info.value
 
@@ -80,6 +85,10 @@ def test_texts_and_evidence_are_saved_and_shown_again_after_reopening(view: Walk
         shown = again.panel("Unit B")
         assert shown.characterization.value == "LI"
         assert shown.weaknesses.value == "The SLA is not signed by the customer."
+        assert "Service level agreement v3" in shown.evidence_list.value
+        assert 'href="https://intranet.example/sla"' in shown.evidence_list.value
+        assert shown.evidence_box.layout.display == "none"  # editable rows only on request
+        shown.edit_evidence.value = True
         assert [r.description.value for r in shown.rows[:len(shown.items)]] == [
             "Service level agreement v3", "Interview with the service manager"]
         assert 'href="https://intranet.example/sla"' in shown.rows[0].link.value
@@ -91,6 +100,8 @@ def test_evidence_can_be_edited_and_removed(view: WalkthroughView, appraisal: Ap
     panel = view.panel("Unit A")
     panel.new_description.value = "Ticket report"
     panel.add_evidence_button.click()
+    panel.edit_evidence.value = True
+    assert panel.evidence_box.layout.display is None
     row = panel.rows[0]
     row.description.value = "Ticket report, October"
     row.kind.value = "affirmation"
@@ -99,7 +110,9 @@ def test_evidence_can_be_edited_and_removed(view: WalkthroughView, appraisal: Ap
     row.remove_button.click()
     assert appraisal.evidence(pa="SD") == []
     assert panel.evidence_box.children == ()
-    assert "no evidence" in panel.evidence_summary.value
+    assert "no evidence" in panel.evidence_list.value
+    view.next_button.click()
+    assert not panel.edit_evidence.value and panel.evidence_box.layout.display == "none"
 
 
 def test_refused_input_is_explained_and_nothing_is_stored(view: WalkthroughView, appraisal: Appraisal) -> None:
@@ -110,6 +123,7 @@ def test_refused_input_is_explained_and_nothing_is_stored(view: WalkthroughView,
     assert appraisal.evidence() == []
     panel.new_description.value = "Ticket report"
     panel.add_evidence_button.click()
+    panel.edit_evidence.value = True
     panel.rows[0].description.value = ""
     assert not panel.status.ok
     assert panel.rows[0].description.value == "Ticket report"  # the stored value is shown again
@@ -240,4 +254,13 @@ def test_stepping_with_20_instances_stays_within_100_ms(capsys: pytest.CaptureFi
     finally:
         comm.create_comm = original
     out = capsys.readouterr().out
-    assert "20 instances" in out and "ratio step / baseline" in out and "budget 100 ms: within" in out
+    assert "20 instances" in out and "ratio step / baseline" in out and "budget 100 ms (Python side, no browser): within" in out
+
+
+def test_evidence_text_is_shown_as_text_not_markup(view: WalkthroughView) -> None:
+    panel = view.panel("Unit A")
+    panel.new_description.value = "<script>alert(1)</script>"
+    panel.new_location.value = "javascript:alert(1)"
+    panel.add_evidence_button.click()
+    assert "<script>" not in panel.evidence_list.value and "&lt;script&gt;" in panel.evidence_list.value
+    assert "href" not in panel.evidence_list.value

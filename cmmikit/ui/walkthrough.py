@@ -19,7 +19,7 @@ from cmmikit.errors import UnknownEntry
 from cmmikit.model import Practice, ProcessArea
 from cmmikit.rating import aggregate, consistency_warnings
 from cmmikit.store import EVIDENCE_KINDS, Appraisal, Evidence, Instance, PracticeRecord
-from cmmikit.ui.common import StatusLine, View, badge, bullet_list, esc, safe_link, text_field
+from cmmikit.ui.common import StatusLine, View, badge, bullet_list, esc, safe_link, show_if, text_field
 
 CHARACTERIZATION_CHOICES = [("blank", ""), ("FI", "FI"), ("LI", "LI"), ("PI", "PI"), ("NI", "NI"), ("NY", "NY")]
 CHARACTERIZATION_TIPS = ["not characterized yet", "Fully Implemented: adequate evidence, no weaknesses",
@@ -83,9 +83,13 @@ class InstancePanel:
         self.strengths = text_field("Strengths", area=True, width="33%")
         self.weaknesses = text_field("Weaknesses", area=True, width="33%")
         self.notes = text_field("Notes", area=True, width="33%")
-        self.evidence_summary = w.HTML()
+        # evidence is shown as one HTML table (one widget update per step); the editable rows appear
+        # only while "edit evidence" is on, so stepping stays cheap with many instances
+        self.evidence_list = w.HTML()
+        self.edit_evidence = w.ToggleButton(description="edit evidence", icon="pencil", value=False,
+                                            layout=w.Layout(width="130px"))
         self.rows: list[EvidenceRow] = []
-        self.evidence_box = w.VBox()
+        self.evidence_box = w.VBox(layout=w.Layout(display="none"))
         self.new_kind = w.Dropdown(options=list(EVIDENCE_KINDS), layout=w.Layout(width="120px"))
         self.new_description = text_field("", placeholder="new evidence: description", width="40%")
         self.new_location = text_field("", placeholder="location or link", width="30%")
@@ -96,10 +100,12 @@ class InstancePanel:
         for name in TEXT_FIELDS:
             getattr(self, name).observe(self._text_changed(name), names="value")
         self.add_evidence_button.on_click(lambda _: self.add_evidence())
+        self.edit_evidence.observe(self._edit_toggled, names="value")
         self.widget = w.VBox([
             w.HBox([self.title, self.characterization, self.warning]),
-            self.evidence_summary, self.evidence_box,
-            w.HBox([self.new_kind, self.new_description, self.new_location, self.add_evidence_button]),
+            self.evidence_list, self.evidence_box,
+            w.HBox([self.new_kind, self.new_description, self.new_location, self.add_evidence_button,
+                    self.edit_evidence]),
             w.HBox([self.strengths, self.weaknesses, self.notes]),
             self.status.widget,
         ], layout=w.Layout(border="1px solid #d0d7de", padding="4px 8px", margin="4px 0"))
@@ -117,6 +123,7 @@ class InstancePanel:
                 getattr(self, name).value = getattr(record, name)
             self.new_description.value = ""
             self.new_location.value = ""
+            self.edit_evidence.value = False
             self.status.saved("")
         finally:
             self._loading = False
@@ -124,6 +131,21 @@ class InstancePanel:
         self._show_warnings()
 
     def _show_evidence(self) -> None:
+        self.evidence_list.value = self._evidence_html()
+        if self.edit_evidence.value:
+            self._load_rows()
+
+    def _evidence_html(self) -> str:
+        if not self.items:
+            return "<small>no evidence recorded yet</small>"
+        n_art, n_aff = self.counts()
+        rows = "".join(f"<tr><td style='padding:0 8px 0 0'><i>{esc(e.kind)}</i></td>"
+                       f"<td style='padding:0 8px 0 0'>{esc(e.description)}</td><td>{safe_link(e.location)}</td></tr>"
+                       for e in self.items)
+        return (f"<small>evidence: {n_art} artifact(s), {n_aff} affirmation(s)</small>"
+                f"<table style='font-size:12px;border-collapse:collapse'>{rows}</table>")
+
+    def _load_rows(self) -> None:
         while len(self.rows) < len(self.items):
             self.rows.append(EvidenceRow(self))
         for row, item in zip(self.rows, self.items):
@@ -131,9 +153,11 @@ class InstancePanel:
         children = tuple(row.widget for row in self.rows[:len(self.items)])
         if self.evidence_box.children != children:
             self.evidence_box.children = children
-        n_art, n_aff = self.counts()
-        self.evidence_summary.value = (f"<small>evidence: {n_art} artifact(s), {n_aff} affirmation(s)</small>"
-                                       if self.items else "<small>no evidence recorded yet</small>")
+
+    def _edit_toggled(self, change: dict[str, Any]) -> None:
+        if change["new"]:
+            self._load_rows()
+        show_if(self.evidence_box, change["new"])
 
     def _show_warnings(self) -> None:
         self.warnings = consistency_warnings(self.record.characterization, self.record.weaknesses, *self.counts())
@@ -227,6 +251,9 @@ class WalkthroughView(View):
                                             layout=w.Layout(width="420px"))
         self.previous_button = w.Button(description="previous", icon="arrow-left")
         self.next_button = w.Button(description="next", icon="arrow-right")
+        # the same two steps again under the last instance panel, so a long page needs no scrolling back
+        self.bottom_previous_button = w.Button(description="previous", icon="arrow-left")
+        self.bottom_next_button = w.Button(description="next", icon="arrow-right")
         self.reload_button = w.Button(description="reload", icon="refresh",
                                       tooltip="read the file again (after changes in 00_setup or another notebook)")
         self.progress = w.HTML()
@@ -239,14 +266,16 @@ class WalkthroughView(View):
 
         self.pa_dropdown.observe(self._pa_changed, names="value")
         self.practice_dropdown.observe(self._practice_changed, names="value")
-        self.next_button.on_click(lambda _: self.step(+1))
-        self.previous_button.on_click(lambda _: self.step(-1))
+        for button, delta in ((self.next_button, +1), (self.bottom_next_button, +1), (self.previous_button, -1),
+                              (self.bottom_previous_button, -1)):
+            button.on_click(lambda _, delta=delta: self.step(delta))
         self.reload_button.on_click(lambda _: self.reload())
         self.widget = w.VBox([
             w.HBox([self.pa_dropdown, self.practice_dropdown, self.previous_button, self.next_button,
                     self.reload_button]),
             w.HBox([self.progress_bar, self.progress]),
-            self.pa_note, self.practice_info, self.aggregate, self.instances_box, self.status.widget,
+            self.pa_note, self.practice_info, self.aggregate, self.instances_box,
+            w.HBox([self.bottom_previous_button, self.bottom_next_button]), self.status.widget,
         ])
         self.show_pa(pa, practice)
 
@@ -316,8 +345,8 @@ class WalkthroughView(View):
         finally:
             self._loading = False
         index = self.index
-        self.previous_button.disabled = index == 0
-        self.next_button.disabled = index == len(self.pa.practices) - 1
+        self.previous_button.disabled = self.bottom_previous_button.disabled = index == 0
+        self.next_button.disabled = self.bottom_next_button.disabled = index == len(self.pa.practices) - 1
         self.practice_info.value = self._practice_html()
         self._update_aggregate()
 

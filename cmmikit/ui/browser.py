@@ -1,0 +1,110 @@
+"""Serve a notebook with Voila and drive it in Debian's Chromium (for the browser check and benchmark).
+
+Needs the ``browser`` extra (voila, playwright) and ``/usr/bin/chromium``;
+:func:`missing_tools` says what is absent so callers can skip with a reason.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from cmmikit.errors import CmmikitError
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+# Click the first "next" button; resolve with the milliseconds until a heading holding `title` is painted.
+STEP_JS = """
+(title) => new Promise((resolve) => {
+  const shown = () => [...document.querySelectorAll('h3')].some((h) => h.textContent.includes(title));
+  const button = [...document.querySelectorAll('button.widget-button')].find((b) => b.textContent.includes('next'));
+  const start = performance.now();
+  const observer = new MutationObserver(() => {
+    if (shown()) {
+      observer.disconnect();
+      requestAnimationFrame(() => resolve(performance.now() - start));
+    }
+  });
+  observer.observe(document.body, {subtree: true, childList: true, characterData: true});
+  button.click();
+})
+"""
+
+
+class ServerFailed(CmmikitError):
+    """The notebook server died or did not answer; the message carries its log."""
+
+
+def missing_tools() -> str | None:
+    """Why the browser tools cannot run here, or None when they can."""
+    if not Path(CHROMIUM).exists():
+        return f"Debian's Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
+    for module in ("voila", "playwright"):
+        if importlib.util.find_spec(module) is None:
+            return f"{module} is not installed (pip install -e '.[browser]')"
+    return None
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def voila(notebook: Path, *, env: dict[str, str], workdir: Path, timeout: float = 90) -> Iterator[str]:
+    """Serve ``notebook`` with Voila on a free localhost port; yield its URL; stop it afterwards."""
+    port = free_port()
+    log_path = workdir / "voila.log"
+    with open(log_path, "wb") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "voila", str(notebook), "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1"],
+            stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **env, "PYTHONUNBUFFERED": "1"},
+            cwd=workdir, start_new_session=True)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        _wait_until_answering(url, server, log_path, timeout)
+        yield url
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+
+
+def _wait_until_answering(url: str, server: subprocess.Popen, log_path: Path, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise ServerFailed(f"voila exited with {server.returncode}:\n{log_path.read_text(errors='replace')}")
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise ServerFailed(f"voila did not answer within {timeout:.0f}s:\n{log_path.read_text(errors='replace')}")
+
+
+def launch_chromium(playwright: Any) -> Any:
+    """Debian's Chromium, headless, with nothing phoning home."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+def step_ms(page: Any, title: str) -> float:
+    """Click 'next' and return the milliseconds until the practice heading ``title`` is painted."""
+    return float(page.evaluate(STEP_JS, title))
