@@ -277,6 +277,7 @@ class _Writer:
 
     def table(self, name: str, columns: Sequence[Column], rows: Iterable[Sequence[Any]]) -> tuple[int, int]:
         """Header plus rows as an Excel table; returns (header row, last row)."""
+        from openpyxl.worksheet.filters import AutoFilter
         from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
         headers = [safe_text(c.header).replace("\n", " ") for c in columns]
@@ -290,7 +291,8 @@ class _Writer:
             append([None] * len(columns))  # a table needs a data row; keep it empty
             n = 1
         self.row += n
-        table = Table(displayName=name, ref=f"{_ref(1, header_row)}:{_ref(len(columns), self.row)}",
+        ref = f"{_ref(1, header_row)}:{_ref(len(columns), self.row)}"
+        table = Table(displayName=name, ref=ref, autoFilter=AutoFilter(ref=ref),
                       tableStyleInfo=TableStyleInfo(name=TABLE_STYLE, showRowStripes=True))
         table.tableColumns = [TableColumn(id=i, name=h) for i, h in enumerate(headers, 1)]
         with warnings.catch_warnings():  # openpyxl warns that write-only tables need their columns: they have them

@@ -190,6 +190,7 @@ def test_list_sheets_are_tables_with_frozen_headers(demo_book):
         assert ws.freeze_panes == "A3"
         (table,) = ws.tables.values()
         assert table.ref.startswith("A2:") and table.tableStyleInfo.name == "TableStyleMedium2"
+        assert table.autoFilter.ref == table.ref  # filter buttons on every header
         assert [c.value for c in ws[2]] == [col.name for col in table.tableColumns]
 
 
