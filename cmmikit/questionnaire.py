@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 import yaml
 
-from cmmikit.errors import CmmikitError, ImportProblem, UnknownEntry
+from cmmikit.errors import CmmikitError, ImportProblem, InvalidValue, UnknownEntry
 from cmmikit.xlsx_safe import safe_text, set_text
 
 if TYPE_CHECKING:
@@ -214,6 +214,8 @@ def write_questionnaire(appraisal: "Appraisal", instance: str, path: str | os.Pa
 
     mapping = mapping or load_answer_mapping()
     rows = questionnaire_rows(appraisal, instance)
+    if not rows:
+        raise InvalidValue(f"{instance} is sampled for no in-scope process area: there is nothing to ask")
     wb = Workbook()
     _instructions(wb.active, appraisal, instance, mapping, len(rows))
     _questions(wb.create_sheet(QUESTIONS), rows, mapping)

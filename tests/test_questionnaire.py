@@ -99,6 +99,16 @@ def test_unknown_instance_is_refused(appraisal, tmp_path):
         q.write_questionnaire(appraisal, "Unit Z", tmp_path / "z.xlsx")
 
 
+def test_instance_without_in_scope_practices_is_refused(appraisal, tmp_path):
+    from cmmikit.errors import InvalidValue
+
+    appraisal.set_scope("CM", "out_of_scope")
+    appraisal.set_scope("PPQA", "out_of_scope")
+    with pytest.raises(InvalidValue, match="nothing to ask"):
+        q.write_questionnaire(appraisal, "QA Group", tmp_path / "qa.xlsx")
+    assert not (tmp_path / "qa.xlsx").exists()
+
+
 # ------------------------------------------------------------------ the round trip
 
 
