@@ -20,13 +20,18 @@ INFO_FIELDS = (("name", "Appraisal name"), ("org_unit", "Organizational unit"), 
                ("lead_appraiser", "Lead appraiser"), ("start_date", "Start date"), ("end_date", "End date"))
 KIND_LABELS = [("basic unit", "basic_unit"), ("support function", "support_function")]
 SCOPE_LABELS = [("in scope", "in_scope"), ("not applicable", "not_applicable"), ("out of scope", "out_of_scope")]
-CELL = w.Layout(width="70px")
+CELL_WIDTH = "110px"  # one checkbox column per instance
+PA_WIDTH = "64px"     # one checkbox column per PA
 
 
-def _label(text: str, width: str = "70px", bold: bool = False) -> w.HTML:
+def _label(text: str, width: str = CELL_WIDTH, bold: bool = False) -> w.HTML:
     inner = f"<b>{esc(text)}</b>" if bold else esc(text)
-    return w.HTML(f"<div style='overflow:hidden;text-overflow:ellipsis' title='{esc(text)}'>{inner}</div>",
-                  layout=w.Layout(width=width))
+    return w.HTML(f"<div style='line-height:1.25;font-size:12px;overflow-wrap:anywhere' title='{esc(text)}'>"
+                  f"{inner}</div>", layout=w.Layout(width=width))
+
+
+def _cell(value: bool, tooltip: str, width: str = CELL_WIDTH) -> w.Checkbox:
+    return w.Checkbox(value=value, indent=False, tooltip=tooltip, layout=w.Layout(width=width))
 
 
 class InstanceRow:
@@ -109,7 +114,7 @@ class SetupView(View):
             w.VBox([self.team_box, w.HBox([self.new_assessor_name, self.new_assessor_role,
                                            self.add_assessor_button])]),
         ])
-        for i, title in enumerate(("Appraisal", "Units and support functions", "Scope and sampling", "Team")):
+        for i, title in enumerate(("Appraisal", "Units", "Scope, sampling", "Team")):
             self.tabs.set_title(i, title)
         self.widget = w.VBox([w.HBox([self.path_text, self.open_button]),
                               w.HBox([self.new_name, self.create_button]), self.tabs, self.status.widget])
@@ -209,7 +214,8 @@ class SetupView(View):
         model, scopes, instances = self.appraisal.model, self.appraisal.scopes(), self.appraisal.instances()
         self.scope_dropdowns, self.reason_texts, self.sampling = {}, {}, {}
         header = w.HBox([_label("process area", "260px", True), _label("scope", "150px", True),
-                         _label("reason", "220px", True), *(_label(i.name, bold=True) for i in instances)])
+                         _label("reason", "220px", True),
+                         *(_label(f"sampled in {i.name}", bold=True) for i in instances)])
         rows = [header]
         for pa in model.process_areas.values():
             scope = scopes[pa.id]
@@ -220,8 +226,7 @@ class SetupView(View):
             self.scope_dropdowns[pa.id], self.reason_texts[pa.id] = dropdown, reason
             boxes = []
             for inst in instances:
-                box = w.Checkbox(value=pa.id in inst.pas, indent=False, layout=CELL,
-                                 tooltip=f"{inst.name} sampled for {pa.id}")
+                box = _cell(pa.id in inst.pas, f"{inst.name} sampled for {pa.id}")
                 box.observe(lambda c, pa=pa.id, name=inst.name: self.set_sampled(pa, name, c["new"]), names="value")
                 self.sampling[(pa.id, inst.name)] = box
                 boxes.append(box)
@@ -248,13 +253,13 @@ class SetupView(View):
         pa_ids = self.appraisal.model.pa_ids
         self.assessor_pas, self.assessor_roles, self.assessor_remove_buttons = {}, {}, {}
         rows = [w.HBox([_label("assessor", "200px", True), _label("role", "160px", True),
-                        *(_label(pa, bold=True) for pa in pa_ids)])]
+                        *(_label(pa, PA_WIDTH, bold=True) for pa in pa_ids)])]
         for person in self.appraisal.assessors():
             role = text_field("", person.role, width="160px")
             role.observe(lambda c, name=person.name: self.save_assessor(name), names="value")
             boxes = []
             for pa in pa_ids:
-                box = w.Checkbox(value=pa in person.pas, indent=False, layout=CELL)
+                box = _cell(pa in person.pas, f"{person.name} assesses {pa}", PA_WIDTH)
                 box.observe(lambda c, name=person.name: self.save_assessor(name), names="value")
                 self.assessor_pas[(person.name, pa)] = box
                 boxes.append(box)
