@@ -319,6 +319,12 @@ def _check(value: Any, allowed: Iterable[Any], what: str) -> None:
         raise InvalidValue(f"{what} must be one of {', '.join(map(str, allowed))}; got {value!r}")
 
 
+def _check_fields(changes: dict[str, Any], allowed: set[str], what: str) -> None:
+    unknown = set(changes) - allowed
+    if unknown:
+        raise InvalidValue(f"unknown {what} field(s) {sorted(unknown)}; allowed: {sorted(allowed)}")
+
+
 def _clean(text: str | None, what: str) -> str:
     if text is None:
         return ""
@@ -545,9 +551,7 @@ class Appraisal:
 
     def update_info(self, **changes: str) -> None:
         allowed = {f.name for f in fields(AppraisalInfo)} - {"model_id", "model_ref"}
-        unknown = set(changes) - allowed
-        if unknown:
-            raise InvalidValue(f"unknown appraisal field(s) {sorted(unknown)}; allowed: {sorted(allowed)}")
+        _check_fields(changes, allowed, "appraisal")
         if "appraisal_type" in changes:
             _check(changes["appraisal_type"], APPRAISAL_TYPES, "appraisal type")
         with self.transaction():
@@ -676,9 +680,7 @@ class Appraisal:
     def update_record(self, pa: str, practice: str, instance: str, **changes: str | None) -> PracticeRecord:
         """Change any of characterization, strengths, weaknesses, notes; saved at once."""
         allowed = {"characterization", "strengths", "weaknesses", "notes"}
-        unknown = set(changes) - allowed
-        if unknown:
-            raise InvalidValue(f"unknown practice record field(s) {sorted(unknown)}; allowed: {sorted(allowed)}")
+        _check_fields(changes, allowed, "practice record")
         self._check_practice(pa, practice)
         ident = self._instance_id(instance)
         if "characterization" in changes:
@@ -725,9 +727,7 @@ class Appraisal:
 
     def update_evidence(self, evidence_id: int, **changes: str) -> None:
         allowed = {"kind", "description", "location", "who", "collected_on"}
-        unknown = set(changes) - allowed
-        if unknown:
-            raise InvalidValue(f"unknown evidence field(s) {sorted(unknown)}; allowed: {sorted(allowed)}")
+        _check_fields(changes, allowed, "evidence")
         if "kind" in changes:
             _check(changes["kind"], EVIDENCE_KINDS, "evidence kind")
         if "description" in changes and not _clean(changes["description"], "description").strip():
@@ -839,9 +839,7 @@ class Appraisal:
                        instances: Iterable[str] | None = None, **changes: Any) -> None:
         """Edit a finding's statement, goal, effort, impact, status or links; marks it edited."""
         allowed = {"statement", "goal", "effort", "impact", "status", "merged_into", "kind"}
-        unknown = set(changes) - allowed
-        if unknown:
-            raise InvalidValue(f"unknown finding field(s) {sorted(unknown)}; allowed: {sorted(allowed)}")
+        _check_fields(changes, allowed, "finding")
         current = self.finding(finding_id)
         if "status" in changes:
             _check(changes["status"], FINDING_STATUSES, "finding status")
@@ -927,9 +925,7 @@ class Appraisal:
 
     def update_action(self, action_id: int, **changes: str) -> None:
         allowed = {"description", "owner", "due_date", "status"}
-        unknown = set(changes) - allowed
-        if unknown:
-            raise InvalidValue(f"unknown action field(s) {sorted(unknown)}; allowed: {sorted(allowed)}")
+        _check_fields(changes, allowed, "action")
         if "status" in changes:
             _check(changes["status"], ACTION_STATUSES, "action status")
         with self.transaction():
