@@ -231,7 +231,8 @@ def test_reload_picks_up_changes_made_elsewhere(view: WalkthroughView, appraisal
 def test_text_form_names_practice_progress_and_instances(view: WalkthroughView) -> None:
     view.panel("Unit A").characterization.value = "NY"
     text = repr(view)
-    assert text.splitlines()[0] == "Walkthrough SD Service Delivery: SP 1.1 Analyze Existing Agreements and Service Data (1 of 18)"
+    assert text.splitlines()[0] == ("Walkthrough SD Service Delivery: "
+                                    "SP 1.1 Analyze Existing Agreements and Service Data (1 of 18)")
     assert "SD: 0 of 18 practices characterized" in text
     assert "Unit A: NY (0 artifact(s), 0 affirmation(s))" in text
     bundle = view._repr_mimebundle_()
@@ -254,7 +255,8 @@ def test_stepping_with_20_instances_stays_within_100_ms(capsys: pytest.CaptureFi
     finally:
         comm.create_comm = original
     out = capsys.readouterr().out
-    assert "20 instances" in out and "ratio step / baseline" in out and "budget 100 ms (Python side, no browser): within" in out
+    assert "20 instances" in out and "ratio step / baseline" in out
+    assert "budget 100 ms (Python side, no browser): within" in out
 
 
 def test_evidence_text_is_shown_as_text_not_markup(view: WalkthroughView) -> None:

@@ -55,7 +55,8 @@ class EvidenceRow:
             self.kind.value = item.kind
             self.description.value = item.description
             self.location.value = item.location
-            self.link.value = safe_link(item.location, "open \u2197") if item.location.lower().startswith("http") else ""
+            is_web = item.location.lower().startswith(("https://", "http://"))
+            self.link.value = safe_link(item.location, "open \u2197") if is_web else ""
         finally:
             self._loading = False
 
