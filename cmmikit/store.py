@@ -386,6 +386,9 @@ def _building(path: Path, overwrite: bool) -> Iterator[Path]:
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     tmp = Path(tmp_name)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # like any new file, not mkstemp's private 0600
     try:
         yield tmp
         _remove_sidecars(path)

@@ -146,6 +146,18 @@ def test_create_refuses_to_overwrite_and_leaves_no_temp_files(tmp_path):
     assert [p.name for p in tmp_path.iterdir() if not p.name.startswith("a.cmmi")] == []
 
 
+def test_new_files_get_ordinary_permissions(tmp_path):
+    import os
+    import stat
+
+    umask = os.umask(0o022)
+    try:
+        Appraisal.create(tmp_path / "p.cmmi", name="P").close()
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE((tmp_path / "p.cmmi").stat().st_mode) == 0o644
+
+
 def test_missing_file_is_a_clear_error(tmp_path):
     with pytest.raises(StoreError, match="no such appraisal file"):
         Appraisal.open(tmp_path / "nope.cmmi")
