@@ -56,11 +56,25 @@ class PracticeSpec(_Strict):
         if not 2 <= len(v) <= 4:
             raise ValueError(f"needs 2 to 4 questions, found {len(v)}")
         for q in v:
-            names = {f for _, f, _, _ in string.Formatter().parse(q) if f is not None}
-            if names - QUESTION_FIELDS:
-                raise ValueError(f"unknown placeholder(s) {sorted(names - QUESTION_FIELDS)} in {q!r}; "
-                                 f"allowed: {sorted(QUESTION_FIELDS)}")
+            _check_placeholders(q)
         return v
+
+    @field_validator("intent")
+    @classmethod
+    def _known_placeholders(cls, v: str) -> str:
+        _check_placeholders(v)
+        return v
+
+
+def _check_placeholders(text: str) -> None:
+    """Only {pa_id} and {pa_name} may be filled in per process area."""
+    try:
+        names = {f for _, f, _, _ in string.Formatter().parse(text) if f is not None}
+    except ValueError as exc:  # e.g. a lone "{"
+        raise ValueError(f"malformed placeholder in {text!r}: {exc}") from None
+    if names - QUESTION_FIELDS:
+        raise ValueError(f"unknown placeholder(s) {sorted(names - QUESTION_FIELDS)} in {text!r}; "
+                         f"allowed: {sorted(QUESTION_FIELDS)}")
 
 
 class SpecificPracticeSpec(PracticeSpec):

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from cmmikit.errors import ModelError
-from cmmikit.model import REPO_MODELS, load_model
+from cmmikit.model import load_model
 
 from conftest import TINY_MODEL
 
@@ -159,6 +159,15 @@ def test_unknown_placeholder_in_generic_question(tmp_path):
     (folder / "generic.yaml").write_text(text)
     err = _error(folder)
     assert err.file.endswith("generic.yaml") and "GP 2.1" in err.entry and "area" in err.problem
+
+
+def test_unknown_placeholder_in_generic_intent(tmp_path):
+    folder = tmp_path / "model"
+    shutil.copytree(TINY_MODEL, folder)
+    text = (folder / "generic.yaml").read_text().replace("policy for {pa_name}.", "policy for {area}.")
+    (folder / "generic.yaml").write_text(text)
+    err = _error(folder)
+    assert "GP 2.1" in err.entry and err.field == "intent" and "area" in err.problem
 
 
 def test_invalid_yaml_names_the_line(tmp_path):
