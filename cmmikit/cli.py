@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Callable
 
+from cmmikit import atomic
 from cmmikit.errors import CmmikitError
 
 EXIT_ERROR = 1
@@ -118,7 +119,7 @@ def cmd_export_json(args: argparse.Namespace) -> None:
     if args.output in (None, "-"):
         sys.stdout.write(text)
     else:
-        _write_atomic(Path(args.output), text)
+        atomic.write_text(args.output, text)
         print(f"exported {args.file} to {args.output}")
 
 
@@ -153,20 +154,6 @@ def cmd_report(args: argparse.Namespace) -> None:
     files = render_report(args.file, args.output, baseline_path=args.baseline, title=args.title,
                           report_date=args.date)
     print(f"report written to {files.html} (executed notebook: {files.notebook})")
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    import os
-    import tempfile
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
 
 
 def build_parser() -> argparse.ArgumentParser:

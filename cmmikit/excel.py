@@ -11,14 +11,13 @@ kinds, rows of plain values) by :func:`gap_sheets`, then written by
 from __future__ import annotations
 
 import os
-import tempfile
 import warnings
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
-from cmmikit import palette
+from cmmikit import atomic, palette
 from cmmikit.charts import priority_band
 from cmmikit.xlsx_safe import CellMaker, safe_text
 
@@ -531,19 +530,6 @@ def write_gap_workbook(appraisal: "Appraisal", path: str | os.PathLike, ratings:
 
 def save_atomic(wb: "Workbook", path: Path) -> Path:
     """Save a workbook next to ``path`` and move it into place, so readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic.replacing(path) as tmp:
         wb.save(tmp)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes the file private; a workbook is meant to be shared
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
     return path
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

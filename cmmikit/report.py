@@ -10,12 +10,12 @@ unchanged data with the same ``report_date`` writes the same bytes.
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cmmikit import atomic
 from cmmikit.errors import CmmikitError
 from cmmikit.report_data import check_parameters, default_title
 
@@ -54,8 +54,8 @@ def render_report(appraisal_path: str | os.PathLike, output: str | os.PathLike, 
     html_path.parent.mkdir(parents=True, exist_ok=True)
     nb = execute_report_notebook(parameters, notebook_path, kernel_name=kernel_name, timeout=timeout)
     strip_volatile_metadata(nb)
-    write_atomic(notebook_path, _notebook_text(nb))
-    write_atomic(html_path, export_html(nb, title=parameters["title"]))
+    atomic.write_text(notebook_path, _notebook_text(nb))
+    atomic.write_text(html_path, export_html(nb, title=parameters["title"]))
     return ReportFiles(html=html_path, notebook=notebook_path)
 
 
@@ -143,24 +143,6 @@ def export_html(nb: "nbformat.NotebookNode", *, title: str) -> str:
     exporter.register_preprocessor(DropStderr(), enabled=True)
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
     return body
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write text so the file is either the old one or the complete new one, never half written."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def _notebook_text(nb: "nbformat.NotebookNode") -> str:

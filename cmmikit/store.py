@@ -8,17 +8,16 @@ refused before a single byte of it is written.
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
-import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, fields
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
+from cmmikit import atomic
 from cmmikit.errors import ImportProblem, InvalidValue, NotAnAppraisal, SchemaTooNew, StoreError, UnknownEntry
 
 if TYPE_CHECKING:
@@ -382,20 +381,12 @@ def _building(path: Path, overwrite: bool) -> Iterator[Path]:
     path = Path(path)
     if path.exists() and not overwrite:
         raise StoreError(f"{path}: already exists (choose another name or pass overwrite)")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)  # like any new file, not mkstemp's private 0600
-    try:
-        yield tmp
-        _remove_sidecars(path)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-        _remove_sidecars(tmp)
+    with atomic.replacing(path) as tmp:
+        try:
+            yield tmp
+            _remove_sidecars(path)  # the old file's WAL must not be applied to the new one
+        finally:
+            _remove_sidecars(tmp)
 
 
 # ------------------------------------------------------------------ the store
@@ -1056,7 +1047,3 @@ def _restore_tables(conn: sqlite3.Connection, data: dict[str, Any], tables: Iter
         problems += [f"foreign key broken in {r[0]} row {r[1]}" for r in conn.execute("PRAGMA foreign_key_check")]
     return problems
 
-
-def records_as_dicts(items: Iterable[Any]) -> list[dict[str, Any]]:
-    """Dataclass records as plain dicts (for DataFrames)."""
-    return [asdict(item) for item in items]
