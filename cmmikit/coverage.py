@@ -14,7 +14,7 @@ from cmmikit.errors import ModelError
 DEFAULT_RULES = Path(__file__).parent / "data" / "coverage.yaml"
 KNOWN_RULES = {"unit_covers_every_pa", "half_units_cover_one_pa", "every_unit_some_data",
                "support_function_covers_its_pas"}
-AFFIRMATION_UNITS = {"practice": "practice", "goal": "goal", "pa": "pa"}
+AFFIRMATION_UNITS = ("practice", "goal", "pa")  # cell keys an affirmation can be counted per
 
 
 @dataclass(frozen=True)
@@ -113,7 +113,7 @@ def _provision(cells: Iterable[dict[str, Any]], affirmations_per: str) -> dict[t
     affirmed: dict[tuple[str, str], dict[str, bool]] = defaultdict(dict)
     for c in cells:
         key = (c["instance"], c["pa"])
-        unit = {"practice": c["practice"], "goal": c["goal"], "pa": c["pa"]}[affirmations_per]
+        unit = c[affirmations_per]
         any_data[key] |= bool(c["n_artifacts"] or c["n_affirmations"])
         if c["characterization"] != "NY":  # a practice not yet reached needs no evidence
             affirmed[key][unit] = affirmed[key].get(unit, False) or c["n_affirmations"] > 0

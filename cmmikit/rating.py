@@ -8,7 +8,7 @@ that notebooks, charts, exports and reports all read.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable
 
 from cmmikit import coverage as coverage_rules
@@ -186,7 +186,6 @@ class Ratings:
     maturity: MaturityVerdict
     appraisal_name: str = ""
     model_id: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def summary(self) -> str:
         """Plain-text summary: PA and goal ratings and the maturity verdict."""
@@ -247,6 +246,7 @@ def rate(appraisal: "Appraisal", rules: coverage_rules.CoverageRules | None = No
     for pa in model.process_areas.values():
         scope = scopes[pa.id]
         goal_ratings: dict[str, str] = {}
+        ou_values: list[str | None] = []
         for goal in pa.goals:
             results = []
             for p in goal.practices:
@@ -258,6 +258,7 @@ def rate(appraisal: "Appraisal", rules: coverage_rules.CoverageRules | None = No
                 if scope.scope != "in_scope":
                     status = SCOPE_RATING[scope.scope]
                 results.append((value, status))
+                ou_values.append(value)
                 counts = Counter("blank" if c is None else c for c in chars)
                 practice_rows.append({
                     "pa": pa.id, "goal": goal.id, "practice": p.id, "title": p.title, "generic": p.generic,
@@ -287,7 +288,6 @@ def rate(appraisal: "Appraisal", rules: coverage_rules.CoverageRules | None = No
         pa_ratings[pa.id] = rating
         specific = [r for g, r in goal_ratings.items() if not pa.goal(g).generic]
         generic = [r for g, r in goal_ratings.items() if pa.goal(g).generic]
-        ou_values = [row["ou"] for row in practice_rows if row["pa"] == pa.id]
         pa_rows.append({
             "pa": pa.id, "name": pa.name, "category": pa.category, "scope": scope.scope,
             "scope_reason": scope.reason, "rating": rating,
