@@ -205,16 +205,15 @@ def rate(appraisal: "Appraisal", rules: coverage_rules.CoverageRules | None = No
     import pandas as pd
 
     model = appraisal.model
-    info = appraisal.info()
     rules = rules or coverage_rules.load_rules()
-    scopes = appraisal.scopes()
-    instances = appraisal.instances()
-    records = {(r.pa, r.practice, r.instance): r for r in appraisal.records()}
-    evidence: dict[tuple[str, str, str], Counter] = defaultdict(Counter)
-    for e in appraisal.evidence():
-        evidence[(e.pa, e.practice, e.instance)][e.kind] += 1
-    decisions = {(d.pa, d.practice): d for d in appraisal.practice_decisions()}
-    goal_decisions = {(d.pa, d.goal): d for d in appraisal.goal_decisions()}
+    with appraisal.snapshot():  # every input from one consistent state, even while others write
+        info = appraisal.info()
+        scopes = appraisal.scopes()
+        instances = appraisal.instances()
+        records = {(r.pa, r.practice, r.instance): r for r in appraisal.records()}
+        evidence: dict[tuple[str, str, str], Counter] = defaultdict(Counter, appraisal.evidence_counts())
+        decisions = {(d.pa, d.practice): d for d in appraisal.practice_decisions()}
+        goal_decisions = {(d.pa, d.goal): d for d in appraisal.goal_decisions()}
 
     cells: list[dict[str, Any]] = []
     for pa in model.process_areas.values():
