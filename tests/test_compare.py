@@ -90,7 +90,7 @@ def test_pa_deltas(pair):
     assert rows(result.pas, ["pa", "before", "after", "change", "capability_before", "capability_after",
                              "practices_improved", "practices_regressed", "goals_newly_satisfied"]) == [
         ("AA", "Unsatisfied", "Unsatisfied", "unchanged", "CL0", "CL0", 2, 1, 2),
-        ("BB", "Not Rated", "Not Rated", "unchanged", "CL1", "Not Rated", 0, 0, 1),
+        ("BB", "Not Rated", "Not Rated", "unchanged", "CL1 (CL2 not rated)", "Not Rated", 0, 0, 1),
     ]
     aa = result.pas.iloc[0]
     assert (aa.readiness_before, aa.readiness_after) == pytest.approx((2 / 4, 3 / 4))
