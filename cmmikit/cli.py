@@ -47,8 +47,10 @@ def cmd_rate(args: argparse.Namespace) -> None:
 
     with Appraisal.open(args.file) as appraisal:
         ratings = rate(appraisal)
+        model = appraisal.model
     if args.json:
-        print(json.dumps({"maturity": {"level": ratings.maturity.level, "verdict": ratings.maturity.verdict,
+        print(json.dumps({"model": {"id": model.id, "name": model.name, "version": model.version},
+                          "maturity": {"level": ratings.maturity.level, "verdict": ratings.maturity.verdict,
                                        "formal": ratings.maturity.formal, "reasons": list(ratings.maturity.reasons)},
                           "process_areas": ratings.pas[["pa", "rating", "capability_level"]].to_dict("records"),
                           "goals": ratings.goals[["pa", "goal", "rating", "reason"]].to_dict("records")},

@@ -162,6 +162,18 @@ def test_refuses_different_models(tiny, appraisal):
         compare(tiny, appraisal)
 
 
+def test_refuses_different_versions_of_one_model(tiny, tmp_path):
+    import shutil
+
+    folder = tmp_path / "tiny-next"
+    shutil.copytree(TINY_MODEL, folder)
+    (folder / "model.yaml").write_text((folder / "model.yaml").read_text().replace('version: "1.0"', 'version: "1.1"'))
+    with Appraisal.create(tmp_path / "next.cmmi", name="Next", model=folder) as newer:
+        assert newer.info().model_id == tiny.info().model_id
+        with pytest.raises(ModelMismatch, match="different versions of model tiny-1.0.*version 1.0.*version 1.1"):
+            compare(tiny, newer)
+
+
 def test_trend_chart_is_deterministic(pair):
     def png() -> bytes:
         buffer = io.BytesIO()
