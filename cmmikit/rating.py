@@ -304,13 +304,15 @@ def rate(appraisal: "Appraisal", rules: coverage_rules.CoverageRules | None = No
                               "rating": rating, "reason": reason,
                               "n_practices": len(results),
                               "n_implemented": sum(v in IMPLEMENTED for v, _ in results),
+                              "decision": gdec.rating if gdec else None,
                               "decision_rationale": gdec.rationale if gdec else ""})
         rating = rate_pa(scope.scope, goal_ratings.values())
         pa_ratings[pa.id] = rating
         specific = [r for g, r in goal_ratings.items() if not pa.goal(g).generic]
         generic = [r for g, r in goal_ratings.items() if pa.goal(g).generic]
         pa_rows.append({
-            "pa": pa.id, "name": pa.name, "category": pa.category, "scope": scope.scope,
+            "pa": pa.id, "name": pa.name, "category": pa.category, "maturity_level": pa.maturity_level,
+            "scope": scope.scope,
             "scope_reason": scope.reason, "rating": rating,
             "capability_level": capability_level(scope.scope, specific, generic),
             "n_goals": len(goal_ratings), "n_satisfied": sum(r == SATISFIED for r in goal_ratings.values()),
