@@ -148,21 +148,25 @@ def outlook(ratings: "Ratings") -> Outlook:
     practices = pd.DataFrame(practice_rows, columns=["pa", "goal", "practice", "status", "open", "now", "best",
                                                      "worst"])
 
+    ranges: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+    for p in practice_rows:
+        ranges[(p["pa"], p["goal"])].append((p["best"], p["worst"]))
     goal_rows = []
+    pa_goals: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for g in ratings.goals.itertuples(index=False):
-        mine = practices[(practices.pa == g.pa) & (practices.goal == g.goal)]
         decision = g.decision if isinstance(g.decision, str) else None
         if scopes[g.pa] != "in_scope":
             best = worst = g.rating
         else:
-            best = rate_goal([(v, RATED) for v in mine.best], decision=decision)[0]
-            worst = rate_goal([(v, RATED) for v in mine.worst], decision=decision)[0]
+            best = rate_goal([(b, RATED) for b, _ in ranges[(g.pa, g.goal)]], decision=decision)[0]
+            worst = rate_goal([(w, RATED) for _, w in ranges[(g.pa, g.goal)]], decision=decision)[0]
         goal_rows.append({"pa": g.pa, "goal": g.goal, "rating": g.rating, "best": best, "worst": worst})
+        pa_goals[g.pa].append((best, worst))
     goals = pd.DataFrame(goal_rows, columns=["pa", "goal", "rating", "best", "worst"])
 
     pas = ratings.pas[["pa", "rating", "scope", "maturity_level"]].copy()
-    pas["best"] = [rate_pa(s, goals[goals.pa == pa].best) for pa, s in zip(pas.pa, pas.scope)]
-    pas["worst"] = [rate_pa(s, goals[goals.pa == pa].worst) for pa, s in zip(pas.pa, pas.scope)]
+    pas["best"] = [rate_pa(s, [b for b, _ in pa_goals[pa]]) for pa, s in zip(pas.pa, pas.scope)]
+    pas["worst"] = [rate_pa(s, [w for _, w in pa_goals[pa]]) for pa, s in zip(pas.pa, pas.scope)]
 
     level, formal = ratings.maturity.level, ratings.maturity.formal
     counted = pas[pas.maturity_level <= level]

@@ -20,15 +20,25 @@ REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "model-reference.md
 SP_COUNTS = {"CM": 7, "MA": 8, "PPQA": 4, "REQM": 5, "SAM": 6, "SD": 8, "WMC": 10, "WP": 15}
 
 
-def test_cmmi_svc_has_the_eight_ml2_areas_with_their_practice_counts():
-    model = load_model()
-    assert model.id == "cmmi-svc-1.3"
-    assert sorted(model.pa_ids) == sorted(SP_COUNTS)
-    for pa, count in SP_COUNTS.items():
+DEV_SP_COUNTS = {"REQM": 5, "PP": 14, "PMC": 10, "SAM": 6, "MA": 8, "PPQA": 4, "CM": 7}
+
+
+@pytest.mark.parametrize("model_id, name, counts, n_practices, n_goals", [
+    (None, "CMMI for Services", SP_COUNTS, 63, 18),
+    ("cmmi-dev-1.3", "CMMI for Development", DEV_SP_COUNTS, 54, 15),
+])
+def test_each_shipped_model_has_its_ml2_areas_with_their_practice_counts(model_id, name, counts, n_practices,
+                                                                          n_goals):
+    model = load_model(model_id)
+    assert (model.id, model.name, model.version, model.target_maturity_level) == (
+        model_id or "cmmi-svc-1.3", name, "1.3", 2)
+    assert sorted(model.pa_ids) == sorted(counts)
+    for pa, count in counts.items():
         practices = model.pa(pa).practices
         assert sum(not p.generic for p in practices) == count
         assert [p.id for p in practices if p.generic] == [f"GP 2.{n}" for n in range(1, 11)]
-    assert sum(SP_COUNTS.values()) == 63
+    assert sum(counts.values()) == n_practices
+    assert sum(not g.generic for pa in model.process_areas.values() for g in pa.goals) == n_goals
 
 
 def _reference_titles() -> dict[str, str]:
@@ -63,9 +73,6 @@ def test_titles_match_the_v13_reference_exactly():
 # ---------------------------------------------------------------- CMMI-DEV v1.3, the second model
 
 REFERENCE_DEV = REFERENCE.with_name("model-reference-dev.md")
-DEV_SP_COUNTS = {"REQM": 5, "PP": 14, "PMC": 10, "SAM": 6, "MA": 8, "PPQA": 4, "CM": 7}
-
-
 def _dev_reference() -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
     """PA id -> (name, category), and 'PP SG 1' / 'PP SP 1.1' -> title, from the DEV reference."""
     areas, titles = {}, {}
@@ -79,19 +86,6 @@ def _dev_reference() -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
         elif m := re.match(r"\s*- (S[GP] \d+(?:\.\d+)?) (.+)$", line):
             titles[f"{pa} {m.group(1)}"] = m.group(2).strip()
     return areas, titles
-
-
-def test_cmmi_dev_has_the_seven_ml2_areas_with_their_practice_counts():
-    model = load_model("cmmi-dev-1.3")
-    assert (model.id, model.name, model.version, model.target_maturity_level) == (
-        "cmmi-dev-1.3", "CMMI for Development", "1.3", 2)
-    assert sorted(model.pa_ids) == sorted(DEV_SP_COUNTS)
-    for pa, count in DEV_SP_COUNTS.items():
-        practices = model.pa(pa).practices
-        assert sum(not p.generic for p in practices) == count
-        assert [p.id for p in practices if p.generic] == [f"GP 2.{n}" for n in range(1, 11)]
-    assert sum(DEV_SP_COUNTS.values()) == 54
-    assert sum(not g.generic for pa in model.process_areas.values() for g in pa.goals) == 15
 
 
 @pytest.mark.skipif(not (REFERENCE_DEV.exists() and REFERENCE.exists()),
