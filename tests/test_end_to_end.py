@@ -141,3 +141,10 @@ def test_rate_json_names_the_model(tmp_path, capsys):
     data = json.loads(capsys.readouterr().out)
     assert data["model"] == {"id": "cmmi-dev-1.3", "name": "CMMI for Development", "version": "1.3"}
     assert [p["pa"] for p in data["process_areas"]] == ["CM", "MA", "PMC", "PP", "PPQA", "REQM", "SAM"]
+
+
+def test_model_command_validates_the_dev_folder(capsys):
+    assert cli.main(["model", "cmmi-dev-1.3"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("CMMI for Development 1.3 (cmmi-dev-1.3)")
+    assert "PP    Project Planning                         4 goals, 14 specific + 10 generic practices" in out
