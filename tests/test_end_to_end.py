@@ -147,4 +147,4 @@ def test_model_command_validates_the_dev_folder(capsys):
     assert cli.main(["model", "cmmi-dev-1.3"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith("CMMI for Development 1.3 (cmmi-dev-1.3)")
-    assert "PP    Project Planning                         4 goals, 14 specific + 10 generic practices" in out
+    assert "  PP    Project Planning                         4 goals, 14 specific + 10 generic practices" in out
