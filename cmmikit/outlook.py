@@ -203,7 +203,7 @@ def _still_open(ratings: "Ratings", practices: "pd.DataFrame", goals: "pd.DataFr
     failing = ratings.coverage[~ratings.coverage.passed.astype(bool) & ratings.coverage.enabled.astype(bool)]
     for row in failing.itertuples(index=False):
         if not row.pa or row.pa in relevant:
-            blockers.append(Blocker("coverage", row.pa, "", "", row.detail,
+            blockers.append(Blocker("coverage", row.pa, "", "", row.detail.removeprefix(f"{row.pa}: "),
                                     "evidence that meets the coverage rules", False))
     return blockers
 

@@ -137,6 +137,8 @@ def test_coverage_gaps_alone_cannot_make_ml2_fail(tiny):
     assert o.best.achieved and o.worst.achieved
     assert {b.kind for b in o.blockers} == {"coverage"} and not any(b.can_fail for b in o.blockers)
     assert {b.pa for b in o.blockers} >= {"AA", "BB"}
+    assert "AA: no basic unit outside any subgroup provides both artifacts and affirmations -> needs evidence" in (
+        o.summary())
     assert "nothing open can make it fail" in o.headline
 
 
