@@ -49,18 +49,24 @@ def cmd_demo(args: argparse.Namespace) -> None:
 
 
 def cmd_rate(args: argparse.Namespace) -> None:
+    from cmmikit.outlook import outlook
     from cmmikit.rating import rate
 
     with _open(args) as appraisal:
         ratings = rate(appraisal)
+        model = appraisal.model
+    cases = outlook(ratings)
     if args.json:
-        print(json.dumps({"maturity": {"level": ratings.maturity.level, "verdict": ratings.maturity.verdict,
+        print(json.dumps({"model": {"id": model.id, "name": model.name, "version": model.version},
+                          "maturity": {"level": ratings.maturity.level, "verdict": ratings.maturity.verdict,
                                        "formal": ratings.maturity.formal, "reasons": list(ratings.maturity.reasons)},
                           "process_areas": ratings.pas[["pa", "rating", "capability_level"]].to_dict("records"),
-                          "goals": ratings.goals[["pa", "goal", "rating", "reason"]].to_dict("records")},
+                          "goals": ratings.goals[["pa", "goal", "rating", "reason"]].to_dict("records"),
+                          **cases.to_json()},
                          indent=2, sort_keys=True))
     else:
         print(ratings.summary())
+        print(cases.summary())
 
 
 def cmd_export_xlsx(args: argparse.Namespace) -> None:

@@ -392,7 +392,7 @@ def _landscape(ws: Any, header_row: int | None = None) -> None:
 # ------------------------------------------------------------------ the summary sheet
 
 PA_TABLE = [Column("PA", 7), Column("Process area", 36), Column("Category", 22), Column("Scope", 14),
-            Column("Rating", 14), Column("Capability level", 12), Column("Goals", 8, INT),
+            Column("Rating", 14), Column("Capability level", 19), Column("Goals", 8, INT),
             Column("Goals satisfied", 10, INT), Column("Goals unsatisfied", 12, INT),
             Column("Goals not rated", 10, INT),
             Column("Readiness", 10, PERCENT), Column("Characterized", 13, PERCENT), Column("FI", 6, INT),

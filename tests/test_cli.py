@@ -37,6 +37,13 @@ def test_new_then_rate(tmp_path, capsys):
     assert main(["rate", str(path), "--json"]) == 0
     data = json.loads(capsys.readouterr().out.split("\n", 1)[1])
     assert data["maturity"]["verdict"] == "Not Rated" and len(data["process_areas"]) == 8
+    assert data["best_case"]["maturity"]["verdict"] == "Achieved"  # nothing characterized: all still possible
+    assert data["worst_case"]["maturity"]["verdict"] == "Not Achieved"
+    assert data["outlook"]["headline"].startswith("Not Rated yet: ML2 still achievable")
+    assert main(["rate", str(path)]) == 0
+    text = capsys.readouterr().out
+    assert "Outlook: Not Rated yet: ML2 still achievable" in text
+    assert "best case: Achieved; worst case: Not Achieved" in text
 
 
 def test_export_import_json_round_trip(tmp_path, demo_file):
