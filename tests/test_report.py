@@ -150,7 +150,7 @@ def test_refusals_before_a_kernel_starts(tiny, hostile, tmp_path):
     with pytest.raises(report.ReportError, match=r"\*\.html"):
         report.render_report(hostile, tmp_path / "report.pdf")
     with pytest.raises(ModelMismatch, match="different models"):
-        report.render_report(hostile, tmp_path / "r.html", baseline_path=tiny.path)
+        report.render_report(hostile, tmp_path / "r.html", baseline_path=tiny.address)
     with pytest.raises(StoreError, match="no such appraisal"):
         report.render_report(tmp_path / "missing.cmmi", tmp_path / "r.html")
     assert not list(tmp_path.glob("r.*"))

@@ -113,7 +113,7 @@ def test_create_and_open_files(view: SetupView, appraisal: Appraisal, tmp_path: 
     view.create_button.click()
     assert new.exists() and view.appraisal.info().name == "Second appraisal"
     assert view.info_fields["name"].value == "Second appraisal" and view.instance_rows == []
-    view.path_text.value = str(appraisal.path)
+    view.path_text.value = appraisal.address
     view.open_button.click()
     assert view.appraisal.info().name == "Test appraisal" and len(view.instance_rows) == 3
     view.path_text.value = str(tmp_path / "missing.cmmi")

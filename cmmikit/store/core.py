@@ -107,6 +107,11 @@ class StoreCore:
         return self.location.path if self.location.path is not None else PurePosixPath(self.location.appraisal)
 
     @property
+    def address(self) -> str:
+        """What opens this appraisal again: the file path or the server URL (with its password; never print it)."""
+        return self.location.address
+
+    @property
     def readonly(self) -> bool:
         return self._live().readonly
 
@@ -190,9 +195,14 @@ class StoreCore:
 
     def _rows(self, stmt: ClauseElement) -> list[RowMapping]:
         if self._conn is not None:
-            return list(self._conn.execute(stmt).mappings())
+            return self._conn.execute(stmt).mappings().all()
         with self.snapshot():
-            return list(self._conn.execute(stmt).mappings())  # type: ignore[union-attr]
+            return self._conn.execute(stmt).mappings().all()  # type: ignore[union-attr]
+
+    def _tuples(self, stmt: ClauseElement) -> list[tuple]:
+        """Rows as plain tuples in the order selected (the fast path for long lists)."""
+        with self.snapshot():
+            return [tuple(row) for row in self._conn.execute(stmt).all()]  # type: ignore[union-attr]
 
     def _scalar(self, stmt: ClauseElement) -> Any:
         if self._conn is not None:

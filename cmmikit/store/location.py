@@ -45,6 +45,14 @@ class Location:
         return f"{server}?appraisal={self.appraisal}" if self.appraisal else server
 
     @property
+    def address(self) -> str:
+        """The text that opens this appraisal again (a server URL keeps its password: never print it)."""
+        if self.path is not None:
+            return str(self.path)
+        server = self.url.render_as_string(hide_password=False)  # type: ignore[union-attr]
+        return f"{server}?appraisal={self.appraisal}" if self.appraisal else server
+
+    @property
     def label(self) -> str:
         """A short name for titles: the file name or the appraisal's name on its server."""
         return self.path.name if self.path is not None else self.appraisal

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
-from sqlalchemy import and_, delete, func, insert, select
+from sqlalchemy import and_, case, delete, func, insert, select
 
 from cmmikit.errors import InvalidValue, UnknownEntry
 from cmmikit.store import tables as t
@@ -64,12 +64,14 @@ class PracticeStore(StoreCore):
 
     def records(self, pa: str | None = None) -> list[PracticeRecord]:
         """Every stored practice record (optionally of one PA)."""
-        stmt = (select(t.practice_records, t.instances.c.name.label("instance"))
-                .join(t.instances, t.instances.c.id == t.practice_records.c.instance_id))
+        r = t.practice_records.c
+        stmt = (select(r.pa, r.practice, t.instances.c.name, r.characterization, r.strengths, r.weaknesses, r.notes,
+                       r.version, r.updated_by, r.updated_at)
+                .join(t.instances, t.instances.c.id == r.instance_id))
         if pa:
-            stmt = stmt.where(t.practice_records.c.pa == pa)
-        stmt = stmt.order_by(t.practice_records.c.pa, t.practice_records.c.practice, t.instances.c.position)
-        return [_record(r, r["instance"]) for r in self._rows(stmt)]
+            stmt = stmt.where(r.pa == pa)
+        stmt = stmt.order_by(r.pa, r.practice, t.instances.c.position)
+        return [PracticeRecord(*row) for row in self._tuples(stmt)]
 
     # -- evidence ----------------------------------------------------------------
 
@@ -118,7 +120,9 @@ class PracticeStore(StoreCore):
                  instance: str | None = None) -> list[Evidence]:
         """Evidence items, optionally narrowed to a PA, a practice and an instance."""
         e = t.evidence.c
-        stmt = select(t.evidence, t.instances.c.name.label("instance")).join(t.instances, t.instances.c.id == e.instance_id)
+        stmt = (select(e.id, e.pa, e.practice, t.instances.c.name, e.kind, e.description, e.location, e.who,
+                       e.collected_on, e.version)
+                .join(t.instances, t.instances.c.id == e.instance_id))
         with self.snapshot():
             if pa is not None:
                 stmt = stmt.where(e.pa == pa)
@@ -127,19 +131,18 @@ class PracticeStore(StoreCore):
             if instance is not None:
                 stmt = stmt.where(e.instance_id == self._instance_id(instance))
             stmt = stmt.order_by(e.pa, e.practice, t.instances.c.position, e.id)
-            return [Evidence(r["id"], r["pa"], r["practice"], r["instance"], r["kind"], r["description"],
-                             r["location"], r["who"], r["collected_on"], r["version"]) for r in self._rows(stmt)]
+            return [Evidence(*row) for row in self._tuples(stmt)]
 
     def evidence_counts(self) -> dict[tuple[str, str, str], Counter]:
         """Evidence items per (pa, practice, instance) and kind, counted by the database."""
         e = t.evidence.c
-        stmt = (select(e.pa, e.practice, t.instances.c.name, e.kind, func.count().label("n"))
-                .join(t.instances, t.instances.c.id == e.instance_id)
-                .group_by(e.pa, e.practice, t.instances.c.name, e.kind))
-        counts: dict[tuple[str, str, str], Counter] = {}
-        for r in self._rows(stmt):
-            counts.setdefault((r["pa"], r["practice"], r["name"]), Counter())[r["kind"]] = int(r["n"])
-        return counts
+        per_kind = [func.sum(case((e.kind == kind, 1), else_=0)).label(kind) for kind in EVIDENCE_KINDS]
+        stmt = select(e.pa, e.practice, e.instance_id, *per_kind).group_by(e.pa, e.practice, e.instance_id)
+        with self.snapshot():
+            names = {r["id"]: r["name"] for r in self._rows(select(t.instances.c.id, t.instances.c.name))}
+            rows = self._conn.execute(stmt).all()  # type: ignore[union-attr]
+        return {(pa, practice, names[ident]): Counter(dict(zip(EVIDENCE_KINDS, map(int, n))))
+                for pa, practice, ident, *n in rows}
 
     # -- team decisions ------------------------------------------------------------
 
