@@ -616,3 +616,14 @@ def test_backup_is_a_consistent_copy(demo, tmp_path):
     copy = demo.backup(tmp_path / "b.cmmi")
     with Appraisal.open(copy) as b:
         assert b.dump() == demo.dump()
+
+
+def test_an_unreachable_server_is_one_line_without_the_password():
+    from cmmikit.errors import StoreUnavailable
+
+    url = "postgresql+psycopg://team:Hunter2-secret@127.0.0.1:9/appraisals?appraisal=northwind"
+    with pytest.raises(StoreUnavailable) as info:
+        Appraisal.open(url)
+    message = str(info.value)
+    assert "cannot reach the appraisal server" in message and "Hunter2-secret" not in message
+    assert "team:***@127.0.0.1:9" in message and "\n" not in message
