@@ -125,6 +125,6 @@ def test_create_and_open_files(view: SetupView, appraisal: Appraisal, tmp_path: 
 
 def test_text_form(view: SetupView) -> None:
     text = repr(view)
-    assert text.startswith("Setup: Test appraisal (a.cmmi, SCAMPI A)")
+    assert text.startswith(f"Setup: Test appraisal ({view.appraisal.path.name}, SCAMPI A)")
     assert "basic units: Unit A, Unit B" in text and "support functions: QA Group" in text
     assert "CM    in scope; sampled in: Unit A, Unit B, QA Group" in text

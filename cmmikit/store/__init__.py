@@ -165,7 +165,10 @@ def _verify_server_appraisal(backend: engines.Backend) -> None:
         if not exists:
             raise StoreError(f"{loc.display}: no appraisal named {loc.appraisal!r} on this server "
                              "('cmmikit list URL' shows them, 'cmmikit new URL --name ...' creates one)")
-        schema.check_revision(loc.display, schema.revision(conn))
+        found = schema.revision(conn)
+        schema.check_revision(loc.display, found)
+    if found != schema.HEAD:
+        schema.upgrade_server(backend.engine, loc.display)
 
 
 def _build(loc: Location, overwrite: bool, fill: Callable[[Connection], None]) -> None:

@@ -1,9 +1,11 @@
 """Creating, recognising and upgrading appraisal databases (Alembic revisions are the schema versions).
 
 A new database gets the current tables (``tables.metadata``) and is stamped with the
-newest revision; an older one is upgraded by the migrations in ``migrations/`` after a
-backup copy is kept beside it. Files of cmmikit 0.1 (``meta.schema_version = 1``, no
-Alembic table) count as revision ``0001``.
+newest revision; an older one is upgraded by the migrations in ``migrations/`` (a file
+after a backup copy is kept beside it). Files of cmmikit 0.1 (``meta.schema_version = 1``,
+no Alembic table) count as revision ``0001``. Revisions after ``0002`` must run on both
+backends: write them with Alembic operations (``op.batch_alter_table`` for SQLite), add
+their id to ``REVISIONS`` and keep ``tables.py`` equal to the result (a test compares them).
 """
 
 from __future__ import annotations
@@ -135,6 +137,16 @@ def upgrade_file(path: Path, found: str) -> Path | None:
     finally:
         engine.dispose()
     return backup
+
+
+def upgrade_server(engine, where: str) -> None:
+    """Bring an appraisal on a server to the current schema (one transaction; PostgreSQL DDL is transactional)."""
+    from alembic import command
+
+    with engine.connect() as conn, conn.begin():
+        conn.execute(text("LOCK TABLE alembic_version IN EXCLUSIVE MODE"))   # one session upgrades, others wait
+        if revision(conn) != HEAD:
+            command.upgrade(alembic_config(conn), HEAD)
 
 
 def alembic_config(conn: Connection):
