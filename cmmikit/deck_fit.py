@@ -167,8 +167,8 @@ def paginate(paras: Iterable[Para], width: float, height: float, measure: Measur
             moved.insert(0, pages[-1].pop())
         pages.append([])
         room, fresh = height, not moved
-        for heading in moved:
-            place(heading, len(lines_of(heading, width, measure)))
+        for heading in (*moved[0].context, *moved) if moved else ():
+            place(replace(heading, keep_with_next=heading in moved), len(lines_of(heading, width, measure)))
 
     for para in paras:
         lines = lines_of(para, width, measure)

@@ -105,7 +105,8 @@ class Table:
     shares: Sequence[float]
     size: float = 14.0
     row_min_pt: float = 0.0            # e.g. room to sign
-    heights: list[float] = field(default_factory=list)
+    heights: list[float] = field(default_factory=list)   # points per row, header first (set when measured)
+    widths: list[int] = field(default_factory=list)      # EMU per column (set when measured)
 
 
 # ------------------------------------------------------------------ templates and layouts
@@ -386,15 +387,36 @@ class Canvas:
 
     # -- tables
 
-    def measure_table(self, table: Table, width_emu: int) -> None:
-        """Set each row's height (points) from its tallest cell's wrapped lines."""
-        widths = [width_emu * s / sum(table.shares) / EMU_PER_PT - 2 * INSET for s in table.shares]
-        table.heights = [self._row_height(row, widths, table) for row in [table.header, *table.rows]]
+    def column_widths(self, table: Table, width_emu: int) -> list[int]:
+        """Column widths (EMU) from the shares, widened where needed so no word is broken, when the width allows."""
+        total = sum(table.shares)
+        widths = [width_emu * s / total for s in table.shares]
+        needs = [0.0] * len(widths)
+        for row in [table.header, *table.rows]:
+            for c, cell in enumerate(row):
+                words = clean(cell.text).split() or [""]
+                longest = max(self.measure.width(w, table.size, cell.bold or row is table.header) for w in words)
+                needs[c] = max(needs[c], (longest + 2 * INSET + 1) * EMU_PER_PT)
+        if sum(needs) <= width_emu:
+            short = sum(max(0.0, n - w) for n, w in zip(needs, widths))
+            slack = sum(max(0.0, w - n) for n, w in zip(needs, widths))
+            if short and slack:
+                widths = [n if w < n else w - (w - n) * short / slack for n, w in zip(needs, widths)]
+        result = [int(w) for w in widths]
+        result[-1] = width_emu - sum(result[:-1])
+        return result
 
-    def _row_height(self, row: Sequence[Cell], widths: Sequence[float], table: Table) -> float:
+    def measure_table(self, table: Table, width_emu: int) -> None:
+        """Set the column widths and each row's height (points) from its tallest cell's wrapped lines."""
+        table.widths = self.column_widths(table, width_emu)
+        widths = [w / EMU_PER_PT - 2 * INSET for w in table.widths]
+        table.heights = [self._row_height(row, widths, table, header=n == 0)
+                         for n, row in enumerate([table.header, *table.rows])]
+
+    def _row_height(self, row: Sequence[Cell], widths: Sequence[float], table: Table, header: bool) -> float:
         tallest = 1
         for cell, width in zip(row, widths):
-            n = sum(len(lines_of(Para(part, table.size, cell.bold), width, self.measure))
+            n = sum(len(lines_of(Para(part, table.size, cell.bold or header), width, self.measure))
                     for part in (clean(cell.text).split("\n") or [""]))
             tallest = max(tallest, n)
         return max(table.row_min_pt, tallest * line_height(table.size) + 2 * CELL_INSET)
@@ -430,9 +452,7 @@ class Canvas:
         frame = slide.shapes.add_table(len(chosen), len(table.shares), box.left, box.top, box.width,
                                        int(total * EMU_PER_PT))
         grid = frame.table
-        widths = [int(box.width * s / sum(table.shares)) for s in table.shares]
-        widths[-1] = box.width - sum(widths[:-1])
-        for column, width in zip(grid.columns, widths):
+        for column, width in zip(grid.columns, table.widths):
             column.width = width
         for r, (row, height) in enumerate(zip(chosen, heights)):
             grid.rows[r].height = int(height * EMU_PER_PT)
