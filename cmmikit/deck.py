@@ -278,15 +278,18 @@ class _Builder:
         for unit in units:
             only = "" if set(unit.pas) >= all_pas else f" ({', '.join(unit.pas) or 'no process areas'})"
             groups.setdefault(clean(unit.subgroup) or "No subgroup", []).append(clean(unit.name) + only)
+        continued = (Para(f"Sampled basic units ({len(units)}, continued)", HEADING, bold=True),)
         for subgroup, names in groups.items():
-            paras.append(Para(f"{subgroup}: {', '.join(names)}", TEXT, indent=1, bullet="•", space_before=4))
+            paras.append(Para(f"{subgroup}: {', '.join(names)}", TEXT, indent=1, bullet="•", space_before=4,
+                              context=continued))
         if not units:
             paras.append(Para("None recorded.", TEXT, indent=1))
         paras.append(Para(f"Support functions ({len(support)})", HEADING, bold=True, space_before=10,
                           keep_with_next=True))
+        continued = (Para(f"Support functions ({len(support)}, continued)", HEADING, bold=True),)
         for function in support:
             paras.append(Para(f"{clean(function.name)}: performs {', '.join(function.pas) or 'no process areas'} "
-                              "for the basic units", TEXT, indent=1, bullet="•", space_before=4))
+                              "for the basic units", TEXT, indent=1, bullet="•", space_before=4, context=continued))
         if not support:
             paras.append(Para("None.", TEXT, indent=1))
         self.flow("Scope: organizational unit", paras)

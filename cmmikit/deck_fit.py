@@ -44,22 +44,26 @@ class Measure:
         return self._cache[key] * size * SAFETY
 
     def wrap(self, text: str, size: float, width: float, bold: bool = False) -> list[str]:
-        """Greedy word wrap of one line of text into lines at most ``width`` points wide."""
+        """Greedy word wrap of one line of text into lines at most ``width`` points wide.
+
+        A line's width is the sum of its words' widths and spaces (each word measured once).
+        """
+        space = self.width(" ", size, bold)
         lines: list[str] = []
-        current = ""
+        current, used = "", 0.0
         for word in text.split():
-            candidate = f"{current} {word}" if current else word
-            if self.width(candidate, size, bold) <= width:
-                current = candidate
+            word_width = self.width(word, size, bold)
+            if current and used + space + word_width <= width:
+                current, used = f"{current} {word}", used + space + word_width
                 continue
             if current:
                 lines.append(current)
-            current = ""
-            while self.width(word, size, bold) > width:   # a word wider than the line breaks anywhere
+            while word_width > width:   # a word wider than the line breaks anywhere
                 cut = self._fitting_prefix(word, size, width, bold)
                 lines.append(word[:cut])
                 word = word[cut:]
-            current = word
+                word_width = self.width(word, size, bold)
+            current, used = word, word_width
         if current or not lines:
             lines.append(current)
         return lines

@@ -236,6 +236,7 @@ class Canvas:
         self.footer = footer
         self.layouts = {name: choose_layout(self.prs, name) for name in LAYOUT_ALIASES}
         self.body = self._body_area()
+        self._footers: dict[int, dict[str, Any]] = {}
 
     # -- geometry
 
@@ -285,7 +286,7 @@ class Canvas:
 
     def _footer(self, slide: "Slide", layout: "SlideLayout") -> None:
         number = str(len(self.prs.slides))
-        by_kind = {ph.placeholder_format.type.name: ph for ph in layout.placeholders}
+        by_kind = self._footer_placeholders(layout)
         height = self.prs.slide_height
         band = Box(self.body.left, self.body.bottom + int(GAP * EMU_PER_PT / 2), self.body.width,
                    max(int(MIN_FOOTER * EMU_PER_PT), height - self.body.bottom - int(GAP * EMU_PER_PT)))
@@ -302,6 +303,14 @@ class Canvas:
                 shape = self.text_shape(slide, box)
             self.fit_line(shape, text, (10, 9), field_kind="slidenum" if kind == "SLIDE_NUMBER" else None,
                           align="right" if kind == "SLIDE_NUMBER" and kind not in by_kind else None)
+
+    def _footer_placeholders(self, layout: "SlideLayout") -> dict[str, Any]:
+        """The layout's footer and slide-number placeholders by kind (looked up once per layout)."""
+        key = id(layout.element)
+        if key not in self._footers:
+            self._footers[key] = {ph.placeholder_format.type.name: ph for ph in layout.placeholders
+                                  if ph.placeholder_format.type.name in FOOTER_TYPES}
+        return self._footers[key]
 
     # -- text
 
@@ -358,32 +367,34 @@ class Canvas:
         return tf
 
     def _set_paragraph(self, paragraph: Any, para: Para, *, first: bool = True, field_kind: str | None = None) -> None:
-        from pptx.util import Pt
+        """Write the paragraph's XML directly: exact line spacing, spacing, indent, bullet, one run (or field)."""
+        from lxml.etree import SubElement
+        from pptx.oxml.ns import qn
 
-        paragraph.line_spacing = Pt(para.line_height)
-        paragraph.space_before = Pt(0 if first else para.space_before)
-        paragraph.space_after = Pt(0)
-        p_pr = paragraph._p.get_or_add_pPr()
-        p_pr.set("marL", str(int(para.margin * EMU_PER_PT)))
-        p_pr.set("indent", str(-int(INDENT * EMU_PER_PT) if para.bullet else 0))
-        _set_bullet(p_pr, para.bullet)
+        p = paragraph._p
+        for child in list(p):
+            p.remove(child)
+        p_pr = SubElement(p, qn("a:pPr"), marL=str(int(para.margin * EMU_PER_PT)),
+                          indent=str(-int(INDENT * EMU_PER_PT) if para.bullet else 0))
+        for tag, points in (("a:lnSpc", para.line_height), ("a:spcBef", 0 if first else para.space_before),
+                            ("a:spcAft", 0)):
+            SubElement(SubElement(p_pr, qn(tag)), qn("a:spcPts"), val=str(int(round(points * 100))))
+        if para.bullet:
+            SubElement(p_pr, qn("a:buFont"), typeface="Arial")
+            SubElement(p_pr, qn("a:buChar"), char=para.bullet)
+        else:   # explicitly none: a template's body placeholder would add its own
+            SubElement(p_pr, qn("a:buNone"))
+        run = SubElement(p, qn("a:fld" if field_kind else "a:r"))
         if field_kind:
-            run = _add_field(paragraph, field_kind, para.text)
-        else:
-            run = paragraph.add_run()
-            run.text = para.text
-        self._style_font(run.font, para.size, para.bold, para.colour)
-
-    def _style_font(self, font: Any, size: float, bold: bool, colour: str | None) -> None:
-        from pptx.dml.color import RGBColor
-        from pptx.util import Pt
-
-        font.size = Pt(size)
-        font.bold = bold
+            run.set("id", "{B6F15528-21DE-4FAA-801E-634DDDAF4B2B}")
+            run.set("type", field_kind)
+        r_pr = SubElement(run, qn("a:rPr"), lang="en-US", sz=str(int(round(para.size * 100))),
+                          b="1" if para.bold else "0")
+        if para.colour:
+            SubElement(SubElement(r_pr, qn("a:solidFill")), qn("a:srgbClr"), val=para.colour.lstrip("#").upper())
         if self.font_name:
-            font.name = self.font_name
-        if colour:
-            font.color.rgb = RGBColor.from_string(colour.lstrip("#"))
+            SubElement(r_pr, qn("a:latin"), typeface=self.font_name)
+        SubElement(run, qn("a:t")).text = clean(para.text)
 
     # -- tables
 
@@ -475,55 +486,3 @@ class Canvas:
 
 def _placeholder(layout: "SlideLayout", kinds: set[str]) -> Any:
     return next((ph for ph in layout.placeholders if ph.placeholder_format.type.name in kinds), None)
-
-
-def _set_bullet(p_pr: Any, bullet: str | None) -> None:
-    """A bullet character, or explicitly none (a template's body placeholder would add its own)."""
-    from pptx.oxml.ns import qn
-
-    for tag in ("a:buNone", "a:buChar", "a:buAutoNum", "a:buFont", "a:buBlip"):
-        for old in p_pr.findall(qn(tag)):
-            p_pr.remove(old)
-    if bullet:
-        _insert_bullet(p_pr, [_element("a:buFont", typeface="Arial"), _element("a:buChar", char=bullet)])
-    else:
-        _insert_bullet(p_pr, [_element("a:buNone")])
-
-
-def _insert_bullet(p_pr: Any, elements: list[Any]) -> None:
-    """Put bullet elements where the schema wants them: before tabs, default run properties and extensions."""
-    from pptx.oxml.ns import qn
-
-    after = next((child for child in p_pr if child.tag in (qn("a:tabLst"), qn("a:defRPr"), qn("a:extLst"))), None)
-    for element in elements:
-        if after is None:
-            p_pr.append(element)
-        else:
-            after.addprevious(element)
-
-
-def _add_field(paragraph: Any, kind: str, text: str) -> Any:
-    """A field run (e.g. the slide number, which renderers keep current); returns an object with ``font``."""
-    from pptx.oxml.ns import qn
-    from pptx.text.text import _Run
-
-    fld = _element("a:fld", id="{B6F15528-21DE-4FAA-801E-634DDDAF4B2B}", type=kind)
-    fld.append(_element("a:rPr", lang="en-US"))
-    t = _element("a:t")
-    t.text = text
-    fld.append(t)
-    end = paragraph._p.find(qn("a:endParaRPr"))
-    if end is None:
-        paragraph._p.append(fld)
-    else:
-        end.addprevious(fld)
-    return _Run(fld, paragraph)
-
-
-def _element(tag: str, **attributes: str) -> Any:
-    from pptx.oxml.xmlchemy import OxmlElement
-
-    element = OxmlElement(tag)
-    for name, value in attributes.items():
-        element.set(name, value)
-    return element
