@@ -196,15 +196,15 @@ def choose_layout(prs: "Presentation", wanted: str) -> "SlideLayout":
         name = _norm(layout.name)
         by_name = 100 - aliases.index(name) if name in aliases else (1 if name == _norm(wanted) else 0)
         kinds = _kinds(layout)
-        has_title = any(k in TITLE_TYPES for k in kinds)
+        title, cover = "TITLE" in kinds, "CENTER_TITLE" in kinds   # a cover's centred title suits no content slide
         content = sum(k in CONTENT_TYPES for k in kinds)
         others = sum(k not in TITLE_TYPES | CONTENT_TYPES | FOOTER_TYPES | {"SUBTITLE"} for k in kinds)
         if wanted == TITLE_SLIDE:
-            shape = 3 * ("CENTER_TITLE" in kinds) + 2 * ("SUBTITLE" in kinds) + has_title
+            shape = 3 * cover + 2 * ("SUBTITLE" in kinds) + title
         elif wanted in (CONTENT, SECTION):
-            shape = 3 * has_title + 2 * (content >= 1) - (content - 1 if content > 1 else 0)
+            shape = 3 * title + cover + 2 * (content >= 1) - max(0, content - 1)
         else:
-            shape = 3 * has_title - content
+            shape = 3 * title + cover - content
         return by_name, shape, -others
 
     return max(layouts, key=score)   # max keeps the first of equals: ties go to the template's own order
