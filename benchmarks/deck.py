@@ -39,24 +39,27 @@ def measure(label: str, appraisal, out: Path, repeat: int) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--units", type=int, default=200)
+    parser.add_argument("--units", type=int, default=200, help="basic units of the big appraisal")
     parser.add_argument("--repeat", type=int, default=2, help="runs of each measurement; the fastest counts")
     args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        run(Path(tmp), args.units, args.repeat)
+    return 0
 
+
+def run(folder: Path, units: int, repeat: int) -> None:
+    """Measure the demo's deck, then build the big appraisal and measure its deck."""
     from cmmikit.demo import build_demo
 
-    with tempfile.TemporaryDirectory() as tmp:
-        tmp_path = Path(tmp)
-        with build_demo(tmp_path / "demo.cmmi") as demo:
-            measure("demo (3 basic units, 1 support function)", demo, tmp_path / "demo.pptx", args.repeat)
-        start = time.perf_counter()
-        big = build_appraisal(tmp_path / "bench.cmmi", args.units)
-        print(f"appraisal: {args.units} basic units, built in {time.perf_counter() - start:.1f} s")
-        try:
-            measure(f"{args.units} basic units", big, tmp_path / "big.pptx", args.repeat)
-        finally:
-            big.close()
-    return 0
+    with build_demo(folder / "demo.cmmi") as demo:
+        measure("demo (3 basic units, 1 support function)", demo, folder / "demo.pptx", repeat)
+    start = time.perf_counter()
+    big = build_appraisal(folder / "bench.cmmi", units)
+    print(f"appraisal: {units} basic units, built in {time.perf_counter() - start:.1f} s")
+    try:
+        measure(f"{units} basic units", big, folder / "big.pptx", repeat)
+    finally:
+        big.close()
 
 
 if __name__ == "__main__":
