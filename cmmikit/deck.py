@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from cmmikit import atomic, palette
-from cmmikit.deck_fit import Para, clean
-from cmmikit.deck_pptx import (CONTENT, CONTENT_TYPES, EMU_PER_PT, GAP, INSET, SECTION, TITLE_ONLY, TITLE_SLIDE,
-                               Box, Canvas, Cell, DeckError, Table)
+from cmmikit.deck_fit import Para, clean, paginate
+from cmmikit.deck_pptx import (CONTENT, CONTENT_TYPES, EMU_PER_INCH, EMU_PER_PT, GAP, INSET, SECTION, TITLE_ONLY,
+                               TITLE_SLIDE, Box, Canvas, Cell, DeckError, Table)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -51,8 +51,9 @@ CHARACTERIZATIONS = [
     ("NY  Not yet", "The basic unit has not yet reached the stage of its work where the practice applies."),
 ]
 RATING_WORDS = [
-    ("Satisfied", "Every practice of the goal is FI or LI across the organizational unit and the weaknesses do not "
-                  "have a significant negative impact on the goal. A process area is Satisfied when all its goals are."),
+    ("Satisfied", "Every practice of the goal is FI or LI across the organizational unit and the weaknesses do "
+                  "not have a significant negative impact on the goal. A process area is Satisfied when all its "
+                  "goals are."),
     ("Unsatisfied", "One or more practices PI or NI (or the team judged the weaknesses significant). A process area "
                     "with an Unsatisfied goal is Unsatisfied."),
     ("Not Rated", "A practice is not characterized, not yet implemented, awaits a team judgment, or the evidence "
@@ -191,8 +192,7 @@ class _Builder:
         self.canvas.finish(slide)
 
     def _paginate(self, paras: Sequence[Para], box: Box, first_height: float | None = None) -> list[list[Para]]:
-        from cmmikit.deck_fit import paginate
-
+        """Pages of ``paras`` for a text box like ``box`` (the first page ``first_height`` points high)."""
         return paginate(paras, box.inner_width, box.inner_height, self.canvas.measure,
                         None if first_height is None else first_height - 2 * INSET)
 
@@ -208,20 +208,18 @@ class _Builder:
             title = canvas.placeholder(slide, {"TITLE", "CENTER_TITLE"})
             top = (title.top + title.height) if title is not None else canvas.body.top
             shape = canvas.text_shape(slide, Box(canvas.body.left, top, canvas.body.width,
-                                                 canvas.prs.slide_height - top - int(0.5 * 914400)))
-        width, height = shape.width / EMU_PER_PT - 2 * INSET, shape.height / EMU_PER_PT - 2 * INSET
-        for size in (24, 20, 18, 16):
+                                                 canvas.prs.slide_height - top - EMU_PER_INCH // 2))
+        box = Box(shape.left, shape.top, shape.width, shape.height)
+        for size in (24, 20, 18, 16):   # the largest size at which the subtitle fits its box
             paras = [Para(clean(t), size, bold=n == 0) for n, t in enumerate(lines) if clean(t)]
-            pages = self._paginate_in(paras, width, height)
+            try:
+                pages = self._paginate(paras, box)
+            except ValueError:          # a template's subtitle box lower than one line: left out
+                pages = [[]]
             if len(pages) == 1:
                 break
-        canvas.write(shape, pages[0])
+        canvas.write(shape, pages[0])   # at the smallest size, what fits (the overview has every fact)
         canvas.finish(slide)
-
-    def _paginate_in(self, paras: Sequence[Para], width: float, height: float) -> list[list[Para]]:
-        from cmmikit.deck_fit import paginate
-
-        return paginate(paras, width, height, self.canvas.measure)
 
     def overview(self) -> None:
         info, model = self.info, self.model
