@@ -261,7 +261,7 @@ class Canvas:
 
     def slide(self, layout_name: str, title: str, *, footer: bool = True,
               title_sizes: Iterable[float] = (32, 28, 24)) -> "Slide":
-        """A new slide on the named layout with its title set to fit; unused placeholders are removed."""
+        """A new slide on the named layout, its title set to fit, footer and slide number added (see finish)."""
         layout = self.layouts[layout_name]
         slide = self.prs.slides.add_slide(layout)
         title_ph = next((ph for ph in slide.placeholders if ph.placeholder_format.type.name in TITLE_TYPES), None)
