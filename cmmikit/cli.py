@@ -230,6 +230,15 @@ def cmd_report(args: argparse.Namespace) -> None:
     print(f"report written to {files.html} (executed notebook: {files.notebook})")
 
 
+def cmd_findings_deck(args: argparse.Namespace) -> None:
+    from cmmikit.deck import build_findings_deck
+    from cmmikit.store import Appraisal
+
+    with Appraisal.open(args.file) as appraisal:
+        deck = build_findings_deck(appraisal, args.output, template=args.template, report_date=args.date)
+    print(f"final findings deck written to {deck.path} ({deck.slides} slides)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cmmikit", description="CMMI-SVC ML2 appraisal workbench. FILE is an "
                                      "appraisal file or a PostgreSQL URL such as postgresql+psycopg://user@host:5432/"
@@ -315,6 +324,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--baseline", default=None, metavar="OLD", help="an earlier appraisal of the same model to compare with")
     p.add_argument("--title", default=None, help="report title (default: the appraisal name)")
     p.add_argument("--date", default=None, metavar="YYYY-MM-DD", help="report date (default: today)")
+
+    p = command("findings-deck", cmd_findings_deck, "Write the final findings presentation (PowerPoint): overview, "
+                "team, scope, definitions, each process area's ratings and findings, the verdict, next steps, sign-off.")
+    p.add_argument("file", help="appraisal file")
+    p.add_argument("-o", "--output", required=True, metavar="OUT.pptx", help="deck to write (replaced atomically)")
+    p.add_argument("--template", default=None, metavar="CORP.pptx",
+                   help="corporate template (.pptx or .potx); layouts are taken by name")
+    p.add_argument("--date", default=None, metavar="YYYY-MM-DD", help="presentation date (default: today)")
 
     p = command("model", cmd_model, "Validate a model folder and list its process areas.")
     p.add_argument("model", nargs="?", default=None, help="model id or folder (default: cmmi-svc-1.3)")
