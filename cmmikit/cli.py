@@ -58,11 +58,9 @@ def cmd_rate(args: argparse.Namespace) -> None:
 
 
 def cmd_export_xlsx(args: argparse.Namespace) -> None:
-    from cmmikit.excel import write_gap_workbook
-    from cmmikit.store import Appraisal
+    from cmmikit.excel import export_workbook
 
-    with Appraisal.open(args.file) as appraisal:
-        path = write_gap_workbook(appraisal, args.output)
+    path = export_workbook(args.file, args.output)  # findings refreshed on a copy; the file is only read
     print(f"gap-analysis workbook written to {path}")
 
 
