@@ -24,7 +24,8 @@ from cmmikit import palette
 from cmmikit.atomic import save_atomic
 from cmmikit.xlsx_safe import safe_text
 from cmmikit.xlsx_sheet import (BOOL, DATE, DEFAULT_ROW_HEIGHT, FLOAT, INT, LABEL, LINK, PERCENT, TEXT, YES, Column,
-                                SheetWriter, column_lefts_cm, fit_headers, ref, use_workbook_font, wrapped_lines)
+                                SheetWriter, column_lefts_cm, fit_headers, ref, use_workbook_defaults,
+                                wrapped_lines)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -492,7 +493,7 @@ def write_gap_workbook(appraisal: "Appraisal", path: str | os.PathLike, ratings:
     computed, actions = findings_frames(appraisal, ratings)
     findings = findings if findings is not None else computed
     wb = Workbook(write_only=True)
-    use_workbook_font(wb)
+    use_workbook_defaults(wb)
     wb.properties.creator = "cmmikit"
     wb.properties.title = safe_text(f"Gap analysis: {appraisal.info().name}")
     _write_summary(wb, appraisal, ratings, findings)

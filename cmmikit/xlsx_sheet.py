@@ -7,7 +7,7 @@ become date cells, web locations become hyperlinks, missing values stay empty) a
 every row the height its wrapped text needs: LibreOffice does not grow rows itself when it
 opens a workbook, so without heights wrapped text overlaps the next row.
 
-The workbook font is Arial 10 (:func:`use_workbook_font`): Excel has it everywhere and
+The workbook font is Arial 10 (:func:`use_workbook_defaults`): Excel has it everywhere and
 LibreOffice maps it to the metric-compatible Liberation Sans, so the row heights computed
 here hold in both.
 """
@@ -19,10 +19,11 @@ import re
 import warnings
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 from cmmikit import palette
-from cmmikit.xlsx_safe import CellMaker, safe_text
+from cmmikit.xlsx_safe import FORMULA_STARTS, MAX_CELL_TEXT, CellMaker, safe_text
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -138,8 +139,8 @@ def missing(value: Any) -> bool:
 # ------------------------------------------------------------------ the workbook
 
 
-def use_workbook_font(wb: "Workbook") -> None:
-    """Make Arial 10 the workbook's default font (the Normal style and unstyled cells)."""
+def use_workbook_defaults(wb: "Workbook") -> None:
+    """Make Arial 10 the workbook's default font (the Normal style and every unstyled cell)."""
     from openpyxl.styles import Font
     from openpyxl.utils.indexed_list import IndexedList
 
@@ -155,94 +156,80 @@ def _font(**attributes: Any) -> Any:
 
 
 def prepare_styles(make: CellMaker) -> None:
-    """The named cell styles every sheet uses (``*_top``: the same, aligned to the top of a tall row)."""
+    """The named cell styles every sheet uses, all aligned to the top (``plain``: an unformatted value)."""
     from openpyxl.styles import Alignment
 
     top, wrap = Alignment(vertical="top"), Alignment(wrap_text=True, vertical="top")
-    link_font = _font(color=palette.BLUE.lstrip("#"), underline="single")
-    make.style("title", font=_font(bold=True, size=14))
-    make.style("subtitle", font=_font(italic=True, color="555555"))
+    make.style("title", font=_font(bold=True, size=14), alignment=top)
+    make.style("subtitle", font=_font(italic=True, color="555555"), alignment=top)
     make.style("header", font=_font(bold=True), alignment=wrap)
     make.style("key", font=_font(bold=True), alignment=top)
+    make.style("plain", alignment=top)
     make.style("wrap", alignment=wrap)
-    for name, attributes in (("", {}), ("percent", {"number_format": "0%"}), ("decimal", {"number_format": "0.0"}),
-                             ("date", {"number_format": DATE_FORMAT}), ("link", {"font": link_font})):
-        one_line = Alignment(shrink_to_fit=True) if name == "link" else None  # a long address shrinks, never cut
-        if name:
-            make.style(name, **attributes, **({"alignment": one_line} if one_line else {}))
-        make.style(f"{name}_top" if name else "top", alignment=Alignment(vertical="top",
-                                                                          shrink_to_fit=one_line is not None),
-                   **attributes)
+    make.style("percent", number_format="0%", alignment=top)
+    make.style("decimal", number_format="0.0", alignment=top)
+    make.style("date", number_format=DATE_FORMAT, alignment=top)
+    make.style("link", font=_font(color=palette.BLUE.lstrip("#"), underline="single"),
+               alignment=Alignment(vertical="top", shrink_to_fit=True))  # a long address shrinks, never cut
 
 
 # ------------------------------------------------------------------ cells by column kind
 
 Converter = Callable[[Any], Any]
+PLAIN = (str, int, float)  # values written without a cell object (unstyled, so aligned to the bottom)
 
 
-def converters(make: CellMaker, column: Column) -> tuple[Converter, Converter]:
-    """How one column's values become cells: (in a one-line row, in a tall row aligned to the top)."""
+def converter(make: CellMaker, column: Column) -> Converter:
+    """How one column's values become cells (text longer than a line is made wrapping by the row writer)."""
+    if column.kind in (TEXT, LABEL):
+        return partial(_text, make)
+    if column.kind == LINK:
+        return partial(_link, make)
+    if column.kind in (INT, FLOAT, PERCENT):
+        return partial(_number, make, {INT: None, FLOAT: "decimal", PERCENT: "percent"}[column.kind])
+    if column.kind == BOOL:
+        return partial(_yes_no, make)
+    if column.kind == DATE:
+        return partial(_day, make)
+    raise ValueError(f"unknown column kind {column.kind!r}")
 
-    def text(fmt: str | None) -> Converter:
-        def convert(value: Any) -> Any:
-            if value is None:
-                return None
-            if value.__class__ is not str:
-                if missing(value):
-                    return None
-                value = str(value)
-            return make.text(value, fmt) if value else None
-        return convert
 
-    def number(fmt: str | None) -> Converter:
-        def convert(value: Any) -> Any:
-            if missing(value):
-                return None
-            return make.text(value, fmt) if isinstance(value, str) else make.value(value, fmt)
-        return convert
+def _text(make: CellMaker, value: Any) -> Any:
+    if value.__class__ is str:
+        if value.isprintable() and len(value) <= MAX_CELL_TEXT and not value.startswith(FORMULA_STARTS):
+            return value or None  # the common case: plain text needs no cell object
+    elif missing(value):
+        return None
+    return make.text(value) or None
 
-    def yes_no(fmt: str | None) -> Converter:
-        def convert(value: Any) -> Any:
-            if missing(value):
-                return None
-            return make.text(value, fmt) if isinstance(value, str) else make.value(YES if value else NO, fmt)
-        return convert
 
-    def day(fmt: str, text_fmt: str | None) -> Converter:
-        def convert(value: Any) -> Any:
-            if missing(value) or value == "":
-                return None
-            found = iso_date(value)
-            return make.text(value, text_fmt) if found is None else make.value(found, fmt)
-        return convert
+def _number(make: CellMaker, fmt: str | None, value: Any) -> Any:
+    if value.__class__ is int and fmt is None:
+        return value
+    if missing(value):
+        return None
+    return make.text(value) if isinstance(value, str) else make.value(value, fmt)
 
-    def link(fmt: str, text_fmt: str | None) -> Converter:
-        plain = text(text_fmt)
 
-        def convert(value: Any) -> Any:
-            if value.__class__ is str and web_link(value):
-                cell = make.text(value, fmt)
-                cell.hyperlink = value
-                return cell
-            return plain(value)
-        return convert
+def _yes_no(make: CellMaker, value: Any) -> Any:
+    if missing(value):
+        return None
+    return make.text(value) if isinstance(value, str) else (YES if value else NO)
 
-    kind = column.kind
-    if kind in (TEXT, LABEL):
-        return text(None), text("wrap")
-    if kind == LINK:
-        return link("link", None), link("link_top", "wrap")  # addresses shrink to fit; other text wraps
-    if kind == PERCENT:
-        return number("percent"), number("percent_top")
-    if kind == FLOAT:
-        return number("decimal"), number("decimal_top")
-    if kind == INT:
-        return number(None), number("top")
-    if kind == BOOL:
-        return yes_no(None), yes_no("top")
-    if kind == DATE:
-        return day("date", None), day("date_top", "top")
-    raise ValueError(f"unknown column kind {kind!r}")
+
+def _day(make: CellMaker, value: Any) -> Any:
+    if missing(value) or value == "":
+        return None
+    found = iso_date(value)
+    return _text(make, value) if found is None else make.value(found, "date")
+
+
+def _link(make: CellMaker, value: Any) -> Any:
+    if value.__class__ is str and web_link(value):
+        cell = make.text(value, "link")
+        cell.hyperlink = value
+        return cell
+    return _text(make, value)
 
 
 # ------------------------------------------------------------------ writing a sheet
@@ -314,25 +301,25 @@ class SheetWriter:
 
     def _rows(self, columns: Sequence[Column], rows: Iterable[Sequence[Any]]) -> int:
         """Append the data rows, each as tall as its longest wrapped text; returns how many."""
-        pairs = [converters(self.make, c) for c in columns]
-        flat, tall = [p[0] for p in pairs], [p[1] for p in pairs]
-        measured = [(i, max(1, int(c.width * CHARS_PER_UNIT)), c.kind == LINK) for i, c in enumerate(columns)
-                    if c.wraps]
-        ws, dims = self.ws, self.ws.row_dimensions
+        convert = [converter(self.make, c) for c in columns]
+        measured = [(i, max(1, int(c.width * CHARS_PER_UNIT)), c.width, c.kind == LINK)
+                    for i, c in enumerate(columns) if c.wraps]
+        ws, dims, text, styled = self.ws, self.ws.row_dimensions, self.make.text, self.make.value
         row = self.row
         for values in rows:
             row += 1
+            cells = [f(v) for f, v in zip(convert, values)]
             lines = 1
-            for i, per_line, links in measured:
+            for i, per_line, width, links in measured:
                 value = values[i]
                 if value.__class__ is str and (len(value) > per_line or "\n" in value) and not (
                         links and web_link(value)):  # addresses shrink to fit on one line
-                    lines = max(lines, wrapped_lines(value, columns[i].width))
-            if lines == 1:
-                ws.append([f(v) for f, v in zip(flat, values)])
-            else:
+                    lines = max(lines, wrapped_lines(value, width))
+                    cells[i] = text(value, "wrap")
+            if lines > 1:  # a tall row: every value at the top, level with the wrapped text
                 dims[row].height = row_height(lines)
-                ws.append([f(v) for f, v in zip(tall, values)])
+                cells = [styled(c, "plain") if c.__class__ in PLAIN else c for c in cells]
+            ws.append(cells)
         n, self.row = row - self.row, row
         return n
 

@@ -8,7 +8,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from cmmikit.xlsx_sheet import (BOOL, DATE, INT, LINK, MAX_LINES, MAX_ROW_HEIGHT, TEXT, Column, SheetWriter,
-                                fit_headers, iso_date, missing, row_height, use_workbook_font, wrapped_lines)
+                                fit_headers, iso_date, missing, row_height, use_workbook_defaults, wrapped_lines)
 
 
 @pytest.mark.parametrize(("text", "width", "lines"), [
@@ -46,7 +46,7 @@ def test_missing_values_and_dates():
 
 def test_sheet_writer_types_every_kind_of_cell(tmp_path):
     wb = Workbook(write_only=True)
-    use_workbook_font(wb)
+    use_workbook_defaults(wb)
     sheet = SheetWriter(wb, "T", [10, 10, 10, 30, 8])
     columns = [Column("N", 10, INT), Column("Flag", 10, BOOL), Column("Due", 10, DATE), Column("Where", 30, LINK),
                Column("Text", 8, TEXT)]
