@@ -1,8 +1,8 @@
 """The gap-analysis workbook: summary with native charts, goals, one sheet per PA, findings, action plan, evidence.
 
 Every list sheet is declared as a :class:`SheetSpec` (columns with widths and kinds, rows
-of plain values) by :func:`gap_sheets` and written by :mod:`cmmikit.xlsx_sheet` in
-openpyxl's write-only mode (fast for hundreds of basic units): typed cells, row heights
+of plain values) by :func:`gap_sheets` and written by :mod:`cmmikit.xlsx_sheet` with
+XlsxWriter (fast for hundreds of basic units): typed cells, row heights
 that fit wrapped text, landscape pages one page wide with the header repeated. The
 Summary prints on one page with both charts. Lists follow model order (PAs, goals,
 SPs then GPs numerically), user text stays text, and nothing shows ``nan`` or ``None``.
@@ -20,21 +20,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
-from cmmikit import palette
+from cmmikit import atomic, palette
 from cmmikit.atomic import save_atomic
 from cmmikit.xlsx_safe import safe_text
-from cmmikit.xlsx_sheet import (BOOL, DATE, DEFAULT_ROW_HEIGHT, FLOAT, INT, LABEL, LINK, PERCENT, TEXT, YES, Column,
-                                SheetWriter, column_lefts_cm, fit_headers, ref, use_workbook_defaults,
-                                wrapped_lines)
+from cmmikit.xlsx_sheet import (BOOL, DATE, DEFAULT_ROW_HEIGHT, FLOAT, INT, LABEL, LINK, PERCENT, TEXT, YES, Book,
+                                Column, SheetWriter, column_lefts_cm, fit_headers, wrapped_lines)
 
 if TYPE_CHECKING:
     import pandas as pd
-    from openpyxl import Workbook
 
     from cmmikit.rating import Ratings
     from cmmikit.store import Appraisal
 
 __all__ = ["Column", "SheetSpec", "export_workbook", "gap_sheets", "save_atomic", "write_gap_workbook"]
+# save_atomic (openpyxl workbooks) lives in cmmikit.atomic; imported here for cmmikit.questionnaire
 
 TEAM_DECISION = "team decision"
 MAX_LISTED_UNITS = 12  # instance names listed on the Summary; the rest are counted
@@ -306,10 +305,10 @@ def _suggestions(appraisal: "Appraisal") -> "pd.DataFrame | None":
 # ------------------------------------------------------------------ writing a list sheet
 
 
-def _write_list_sheet(wb: "Workbook", spec: SheetSpec) -> None:
-    top = len(spec.heading) + 2  # the row below the header
+def _write_list_sheet(book: Book, spec: SheetSpec) -> None:
+    frozen_rows = len(spec.heading) + 1  # the title lines and the header
     columns = fit_headers(spec.columns)
-    sheet = SheetWriter(wb, spec.title, [c.width for c in columns], freeze=ref(spec.freeze_columns + 1, top))
+    sheet = SheetWriter(book, spec.title, [c.width for c in columns], freeze=(frozen_rows, spec.freeze_columns))
     for line in spec.heading:
         sheet.title(line, "subtitle")
     header, last = sheet.table(spec.table, columns, spec.rows)
@@ -371,19 +370,22 @@ def _pa_rows(ratings: "Ratings", findings: "pd.DataFrame | None") -> list[tuple]
     return rows
 
 
-def _write_summary(wb: "Workbook", appraisal: "Appraisal", ratings: "Ratings", findings: "pd.DataFrame | None") -> None:
+def _write_summary(book: Book, appraisal: "Appraisal", ratings: "Ratings", findings: "pd.DataFrame | None") -> None:
     columns = fit_headers(PA_TABLE)
     widths = [c.width for c in columns]
     last_col = len(columns)
     value_width = sum(widths[FACT_VALUE_COLUMN - 1:])
-    sheet = SheetWriter(wb, "Summary", widths, one_page=True)
-    make = sheet.make
+    sheet = SheetWriter(book, "Summary", widths, one_page=True)
+    ws = sheet.ws
     sheet.title(f"Gap analysis: {appraisal.info().name}")
     for key, value in _facts(appraisal, ratings):
-        row = sheet.append([make.text(key, "key"), None, make.text(value, "wrap")],
-                           wrapped_lines(safe_text(value), value_width))
-        sheet.ws.merged_cells.add(f"{ref(1, row)}:{ref(2, row)}")
-        sheet.ws.merged_cells.add(f"{ref(FACT_VALUE_COLUMN, row)}:{ref(last_col, row)}")
+        value = safe_text(value)
+        row = sheet.append([], wrapped_lines(value, value_width)) - 1
+        ws.merge_range(row, 0, row, FACT_VALUE_COLUMN - 2, "", book.formats["key"])
+        ws.merge_range(row, FACT_VALUE_COLUMN - 1, row, last_col - 1, "", book.formats["wrap"])
+        ws.write_string(row, 0, safe_text(key), book.fmt("key", key))
+        if value:
+            ws.write_string(row, FACT_VALUE_COLUMN - 1, value, book.fmt("wrap", value))
     verdict_row = sheet.row - 1
     sheet.colour(FACT_VALUE_COLUMN, FACT_VALUE_COLUMN, verdict_row, verdict_row,
                  {ratings.maturity.headline: _verdict_colour(ratings)})
@@ -393,12 +395,12 @@ def _write_summary(wb: "Workbook", appraisal: "Appraisal", ratings: "Ratings", f
     header, last = sheet.table("PARatings", columns, pa_rows)
     sheet.colour(4, 4, header + 1, last, palette.RATING)
     sheet.append([])
-    height_cm = _add_charts(sheet.ws, widths, header, last, sheet.row + 1, pa_rows)
+    height_cm = _add_charts(book, ws, widths, header, last, sheet.row + 1, pa_rows)
     for _ in range(math.ceil(height_cm / 2.54 * 72 / DEFAULT_ROW_HEIGHT) + 1):
         sheet.append([])
-    note = sheet.append([make.text("Goal ratings and their reasons: sheet 'Goals'; practice by practice: one sheet "
-                                   "per PA; findings, action plan and evidence: their own sheets.", "subtitle")])
-    sheet.ws.print_area = f"A1:{ref(last_col, note)}"
+    note = sheet.append(["Goal ratings and their reasons: sheet 'Goals'; practice by practice: one sheet per PA; "
+                         "findings, action plan and evidence: their own sheets."], fmt="subtitle")
+    ws.print_area(0, 0, note - 1, last_col - 1)
 
 
 def _verdict_colour(ratings: "Ratings") -> str:
@@ -416,54 +418,43 @@ def axis_step(largest: float, ticks: int = 6) -> int:
     return int(10 * magnitude)  # pragma: no cover - the loop always returns
 
 
-def _add_charts(ws: Any, widths: list[float], header: int, last: int, anchor_row: int,
+def _add_charts(book: Book, ws: Any, widths: list[float], header: int, last: int, anchor_row: int,
                 pa_rows: list[tuple]) -> float:
     """Native Excel charts over the PA table, side by side under it; returns their height in cm."""
-    from openpyxl.chart import BarChart, Reference
-
-    names = Reference(ws, min_col=1, min_row=header + 1, max_row=last)
     lefts = column_lefts_cm(widths)
     total = lefts[-1] + (math.floor(widths[-1] * 7 + 5)) / 96 * 2.54
     second = next(i for i, x in enumerate(lefts) if x >= total / 2)
     height = max(7.5, 3.5 + 0.6 * len(pa_rows))
     headers = [c.header for c in PA_TABLE]
-
-    def stacked(title: str, first_col: int, colours: list[str], y_title: str, largest: int) -> BarChart:
-        chart = BarChart()
-        chart.type, chart.grouping, chart.overlap, chart.gapWidth = "bar", "stacked", 100, 40
-        chart.title, chart.y_axis.title = title, y_title
-        chart.x_axis.scaling.orientation = "maxMin"  # first PA on top, as in the table...
-        chart.y_axis.crosses = "max"  # ...with the value axis still at the bottom
-        chart.y_axis.scaling.min = 0
-        chart.y_axis.majorUnit = axis_step(largest)  # whole numbers only: counts of goals and practices
-        chart.y_axis.number_format = "0"
-        chart.legend.position = "b"
-        chart.add_data(Reference(ws, min_col=first_col, max_col=first_col + len(colours) - 1,
-                                 min_row=header, max_row=last), titles_from_data=True)
-        chart.set_categories(names)
-        for series, colour in zip(chart.series, colours):
-            series.graphicalProperties.solidFill = colour.lstrip("#")
-            series.graphicalProperties.line.solidFill = colour.lstrip("#")
-        chart.x_axis.delete = False
-        chart.y_axis.delete = False
-        chart.height = height
-        return chart
+    sheet = ws.get_name()
 
     def largest(first_col: int, n: int) -> int:
         return max((sum(row[first_col - 1:first_col - 1 + n]) for row in pa_rows), default=0)
 
+    def stacked(title: str, first_col: int, colours: list[str], axis_title: str, width_cm: float) -> Any:
+        chart = book.wb.add_chart({"type": "bar", "subtype": "stacked"})
+        for n, colour in enumerate(colours):
+            col = first_col - 1 + n
+            chart.add_series({"name": [sheet, header - 1, col], "categories": [sheet, header, 0, last - 1, 0],
+                              "values": [sheet, header, col, last - 1, col], "fill": {"color": colour},
+                              "border": {"color": colour}, "gap": 40, "overlap": 100})
+        chart.set_title({"name": title, "name_font": {"size": 12, "bold": True}})
+        # bar charts: x is the value axis; whole numbers only (counts of goals and practices)
+        chart.set_x_axis({"name": axis_title, "min": 0, "major_unit": axis_step(largest(first_col, len(colours))),
+                          "num_format": "0", "name_font": {"size": 9, "bold": False}})
+        chart.set_y_axis({"reverse": True, "crossing": "max"})  # first PA on top, values still at the bottom
+        chart.set_legend({"position": "bottom"})
+        chart.set_size({"width": round(width_cm / 2.54 * 96), "height": round(height / 2.54 * 96)})
+        return chart
+
     char_first = headers.index("FI") + 1
     goal_first = headers.index("Goals satisfied") + 1
-    char_chart = stacked("Characterizations per PA", char_first,
-                         [palette.CHARACTERIZATION[k] for k in ("FI", "LI", "PI", "NI", "NY", "")],
-                         "practice x instance cells", largest(char_first, 6))
-    char_chart.width = lefts[second] - CHART_GAP_CM
-    ws.add_chart(char_chart, f"A{anchor_row}")
-    goal_chart = stacked("Goal satisfaction per PA", goal_first,
-                         [palette.RATING[k] for k in ("Satisfied", "Unsatisfied", "Not Rated")], "goals",
-                         largest(goal_first, 3))
-    goal_chart.width = total - lefts[second]
-    ws.add_chart(goal_chart, ref(second + 1, anchor_row))
+    ws.insert_chart(anchor_row - 1, 0, stacked(
+        "Characterizations per PA", char_first, [palette.CHARACTERIZATION[k] for k in ("FI", "LI", "PI", "NI", "NY", "")],
+        "practice x instance cells", lefts[second] - CHART_GAP_CM))
+    ws.insert_chart(anchor_row - 1, second, stacked(
+        "Goal satisfaction per PA", goal_first, [palette.RATING[k] for k in ("Satisfied", "Unsatisfied", "Not Rated")],
+        "goals", total - lefts[second]))
     return height
 
 
@@ -485,21 +476,20 @@ def write_gap_workbook(appraisal: "Appraisal", path: str | os.PathLike, ratings:
 
     The findings are those stored in the appraisal; :func:`export_workbook` refreshes them first.
     """
-    from openpyxl import Workbook
-
     from cmmikit.rating import rate
 
     ratings = ratings if ratings is not None else rate(appraisal)
     computed, actions = findings_frames(appraisal, ratings)
     findings = findings if findings is not None else computed
-    wb = Workbook(write_only=True)
-    use_workbook_defaults(wb)
-    wb.properties.creator = "cmmikit"
-    wb.properties.title = safe_text(f"Gap analysis: {appraisal.info().name}")
-    _write_summary(wb, appraisal, ratings, findings)
-    for spec in gap_sheets(appraisal, ratings, findings, actions):
-        _write_list_sheet(wb, spec)
-    return save_atomic(wb, Path(path))
+    sheets = gap_sheets(appraisal, ratings, findings, actions)
+    with atomic.replacing(path) as tmp:
+        book = Book(tmp)
+        book.wb.set_properties({"title": safe_text(f"Gap analysis: {appraisal.info().name}"), "author": "cmmikit"})
+        _write_summary(book, appraisal, ratings, findings)
+        for spec in sheets:
+            _write_list_sheet(book, spec)
+        book.close()
+    return Path(path)
 
 
 def export_workbook(source: "Appraisal | str | os.PathLike", path: str | os.PathLike) -> Path:

@@ -1,33 +1,33 @@
-"""Write list sheets that read and print well, in openpyxl's write-only mode.
+"""Write list sheets that read and print well, with XlsxWriter (the fastest well-kept xlsx writer).
 
-A :class:`SheetWriter` sets everything a printed sheet needs before its first row
-(landscape, one page wide, print titles, margins, a page footer), turns each value into a
-typed cell by its :class:`Column` kind (user text stays text, booleans read Yes/No, ISO dates
-become date cells, web locations become hyperlinks, missing values stay empty) and gives
-every row the height its wrapped text needs: LibreOffice does not grow rows itself when it
-opens a workbook, so without heights wrapped text overlaps the next row.
+A :class:`Book` holds the workbook and its named cell formats; a :class:`SheetWriter` sets
+what a printed sheet needs (landscape, one page wide, print titles, margins, a page footer),
+writes each value as a typed cell by its :class:`Column` kind (user text always as text,
+never a formula; booleans read Yes/No; ISO dates become date cells; web locations become
+hyperlinks; missing values stay empty) and gives every row the height its wrapped text
+needs: LibreOffice does not grow rows itself when it opens a workbook, so without heights
+wrapped text overlaps the next row.  Every format aligns to the top, so the cells of a tall
+row stay level.
 
-The workbook font is Arial 10 (:func:`use_workbook_defaults`): Excel has it everywhere and
-LibreOffice maps it to the metric-compatible Liberation Sans, so the row heights computed
-here hold in both.
+The workbook font is Arial 10: Excel has it everywhere and LibreOffice maps it to the
+metric-compatible Liberation Sans, so the row heights computed here hold in both.
 """
 
 from __future__ import annotations
 
 import math
+import os
 import re
-import warnings
 from dataclasses import dataclass
-from datetime import date
-from functools import partial
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from cmmikit import palette
-from cmmikit.xlsx_safe import FORMULA_STARTS, MAX_CELL_TEXT, CellMaker, safe_text
+from cmmikit.xlsx_safe import MAX_CELL_TEXT, looks_like_formula, safe_text
 
 if TYPE_CHECKING:
-    from openpyxl import Workbook
-    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+    from xlsxwriter.format import Format
+    from xlsxwriter.worksheet import Worksheet
 
 # column kinds: text = user text (escaped), label = our own words, numbers, bool = Yes/No,
 # date = ISO date text shown as a date cell, link = a web location (http/https) as a hyperlink
@@ -37,12 +37,13 @@ YES, NO = "Yes", "No"
 FONT_NAME, FONT_SIZE = "Arial", 10
 LINE_HEIGHT = 12.0      # points per line of Arial 10 (LibreOffice and Excel both need ~11.5)
 ROW_PADDING = 3.0       # points above and below the text
-DEFAULT_ROW_HEIGHT = 12.75  # Excel's height of an Arial 10 row
+DEFAULT_ROW_HEIGHT = 12.75  # Excel's height of an Arial 10 row (17 px)
 MAX_ROW_HEIGHT = 409.0  # Excel's limit
+TITLE_ROW_HEIGHT = 18.0  # a 14 pt title
 MAX_LINES = int((MAX_ROW_HEIGHT - ROW_PADDING) // LINE_HEIGHT)
 CHARS_PER_UNIT = 1.1    # characters of Arial 10 text per unit of column width (a unit is one digit, 7 px, wide)
 BOLD_CHARS_PER_UNIT = 1.0
-TABLE_STYLE = "TableStyleMedium2"
+TABLE_STYLE = "Table Style Medium 2"
 DATE_FORMAT = "yyyy-mm-dd"
 MARGINS = {"left": 0.4, "right": 0.4, "top": 0.6, "bottom": 0.6, "header": 0.3, "footer": 0.3}  # inches
 FOOTER = "&A, page &P of &N"  # sheet name, page number, page count
@@ -136,214 +137,189 @@ def missing(value: Any) -> bool:
         return True
 
 
-# ------------------------------------------------------------------ the workbook
+# ------------------------------------------------------------------ the workbook and its formats
+
+_TOP = {"valign": "top"}
+FORMATS: dict[str, dict[str, Any]] = {
+    "title": {"bold": True, "font_size": 14, **_TOP},
+    "subtitle": {"italic": True, "font_color": "#555555", **_TOP},
+    "header": {"bold": True, "text_wrap": True, **_TOP},
+    "key": {"bold": True, **_TOP},
+    "plain": dict(_TOP),
+    "wrap": {"text_wrap": True, **_TOP},
+    "int": dict(_TOP),
+    "percent": {"num_format": "0%", **_TOP},
+    "decimal": {"num_format": "0.0", **_TOP},
+    "date": {"num_format": DATE_FORMAT, **_TOP},
+    "link": {"font_color": palette.BLUE, "underline": 1, "shrink": True, **_TOP},  # long addresses shrink, never cut
+}
 
 
-def use_workbook_defaults(wb: "Workbook") -> None:
-    """Make Arial 10 the workbook's default font (the Normal style and every unstyled cell)."""
-    from openpyxl.styles import Font
-    from openpyxl.utils.indexed_list import IndexedList
+class Book:
+    """An XlsxWriter workbook written to ``path`` on :meth:`close`, with the named formats of :data:`FORMATS`."""
 
-    font = Font(name=FONT_NAME, size=FONT_SIZE, family=2)
-    wb._fonts = IndexedList([font])  # openpyxl has no public setter; font 0 is every unstyled cell's font
-    wb._named_styles["Normal"].font = font
+    def __init__(self, path: str | os.PathLike):
+        import xlsxwriter
 
+        self.wb = xlsxwriter.Workbook(str(path), {
+            "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
+            "default_format_properties": {"font_name": FONT_NAME, "font_size": FONT_SIZE},
+            "default_row_height": 17})
+        self.formats = {name: self.wb.add_format(props) for name, props in FORMATS.items()}
+        self._quoted: dict[str, "Format"] = {}
+        self._fills: dict[str, "Format"] = {}
 
-def _font(**attributes: Any) -> Any:
-    from openpyxl.styles import Font
+    def fmt(self, name: str, text: str = "") -> "Format":
+        """The named format; for text a spreadsheet would read as a formula, the same with a quote prefix."""
+        if not looks_like_formula(text):
+            return self.formats[name]
+        if name not in self._quoted:
+            self._quoted[name] = self.wb.add_format({**FORMATS[name], "quote_prefix": True})
+        return self._quoted[name]
 
-    return Font(name=FONT_NAME, size=attributes.pop("size", FONT_SIZE), family=2, **attributes)
+    def fill(self, colour: str) -> "Format":
+        """A conditional format filling with ``colour`` and a readable text colour on it."""
+        if colour not in self._fills:
+            self._fills[colour] = self.wb.add_format({"bg_color": colour, "font_color": palette.text_on(colour)})
+        return self._fills[colour]
 
-
-def prepare_styles(make: CellMaker) -> None:
-    """The named cell styles every sheet uses, all aligned to the top (``plain``: an unformatted value)."""
-    from openpyxl.styles import Alignment
-
-    top, wrap = Alignment(vertical="top"), Alignment(wrap_text=True, vertical="top")
-    make.style("title", font=_font(bold=True, size=14), alignment=top)
-    make.style("subtitle", font=_font(italic=True, color="555555"), alignment=top)
-    make.style("header", font=_font(bold=True), alignment=wrap)
-    make.style("key", font=_font(bold=True), alignment=top)
-    make.style("plain", alignment=top)
-    make.style("wrap", alignment=wrap)
-    make.style("percent", number_format="0%", alignment=top)
-    make.style("decimal", number_format="0.0", alignment=top)
-    make.style("date", number_format=DATE_FORMAT, alignment=top)
-    make.style("link", font=_font(color=palette.BLUE.lstrip("#"), underline="single"),
-               alignment=Alignment(vertical="top", shrink_to_fit=True))  # a long address shrinks, never cut
+    def close(self) -> None:
+        self.wb.close()
 
 
 # ------------------------------------------------------------------ cells by column kind
 
-Converter = Callable[[Any], Any]
-PLAIN = (str, int, float)  # values written without a cell object (unstyled, so aligned to the bottom)
 
-
-def converter(make: CellMaker, column: Column) -> Converter:
-    """How one column's values become cells (text longer than a line is made wrapping by the row writer)."""
-    if column.kind in (TEXT, LABEL):
-        return partial(_text, make)
-    if column.kind == LINK:
-        return partial(_link, make)
-    if column.kind in (INT, FLOAT, PERCENT):
-        return partial(_number, make, {INT: None, FLOAT: "decimal", PERCENT: "percent"}[column.kind])
-    if column.kind == BOOL:
-        return partial(_yes_no, make)
-    if column.kind == DATE:
-        return partial(_day, make)
-    raise ValueError(f"unknown column kind {column.kind!r}")
-
-
-def _text(make: CellMaker, value: Any) -> Any:
+def write_value(ws: "Worksheet", book: Book, r: int, c: int, value: Any, kind: str = LABEL, fmt: str = "") -> None:
+    """Write one value at (r, c), 0-based, as a cell of its column ``kind``; ``fmt`` overrides the text format."""
+    if value is None:
+        return
     if value.__class__ is str:
-        if value.isprintable() and len(value) <= MAX_CELL_TEXT and not value.startswith(FORMULA_STARTS):
-            return value or None  # the common case: plain text needs no cell object
-    elif missing(value):
-        return None
-    return make.text(value) or None
-
-
-def _number(make: CellMaker, fmt: str | None, value: Any) -> Any:
-    if value.__class__ is int and fmt is None:
-        return value
+        if kind == LINK and web_link(value) and ws.write_url(r, c, value, book.formats["link"], string=value) >= 0:
+            return
+        if kind == DATE and (found := iso_date(value)) is not None:
+            ws.write_datetime(r, c, datetime.combine(found, datetime.min.time()), book.formats["date"])
+            return
+        if not (value.isprintable() and len(value) <= MAX_CELL_TEXT):
+            value = safe_text(value)
+        if value:
+            ws.write_string(r, c, value, book.fmt(fmt or "plain", value))
+        return
     if missing(value):
-        return None
-    return make.text(value) if isinstance(value, str) else make.value(value, fmt)
+        return
+    if kind == BOOL:
+        ws.write_string(r, c, YES if value else NO, book.formats["plain"])
+    elif kind in (INT, FLOAT, PERCENT) and isinstance(value, (int, float)) and not isinstance(value, bool):
+        ws.write_number(r, c, value, book.formats[NUMBER_FORMATS[kind]])
+    elif kind == DATE and (found := iso_date(value)) is not None:
+        ws.write_datetime(r, c, datetime.combine(found, datetime.min.time()), book.formats["date"])
+    else:
+        write_value(ws, book, r, c, str(value), kind if kind in (TEXT, LABEL) else LABEL, fmt)
 
 
-def _yes_no(make: CellMaker, value: Any) -> Any:
-    if missing(value):
-        return None
-    return make.text(value) if isinstance(value, str) else (YES if value else NO)
-
-
-def _day(make: CellMaker, value: Any) -> Any:
-    if missing(value) or value == "":
-        return None
-    found = iso_date(value)
-    return _text(make, value) if found is None else make.value(found, "date")
-
-
-def _link(make: CellMaker, value: Any) -> Any:
-    if value.__class__ is str and web_link(value):
-        cell = make.text(value, "link")
-        cell.hyperlink = value
-        return cell
-    return _text(make, value)
+NUMBER_FORMATS = {INT: "int", FLOAT: "decimal", PERCENT: "percent"}
 
 
 # ------------------------------------------------------------------ writing a sheet
 
 
 def ref(col: int, row: int) -> str:
-    from openpyxl.utils import get_column_letter
+    """A1-style reference from 1-based column and row."""
+    from xlsxwriter.utility import xl_rowcol_to_cell
 
-    return f"{get_column_letter(col)}{row}"
+    return xl_rowcol_to_cell(row - 1, col - 1)
 
 
 class SheetWriter:
-    """One write-only sheet, set up to print; appends rows and tracks the current row number."""
+    """One worksheet, set up to print; appends rows and tracks the current (1-based) row number."""
 
-    def __init__(self, wb: "Workbook", title: str, widths: Iterable[float], *, freeze: str | None = None,
+    def __init__(self, book: Book, title: str, widths: Iterable[float], *, freeze: tuple[int, int] | None = None,
                  one_page: bool = False):
-        from openpyxl.utils import get_column_letter
-        from openpyxl.worksheet.page import PageMargins
-
-        self.ws: "WriteOnlyWorksheet" = wb.create_sheet(title)
+        self.book = book
+        self.ws: "Worksheet" = book.wb.add_worksheet(title)
         self.widths = list(widths)
-        for i, width in enumerate(self.widths, 1):
-            self.ws.column_dimensions[get_column_letter(i)].width = width
+        for i, width in enumerate(self.widths):
+            self.ws.set_column(i, i, width)
         if freeze:
-            self.ws.freeze_panes = freeze
-        # all of this before the first row: write-only sheets write their properties with it
-        self.ws.sheet_properties.pageSetUpPr.fitToPage = True
-        self.ws.page_setup.orientation = "landscape"
-        self.ws.page_setup.fitToWidth = 1
-        self.ws.page_setup.fitToHeight = 1 if one_page else 0
-        self.ws.page_margins = PageMargins(**MARGINS)
-        self.ws.oddFooter.center.text = FOOTER
-        self.make = CellMaker(self.ws)
-        prepare_styles(self.make)
+            self.ws.freeze_panes(*freeze)
+        self.ws.set_landscape()
+        self.ws.fit_to_pages(1, 1 if one_page else 0)
+        self.ws.set_margins(left=MARGINS["left"], right=MARGINS["right"], top=MARGINS["top"],
+                            bottom=MARGINS["bottom"])
+        self.ws.set_footer(f"&C{FOOTER}", {"margin": MARGINS["footer"]})
+        self.ws.set_header("", {"margin": MARGINS["header"]})
         self.row = 0
 
-    def append(self, values: Sequence[Any], lines: int = 1) -> int:
-        """Append a row (``lines`` tall); returns its number."""
+    def append(self, values: Sequence[Any], lines: int = 1, fmt: str = "") -> int:
+        """Append a row of labels or numbers (``lines`` tall); returns its 1-based number."""
         self.row += 1
         if lines > 1:
-            self.ws.row_dimensions[self.row].height = row_height(lines)
-        self.ws.append(values)
+            self.ws.set_row(self.row - 1, row_height(lines))
+        for c, value in enumerate(values):
+            write_value(self.ws, self.book, self.row - 1, c, value, LABEL, fmt)
         return self.row
 
     def title(self, text: str, fmt: str = "title") -> int:
-        return self.append([self.make.text(text, fmt)])
+        row = self.append([text], fmt=fmt)
+        if fmt == "title":
+            self.ws.set_row(row - 1, TITLE_ROW_HEIGHT)
+        return row
 
     def table(self, name: str, columns: Sequence[Column], rows: Iterable[Sequence[Any]]) -> tuple[int, int]:
         """Header plus rows as an Excel table, printed with the header on every page; returns (header, last row)."""
-        from openpyxl.worksheet.filters import AutoFilter
-        from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
-
-        headers = [safe_text(c.header).replace("\n", " ") for c in columns]
+        headers = [safe_text(c.header).replace("\n", " ") or f"Column {i}" for i, c in enumerate(columns, 1)]
         header_lines = max(wrapped_lines(h, c.width, BOLD_CHARS_PER_UNIT) for h, c in zip(headers, columns))
-        header_row = self.append([self.make.text(h, "header") for h in headers], header_lines)
-        self.ws.print_title_rows = f"{header_row}:{header_row}"
+        self.row += 1
+        header_row = self.row
+        if header_lines > 1:
+            self.ws.set_row(header_row - 1, row_height(header_lines))
+        self.ws.repeat_rows(header_row - 1)
         n = self._rows(columns, rows)
         if n == 0:
-            self.append([None] * len(columns))  # a table needs a data row; keep it empty
+            self.row += 1  # a table needs a data row; keep it empty
         last = self.row
-        table_ref = f"{ref(1, header_row)}:{ref(len(columns), last)}"
-        table = Table(displayName=name, ref=table_ref, autoFilter=AutoFilter(ref=table_ref),
-                      tableStyleInfo=TableStyleInfo(name=TABLE_STYLE, showRowStripes=True))
-        table.tableColumns = [TableColumn(id=i, name=h) for i, h in enumerate(headers, 1)]
-        with warnings.catch_warnings():  # openpyxl warns that write-only tables need their columns: they have them
-            warnings.simplefilter("ignore", UserWarning)
-            self.ws.add_table(table)
+        self.ws.add_table(header_row - 1, 0, last - 1, len(columns) - 1, {
+            "name": name, "style": TABLE_STYLE, "autofilter": True,
+            "columns": [{"header": h, "header_format": self.book.fmt("header", h)} for h in headers]})
         return header_row, last
 
     def _rows(self, columns: Sequence[Column], rows: Iterable[Sequence[Any]]) -> int:
-        """Append the data rows, each as tall as its longest wrapped text; returns how many."""
-        convert = [converter(self.make, c) for c in columns]
+        """Write the data rows, each as tall as its longest wrapped text; returns how many."""
+        ws, book = self.ws, self.book
+        kinds = [c.kind for c in columns]
         measured = [(i, max(1, int(c.width * CHARS_PER_UNIT)), c.width, c.kind == LINK)
                     for i, c in enumerate(columns) if c.wraps]
-        ws, dims, text, styled = self.ws, self.ws.row_dimensions, self.make.text, self.make.value
-        row = self.row
+        r = self.row - 1
         for values in rows:
-            row += 1
-            cells = [f(v) for f, v in zip(convert, values)]
+            r += 1
+            wrapped = set()
             lines = 1
             for i, per_line, width, links in measured:
                 value = values[i]
                 if value.__class__ is str and (len(value) > per_line or "\n" in value) and not (
                         links and web_link(value)):  # addresses shrink to fit on one line
                     lines = max(lines, wrapped_lines(value, width))
-                    cells[i] = text(value, "wrap")
-            if lines > 1:  # a tall row: every value at the top, level with the wrapped text
-                dims[row].height = row_height(lines)
-                cells = [styled(c, "plain") if c.__class__ in PLAIN else c for c in cells]
-            ws.append(cells)
-        n, self.row = row - self.row, row
+                    wrapped.add(i)
+            if lines > 1:
+                ws.set_row(r, row_height(lines))
+            for c, value in enumerate(values):
+                if value is not None:
+                    write_value(ws, book, r, c, value, kinds[c], "wrap" if c in wrapped else "")
+        n, self.row = r + 1 - self.row, r + 1
         return n
 
     def colour(self, first_col: int, last_col: int, first_row: int, last_row: int, colours: dict[str, str]) -> None:
         """Fill cells by their text (conditional formatting, so edits recolour too)."""
-        from openpyxl.formatting.rule import CellIsRule
-        from openpyxl.styles import Font, PatternFill
-
-        cells = f"{ref(first_col, first_row)}:{ref(last_col, last_row)}"
         for value, colour in colours.items():
-            if not value:
-                continue
-            argb = colour.lstrip("#")
-            rule = CellIsRule(operator="equal", formula=['"{}"'.format(value.replace('"', '""'))],
-                              fill=PatternFill(start_color=argb, end_color=argb, fill_type="solid"),
-                              font=Font(color=palette.text_on(colour).lstrip("#")))
-            self.ws.conditional_formatting.add(cells, rule)
+            if value:
+                self.ws.conditional_format(first_row - 1, first_col - 1, last_row - 1, last_col - 1, {
+                    "type": "cell", "criteria": "equal to", "value": '"{}"'.format(value.replace('"', '""')),
+                    "format": self.book.fill(colour)})
 
     def data_bar(self, col: int, first_row: int, last_row: int) -> None:
-        from openpyxl.formatting.rule import DataBarRule
-
-        self.ws.conditional_formatting.add(f"{ref(col, first_row)}:{ref(col, last_row)}",
-                                           DataBarRule(start_type="num", start_value=0, end_type="num", end_value=100,
-                                                       color=palette.ORANGE.lstrip("#")))
+        self.ws.conditional_format(first_row - 1, col - 1, last_row - 1, col - 1, {
+            "type": "data_bar", "bar_color": palette.ORANGE, "min_type": "num", "min_value": 0,
+            "max_type": "num", "max_value": 100})
 
 
 def column_lefts_cm(widths: Sequence[float]) -> list[float]:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
-from cmmikit.xlsx_sheet import (BOOL, DATE, INT, LINK, MAX_LINES, MAX_ROW_HEIGHT, TEXT, Column, SheetWriter,
-                                fit_headers, iso_date, missing, row_height, use_workbook_defaults, wrapped_lines)
+from cmmikit.xlsx_sheet import (BOOL, DATE, INT, LINK, MAX_LINES, MAX_ROW_HEIGHT, TEXT, Book, Column, SheetWriter,
+                                fit_headers, iso_date, missing, row_height, wrapped_lines)
 
 
 @pytest.mark.parametrize(("text", "width", "lines"), [
@@ -45,22 +45,22 @@ def test_missing_values_and_dates():
 
 
 def test_sheet_writer_types_every_kind_of_cell(tmp_path):
-    wb = Workbook(write_only=True)
-    use_workbook_defaults(wb)
-    sheet = SheetWriter(wb, "T", [10, 10, 10, 30, 8])
+    path = tmp_path / "t.xlsx"
+    book = Book(path)
+    sheet = SheetWriter(book, "T", [10, 10, 10, 30, 8])
     columns = [Column("N", 10, INT), Column("Flag", 10, BOOL), Column("Due", 10, DATE), Column("Where", 30, LINK),
                Column("Text", 8, TEXT)]
     sheet.table("T", columns, [(1, True, "2026-01-31", "https://a.example/x", "=1+1"),
                                (float("nan"), False, "soon", "room 4", "two words and more"),
                                (None, None, None, None, None)])
-    path = tmp_path / "t.xlsx"
-    wb.save(path)
-    ws = load_workbook(path)["T"]
+    book.close()
+    wb = load_workbook(path)
+    ws = wb["T"]
     one, two, three = (list(r) for r in ws.iter_rows(min_row=2, max_row=4))
     assert [c.value for c in one[:2]] == [1, "Yes"] and one[2].is_date and one[3].hyperlink.target == one[3].value
     assert (one[4].value, one[4].data_type, one[4].quotePrefix) == ("=1+1", "s", True)
     assert [c.value for c in two[:4]] == [None, "No", "soon", "room 4"] and two[3].hyperlink is None
     assert ws.row_dimensions[3].height == row_height(wrapped_lines("two words and more", 8))
-    assert two[1].alignment.vertical == "top" and two[2].alignment.vertical == "top" and two[4].alignment.wrap_text
+    assert all(c.alignment.vertical == "top" for c in two[1:]) and two[4].alignment.wrap_text
     assert all(c.value is None for c in three)
-    assert load_workbook(path)._fonts[0].name == "Arial"  # the font of every unstyled cell
+    assert one[1].font.name == "Arial" and one[1].font.sz == 10
