@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from cmmikit import palette
-from cmmikit.findings import PRIORITY_BANDS, priority_band  # noqa: F401 (priority_band: kept importable here)
+from cmmikit.findings import PRIORITY_BANDS, priority_band
 
 if TYPE_CHECKING:
     import pandas as pd
