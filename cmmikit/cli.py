@@ -70,10 +70,10 @@ def cmd_rate(args: argparse.Namespace) -> None:
 
 
 def cmd_export_xlsx(args: argparse.Namespace) -> None:
-    from cmmikit.excel import write_gap_workbook
+    from cmmikit.excel import export_workbook
 
     with _open(args) as appraisal:
-        path = write_gap_workbook(appraisal, args.output)
+        path = export_workbook(appraisal, args.output)  # findings refreshed on a copy; the appraisal is only read
     print(f"gap-analysis workbook written to {path}")
 
 
