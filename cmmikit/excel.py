@@ -89,6 +89,7 @@ def gap_sheets(appraisal: "Appraisal", ratings: "Ratings", findings: "pd.DataFra
     suggestions = _suggestions(appraisal)
     if suggestions is not None and not suggestions.empty:
         sheets.append(questionnaire_sheet(suggestions))
+    sheets.append(change_log_sheet(appraisal))
     return sheets
 
 
@@ -276,6 +277,19 @@ def evidence_sheet(appraisal: "Appraisal", order: ModelOrder) -> SheetSpec:
             for e in items]
     return SheetSpec("Evidence", EVIDENCE_COLUMNS, rows, "EvidenceTable",
                      heading=["Objective evidence: one row per artifact or affirmation; web locations are links"])
+
+
+CHANGE_COLUMNS = [Column("When (UTC)", 17), Column("Who", 16, TEXT), Column("What", 34, TEXT),
+                  Column("Field", 16), Column("Old value", 40, TEXT), Column("New value", 40, TEXT)]
+
+
+def change_log_sheet(appraisal: "Appraisal") -> SheetSpec:
+    """Every recorded change, oldest first: who changed what, when, from what to what."""
+    until = getattr(appraisal, "recorded_until", None)  # a synced copy: leave out what the sync did on it
+    rows = [(c.at.replace("T", " ")[:16], c.user, c.key, c.field, c.old, c.new)
+            for c in appraisal.history(up_to=until)]
+    return SheetSpec("Change log", CHANGE_COLUMNS, rows, "ChangeLogTable",
+                     heading=["Every change recorded in the appraisal, with who made it (times in UTC)"])
 
 
 SUGGESTION_COLUMNS = [("pa", Column("PA", 6)), ("practice", Column("Practice", 8)),

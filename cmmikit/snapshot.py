@@ -4,7 +4,8 @@ Deliverables must show the findings the findings screen would show, whether or n
 pressed *sync* in the file, yet must never write to the appraisal they describe.
 :func:`synced_copy` copies the appraisal into a temporary folder (``Appraisal.backup``, a
 consistent snapshot), runs :func:`cmmikit.findings.sync_findings` on the copy, yields the open
-copy and removes it afterwards.
+copy and removes it afterwards. The copy's ``recorded_until`` is the last change-log entry of the
+original, so outputs that list the history leave out what the sync did on the copy.
 """
 
 from __future__ import annotations
@@ -37,5 +38,6 @@ def synced_copy(source: "Appraisal | str | os.PathLike") -> Iterator["Appraisal"
             with Appraisal.open(source) as original:
                 path = original.backup(Path(folder) / original.path.name)
         with Appraisal.open(path) as copy:
+            copy.recorded_until = copy.last_change_id()
             sync_findings(copy)
             yield copy

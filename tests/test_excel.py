@@ -90,7 +90,23 @@ def header_map(ws, row: int) -> dict[str, int]:
 def test_workbook_has_the_promised_sheets(demo_book):
     wb = demo_book["wb"]
     pas = list(demo_book["ratings"].pas["pa"])
-    assert wb.sheetnames == ["Summary", "Goals", *pas, "Findings", "Action plan", "Evidence"]
+    assert wb.sheetnames == ["Summary", "Goals", *pas, "Findings", "Action plan", "Evidence", "Change log"]
+
+
+def test_the_change_log_sheet_names_who_changed_what(appraisal, tmp_path):
+    from openpyxl import load_workbook
+
+    from cmmikit.excel import export_workbook
+
+    appraisal.update_record("SD", "SP 1.1", "Unit A", weaknesses="No SLA reviews")
+    with appraisal.transaction():
+        pass
+    path = export_workbook(appraisal, tmp_path / "gap.xlsx")
+    ws = load_workbook(path)["Change log"]
+    rows = [[c.value for c in row] for row in ws.iter_rows(min_row=3)]
+    assert ["When (UTC)", "Who", "What", "Field", "Old value", "New value"] == [c.value for c in ws[2]]
+    assert [appraisal.user, "SD SP 1.1 / Unit A", "weaknesses", None, "No SLA reviews"] in [r[1:] for r in rows]
+    assert len(rows) == len(appraisal.history())      # what the export's own findings sync did is not listed
 
 
 def test_summary_shows_facts_verdict_and_pa_table(demo_book):

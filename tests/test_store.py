@@ -603,10 +603,14 @@ def test_restore_refuses_bad_data_and_writes_nothing(demo, tmp_path):
         Appraisal.restore(target, {"format": "something else"})
 
 
-def test_backup_is_a_consistent_copy(demo, tmp_path):
+def test_backup_is_a_consistent_copy(demo, tmp_path, new_location):
     copy = demo.backup(tmp_path / "b.cmmi")
     with Appraisal.open(copy) as b:
         assert b.dump() == demo.dump()
+    with Appraisal.restore(new_location("server"), demo.dump(), record=False) as other:   # a server appraisal ...
+        other.backup(tmp_path / "c.cmmi")                                                 # ... into a file
+    with Appraisal.open(tmp_path / "c.cmmi") as c:
+        assert c.dump() == demo.dump()
 
 
 def test_an_unreachable_server_is_one_line_without_the_password():

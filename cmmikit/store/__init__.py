@@ -100,8 +100,11 @@ class Appraisal(SetupStore, PracticeStore, FindingStore, ExchangeStore):
 
     @classmethod
     def restore(cls, location: "str | os.PathLike | Location", data: dict[str, Any], *, source: str = "JSON",
-                overwrite: bool = False, user: str | None = None) -> "Appraisal":
-        """Build a new appraisal from :meth:`dump` output; nothing is written unless all of it is valid."""
+                overwrite: bool = False, user: str | None = None, record: bool = True) -> "Appraisal":
+        """Build a new appraisal from :meth:`dump` output; nothing is written unless all of it is valid.
+
+        ``record`` adds a "restored" entry to the change log (a backup copies the log as it is).
+        """
         from cmmikit.store.validation import validate_dump
 
         rows = validate_dump(data, source)
@@ -121,8 +124,9 @@ class Appraisal(SetupStore, PracticeStore, FindingStore, ExchangeStore):
             if conn.dialect.name == "postgresql":
                 _reset_sequences(conn)
             conn.execute(t.appraisal.update().values(generation=uuid.uuid4().hex))
-            conn.execute(insert(t.changes).values(at=now(), changed_by=who, entity="appraisal", key="appraisal",
-                                                  field="restored", new=f"from {source}"))
+            if record:
+                conn.execute(insert(t.changes).values(at=now(), changed_by=who, entity="appraisal", key="appraisal",
+                                                      field="restored", new=f"from {source}"))
 
         _build(parse(location), overwrite, fill)
         return cls.open(location, user=who)
@@ -144,7 +148,8 @@ class Appraisal(SetupStore, PracticeStore, FindingStore, ExchangeStore):
             _build_file(target, overwrite, copy)
             return target
         data = self.dump()
-        Appraisal.restore(target, data, source=self.location.display, overwrite=overwrite, user=self.user).close()
+        Appraisal.restore(target, data, source=self.location.display, overwrite=overwrite, user=self.user,
+                          record=False).close()
         return target
 
 
