@@ -15,8 +15,10 @@ file it did not write; an earlier report is replaced only with ``force=True``.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -165,8 +167,8 @@ def is_report_output(path: Path) -> bool:
     except (OSError, ValueError, AttributeError):
         return False
     if path.suffix.lower() == ".pdf":
-        return f"/Creator ({GENERATOR}".encode() in data
-    return f'<meta name="generator" content="{GENERATOR}">'.encode() in data[:4096]
+        return f"/ID [({GENERATOR} ".encode() in data[-8192:]
+    return any(f'content="{GENERATOR}"'.encode() in tag for tag in re.findall(rb"<meta [^>]*generator[^>]*>", data[:4096]))
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -279,7 +281,9 @@ def write_pdf(page: str, path: Path, *, paper: str = "a4") -> Path:
         raise ReportError("PDF output needs WeasyPrint and Pango: pip install 'cmmikit[pdf]' and, on Debian, "
                           f"apt-get install libpango-1.0-0 libpangoft2-1.0-0 ({exc})") from None
     size = CSS(string=f"@page {{ size: {PAPER_SIZES[paper.lower()]}; }}")
-    HTML(string=page, base_url=str(path.parent)).write_pdf(path, stylesheets=[size])
+    # the file identifier names the generator (the metadata is compressed; this stays readable) and the content
+    identifier = f"{GENERATOR} {hashlib.sha256(page.encode()).hexdigest()[:32]}".encode()
+    HTML(string=page, base_url=str(path.parent)).write_pdf(path, stylesheets=[size], pdf_identifier=identifier)
     return path
 
 

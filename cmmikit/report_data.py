@@ -68,6 +68,7 @@ class Progress:
     practices: int              # practices of the PAs in scope
     characterized: int          # of them with an OU characterization (incl. decided judgments)
     not_yet: int                # of them Not Yet at the OU
+    judgment_open: int          # of them waiting for a team decision (the instances allow a range)
     instances: int              # practice instances (practice x sampled unit) of the PAs in scope
     instances_characterized: int
 
@@ -176,7 +177,7 @@ def read_snapshot(appraisal: "Appraisal", today: date) -> Snapshot:
 
 def characterization_progress(ratings: "Ratings") -> Progress:
     """Counts of practices and practice instances characterized, over the PAs in scope."""
-    from cmmikit.rating import NOT_YET, RATED
+    from cmmikit.rating import JUDGMENT_OPEN, NOT_YET, RATED
 
     in_scope = set(ratings.pas.loc[ratings.pas["scope"] == "in_scope", "pa"])
     practices = ratings.practices[ratings.practices["pa"].isin(in_scope)]
@@ -184,6 +185,7 @@ def characterization_progress(ratings: "Ratings") -> Progress:
     return Progress(pas_in_scope=len(in_scope), practices=len(practices),
                     characterized=int((practices["status"] == RATED).sum()),
                     not_yet=int((practices["status"] == NOT_YET).sum()),
+                    judgment_open=int((practices["status"] == JUDGMENT_OPEN).sum()),
                     instances=len(cells), instances_characterized=int(cells["characterization"].notna().sum()))
 
 

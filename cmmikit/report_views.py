@@ -250,12 +250,10 @@ def verdict(data: "ReportData") -> Html:
                     "yields a maturity level rating.")
     progress = data.current.progress
     if not progress.complete:
-        meaning += (f" Characterization is not complete: {progress.characterized + progress.not_yet:,} of "
-                    f"{count(progress.practices, 'practice')} in scope have an organizational-unit "
-                    "characterization so far.")
+        meaning += " " + open_practices_sentence(progress)
     fill = VERDICT_FILLS.get(maturity.verdict, palette.GREY)
     box = (f'<div class="verdict" style="border-color:{fill}"><p class="headline">{esc(maturity.headline)}</p>'
-           f"<p>{badge(maturity.verdict)} {esc(meaning)}</p>{bullet_list(maturity.reasons)}</div>")
+           f"<p>{badge(maturity.verdict)} {esc(meaning)}</p>{_capped_list(list(maturity.reasons), 'reasons', 'Coverage and caveats')}</div>")
     return section("Verdict", box, anchor="verdict")
 
 
@@ -293,17 +291,28 @@ def scope_and_method(data: "ReportData") -> Html:
 
 def status_sentence(progress: Any) -> str:
     """How far the characterization has come, in words that are true for complete and partial appraisals."""
-    decided = progress.characterized + progress.not_yet
     if progress.practices == 0:
         return "No process area is in scope, so no practice is characterized."
+    instances = (f"{progress.instances_characterized:,} of {count(progress.instances, 'practice instance')} "
+                 "(practice x sampled unit) are characterized")
     if progress.complete and progress.instances_characterized == progress.instances:
         return (f"Every one of the {count(progress.practices, 'practice')} in scope is characterized at the "
-                f"organizational unit, from {count(progress.instances, 'practice instance')} (practice x "
-                "sampled unit), all characterized.")
-    return (f"{decided:,} of the {count(progress.practices, 'practice')} in scope have an organizational-unit "
-            f"characterization so far, and {progress.instances_characterized:,} of "
-            f"{count(progress.instances, 'practice instance')} (practice x sampled unit) are characterized; goals "
-            "with practices still open are Not Rated.")
+                f"organizational unit, and all {count(progress.instances, 'practice instance')} (practice x sampled "
+                "unit) are characterized.")
+    return f"{instances}. {open_practices_sentence(progress)}"
+
+
+def open_practices_sentence(progress: Any) -> str:
+    """Which practices still lack an organizational-unit characterization, and why (empty when none do)."""
+    decided = progress.characterized + progress.not_yet
+    if decided == progress.practices:
+        return ""
+    rest = progress.practices - decided - progress.judgment_open
+    why = [f"{progress.judgment_open:,} await a team decision" if progress.judgment_open else "",
+           f"{rest:,} are not characterized in every sampled unit yet" if rest else ""]
+    return (f"The organizational-unit characterization is not complete: {decided:,} of the "
+            f"{count(progress.practices, 'practice')} in scope have one; {' and '.join(w for w in why if w)}; their "
+            "goals are Not Rated.")
 
 
 def ratings_section(data: "ReportData") -> Html:
@@ -568,10 +577,10 @@ def _first_line(text: str, chars: int = 240) -> str:
     return _cut(lines[0].strip(), chars) if lines else ""
 
 
-def _capped_list(items: list[str], what: str) -> str:
+def _capped_list(items: list[str], what: str, where: str = "the ratings notebook") -> str:
     shown = items[:MAX_ITEMS]
     if len(items) > len(shown):
-        shown.append(f"and {len(items) - len(shown):,} more {what} (see {WORKBOOK} and the ratings notebook)")
+        shown.append(f"and {len(items) - len(shown):,} more {what} (see {where})")
     return bullet_list(shown)
 
 
