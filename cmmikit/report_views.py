@@ -32,11 +32,12 @@ TOP_FINDINGS = 20           # ranked gap findings shown; the workbook has all of
 TOP_STRENGTHS = 5           # strengths shown per process area
 MAX_ACTIONS = 60            # actions listed before "and N more"
 MAX_ITEMS = 15              # caveats and consistency warnings listed before "and N more"
-STATEMENT_LINES = 6         # lines of a finding statement shown (generated ones have one line per unit)
-STRENGTH_LINES = 3
-LINE_CHARS = 400            # characters of one line shown
-RATIONALE_CHARS = 600
+STATEMENT_LINES, STATEMENT_CHARS = 6, 700     # of a finding statement (generated ones have a line per unit)
+STRENGTH_LINES, STRENGTH_CHARS = 2, 350
+ACTION_LINES, ACTION_CHARS = 3, 300
+RATIONALE_LINES, RATIONALE_CHARS = 4, 600
 DESCRIPTION_CHARS = 160
+MAX_INSTANCE_ROWS = 30      # more basic units and support functions are listed by subgroup
 NAMES_SHOWN = 4             # unit names listed before "and N more"
 WORKBOOK = "the Excel workbook (cmmikit export-xlsx)"
 CHART_FORMAT = "svg"        # vector charts: crisp in print, small in the file
@@ -85,16 +86,23 @@ def text_block(value: Any) -> str:
     return "<br>".join(esc(line) for line in str(value or "").splitlines())
 
 
-def clipped(value: Any, lines: int = STATEMENT_LINES, chars: int = LINE_CHARS) -> str:
-    """Escaped multi-line text cut to ``lines`` lines of ``chars`` characters, saying how much is left out."""
-    all_lines = [line for line in str(value or "").splitlines() if line.strip()]
-    shown = [_cut(line, chars) for line in all_lines[:lines]]
+def clipped(value: Any, lines: int = STATEMENT_LINES, chars: int = STATEMENT_CHARS) -> str:
+    """Escaped multi-line text cut to ``lines`` lines and ``chars`` characters, saying how much is left out."""
+    all_lines = [line.strip() for line in str(value or "").splitlines() if line.strip()]
+    shown: list[str] = []
+    budget = chars
+    for line in all_lines[:lines]:
+        if len(line) > budget and shown and budget < 80:
+            break
+        shown.append(_cut(line, budget))
+        budget -= len(shown[-1])
+        if budget <= 0:
+            break
     more = len(all_lines) - len(shown)
-    cut = any(len(line) > chars for line in all_lines[:lines])
     note = ""
     if more:
         note = f'<br><span class="more">and {more} more line{_s(more)}: the full text is in {WORKBOOK}</span>'
-    elif cut:
+    elif shown and shown[-1] != all_lines[len(shown) - 1]:
         note = f'<br><span class="more">shortened: the full text is in {WORKBOOK}</span>'
     return "<br>".join(esc(line) for line in shown) + note
 
@@ -277,16 +285,30 @@ def scope_and_method(data: "ReportData") -> Html:
         paragraph(method), paragraph(" ".join(counts)),
         paragraph(f"Appraisal team: {team}.") if team else "",
         "<h3>Basic units and support functions</h3>",
-        table(_instances_frame(snap), {"name": "Name", "kind": "Kind", "subgroup": "Subgroup", "pas": "Process areas",
-                                       "description": "Description"},
-              cells={"description": lambda v: clipped(v, 1, DESCRIPTION_CHARS)},
-              widths={"name": 20, "kind": 13, "subgroup": 12, "pas": 22},
-              empty="No basic units or support functions recorded."),
+        instances_table(snap),
         "<h3>Process areas in the model scope</h3>",
         table(_scope_frame(snap), {"pa": "PA", "name": "Process area", "category": "Category", "scope": "Scope",
                                    "reason": "Reason"},
               widths={"pa": 8, "name": 32, "category": 18, "scope": 14}),
         anchor="scope")
+
+
+def instances_table(snap: "Snapshot", limit: int = MAX_INSTANCE_ROWS) -> str:
+    """Every basic unit and support function; beyond ``limit`` of them, by kind and subgroup (names only)."""
+    frame = _instances_frame(snap)
+    if len(frame) <= limit:
+        return table(frame, {"name": "Name", "kind": "Kind", "subgroup": "Subgroup", "pas": "Process areas",
+                             "description": "Description"},
+                     cells={"description": lambda v: clipped(v, 1, DESCRIPTION_CHARS)},
+                     widths={"name": 20, "kind": 13, "subgroup": 12, "pas": 22},
+                     empty="No basic units or support functions recorded.")
+    groups = (frame.groupby(["kind", "subgroup"], sort=True)
+              .agg(n=("name", "size"), pas=("pas", lambda v: v.iloc[0] if v.nunique() == 1 else "varies per unit"),
+                   names=("name", ", ".join)).reset_index())
+    return (paragraph(f"{len(frame):,} basic units and support functions, listed by kind and subgroup; their "
+                      f"descriptions are in {WORKBOOK}.", "intro") +
+            table(groups, {"kind": "Kind", "subgroup": "Subgroup", "n": "Number", "pas": "Process areas",
+                           "names": "Names"}, widths={"kind": 12, "subgroup": 12, "n": 8, "pas": 18}))
 
 
 def status_sentence(progress: Any) -> str:
@@ -330,7 +352,7 @@ def ratings_section(data: "ReportData") -> Html:
         "<h3>Goals</h3>",
         table(goals, {"pa": "PA", "goal": "Goal", "title": "Title", "rating": "Rating", "reason": "Why",
                       "decision_rationale": "Team decision"},
-              cells={"rating": badge, "decision_rationale": lambda v: clipped(v, 3, RATIONALE_CHARS)},
+              cells={"rating": badge, "decision_rationale": lambda v: clipped(v, RATIONALE_LINES, RATIONALE_CHARS)},
               widths={"pa": 7, "goal": 7, "title": 30, "rating": 15, "reason": 18}),
         anchor="ratings")
 
@@ -395,7 +417,7 @@ def strengths(data: "ReportData", top: int = TOP_STRENGTHS) -> Html:
         parts.append(f'<h3>{esc(pa)} {esc(name)}: {esc(count(len(mine), "strength"))}</h3>')
         parts.append(table(mine.head(top), {"practices": "Practice", "instances": "Where", "statement": "Strength"},
                            cells={"instances": lambda v: names(str(v or "").split(", ")),
-                                  "statement": lambda v: clipped(v, STRENGTH_LINES)},
+                                  "statement": lambda v: clipped(v, STRENGTH_LINES, STRENGTH_CHARS)},
                            widths={"practices": 12, "instances": 25}))
         parts.append(more_note(min(top, len(mine)), len(mine), f"strengths in {pa}"))
     return section("Strengths", *parts, anchor="strengths")
@@ -456,7 +478,7 @@ def action_plan(data: "ReportData", limit: int = MAX_ACTIONS) -> Html:
         paragraph(line, "intro") if summary["total"] else "",
         table(shown, {"finding_text": "Finding", "description": "Action", "owner": "Owner", "due_date": "Due",
                       "state": "Status"},
-              cells={"finding_text": _action_finding_cell, "description": lambda v: clipped(v, 4),
+              cells={"finding_text": _action_finding_cell, "description": lambda v: clipped(v, ACTION_LINES, ACTION_CHARS),
                      "due_date": nowrap, "state": _status_cell},
               widths={"finding_text": 32, "owner": 15, "due_date": 11, "state": 13},
               empty="No improvement actions have been planned yet."),
@@ -551,7 +573,7 @@ def comparison_section(data: "ReportData") -> Html:
               empty="No practice characterization changed."),
         "<h3>Gap findings closed and new</h3>",
         table(findings, {"status": "Status", "pa": "PA", "goal": "Goal", "practices": "Practices",
-                         "statement": "Finding"}, cells={"statement": lambda v: clipped(v, 3)},
+                         "statement": "Finding"}, cells={"statement": lambda v: clipped(v, 3, 400)},
               widths={"status": 10, "pa": 7, "goal": 8, "practices": 14},
               empty="No gap finding was closed or opened."),
         anchor="progress")
@@ -628,7 +650,7 @@ def _priority_cell(value: tuple[float, bool]) -> str:
 
 def _rationale_cell(value: tuple[str, str, str]) -> str:
     rationale, who, note = value
-    text = clipped(rationale, 4, RATIONALE_CHARS)
+    text = clipped(rationale, RATIONALE_LINES, RATIONALE_CHARS)
     by = f'<br><span class="muted small">decided by {esc(who)}</span>' if who else ""
     warn = f'<br><span class="small"><strong>Not applied:</strong> {esc(note)}</span>' if note else ""
     return text + by + warn
