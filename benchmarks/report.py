@@ -66,16 +66,6 @@ def build_large_appraisal(path: Path, units: int = 500, *, seed: int = 11, sente
     return appraisal
 
 
-def best_of(repeat: int, run) -> float:
-    """The fastest of ``repeat`` timed runs (other load on the machine only ever adds time)."""
-    times = []
-    for _ in range(max(1, repeat)):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
 def open_in_chromium(paths: list[Path]) -> list[float]:
     """Seconds from navigation to the load event plus a painted frame, per file, in Debian's Chromium."""
     from playwright.sync_api import sync_playwright
@@ -104,6 +94,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--browser", action="store_true", help="also time opening the HTML in Chromium")
     parser.add_argument("--repeat", type=int, default=2, help="runs of each measurement; the fastest counts")
     args = parser.parse_args(argv)
+
+    from export_xlsx import best_of  # the benchmarks' shared timing rule (this folder is on sys.path)
 
     from cmmikit.demo import build_demo
     from cmmikit.report import export_html, render_report, write_pdf
