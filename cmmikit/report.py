@@ -168,7 +168,8 @@ def is_report_output(path: Path) -> bool:
         return False
     if path.suffix.lower() == ".pdf":
         return f"/ID [({GENERATOR} ".encode() in data[-8192:]
-    return any(f'content="{GENERATOR}"'.encode() in tag for tag in re.findall(rb"<meta [^>]*generator[^>]*>", data[:4096]))
+    stamp = f'content="{GENERATOR}"'.encode()
+    return any(stamp in tag for tag in re.findall(rb"<meta [^>]*generator[^>]*>", data[:4096]))
 
 
 def _same_file(a: Path, b: Path) -> bool:

@@ -261,7 +261,8 @@ def verdict(data: "ReportData") -> Html:
         meaning += " " + open_practices_sentence(progress)
     fill = VERDICT_FILLS.get(maturity.verdict, palette.GREY)
     box = (f'<div class="verdict" style="border-color:{fill}"><p class="headline">{esc(maturity.headline)}</p>'
-           f"<p>{badge(maturity.verdict)} {esc(meaning)}</p>{_capped_list(list(maturity.reasons), 'reasons', 'Coverage and caveats')}</div>")
+           f"<p>{badge(maturity.verdict)} {esc(meaning)}</p>"
+           f"{_capped_list(list(maturity.reasons), 'reasons', 'Coverage and caveats')}</div>")
     return section("Verdict", box, anchor="verdict")
 
 
@@ -478,7 +479,8 @@ def action_plan(data: "ReportData", limit: int = MAX_ACTIONS) -> Html:
         paragraph(line, "intro") if summary["total"] else "",
         table(shown, {"finding_text": "Finding", "description": "Action", "owner": "Owner", "due_date": "Due",
                       "state": "Status"},
-              cells={"finding_text": _action_finding_cell, "description": lambda v: clipped(v, ACTION_LINES, ACTION_CHARS),
+              cells={"finding_text": _action_finding_cell,
+                     "description": lambda v: clipped(v, ACTION_LINES, ACTION_CHARS),
                      "due_date": nowrap, "state": _status_cell},
               widths={"finding_text": 32, "owner": 15, "due_date": 11, "state": 13},
               empty="No improvement actions have been planned yet."),
@@ -558,9 +560,9 @@ def comparison_section(data: "ReportData") -> Html:
         table(pas, {"pa": "PA", "change": "Change", "rating": "Rating", "capability": "Capability level",
                     "goals": "Goals satisfied +new / \u2212lost", "practices": "Practices +better / \u2212worse",
                     "readiness": "FI or LI", "readiness_delta": "Readiness change"},
-              cells={"readiness_delta": signed_percent, "capability": nowrap},
-              widths={"pa": 7, "change": 11, "rating": 22, "capability": 13, "goals": 12, "practices": 12,
-                      "readiness": 12}),
+              cells={"readiness_delta": signed_percent, "capability": nowrap, "readiness": nowrap},
+              widths={"pa": 7, "change": 11, "rating": 22, "capability": 12, "goals": 11, "practices": 11,
+                      "readiness": 14}),
         "<h3>Goals that changed</h3>",
         table(goals, {"pa": "PA", "goal": "Goal", "title": "Title", "before": "Before", "after": "Now",
                       "change": "Change"}, cells={"before": badge, "after": badge},
