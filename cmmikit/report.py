@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import re
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -213,6 +214,7 @@ def _kernel_temp_dir(folder: Path) -> Iterator[None]:
     papermill already changes the process's working directory for the run; the environment is
     restored the same way afterwards.
     """
+    tempfile.gettempdir()  # fixes this process's own temp folder first (Python caches it on first use)
     old = os.environ.get("TMPDIR")
     os.environ["TMPDIR"] = str(folder)
     try:
