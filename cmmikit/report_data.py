@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cmmikit.errors import CmmikitError
@@ -125,17 +125,26 @@ def load_report(appraisal_path: str | None = None, baseline_path: str | None = N
     params = check_parameters({"appraisal_path": appraisal_path, "baseline_path": baseline_path, "title": title,
                                "report_date": report_date})
     today = params["report_date"] or date.today()
-    with tempfile.TemporaryDirectory(prefix="cmmikit-report-") as tmp:
-        with open_copy(params["appraisal_path"], Path(tmp) / "current") as appraisal:
-            current = read_snapshot(appraisal, today)
-            baseline = comparison = None
-            if params["baseline_path"] is not None:
-                with open_copy(params["baseline_path"], Path(tmp) / "baseline") as old:
-                    baseline = read_snapshot(old, today)
-                    comparison = compare(old, appraisal, baseline_ratings=baseline.ratings,
-                                         current_ratings=current.ratings)
+    with _synced(params["appraisal_path"]) as appraisal:
+        current = read_snapshot(appraisal, today)
+        baseline = comparison = None
+        if params["baseline_path"] is not None:
+            with _synced(params["baseline_path"]) as old:
+                baseline = read_snapshot(old, today)
+                comparison = compare(old, appraisal, baseline_ratings=baseline.ratings,
+                                     current_ratings=current.ratings)
     return ReportData(title=params["title"] or default_title(current.info.name), report_date=today,
                       current=current, baseline=baseline, comparison=comparison)
+
+
+@contextmanager
+def _synced(path: str | None) -> Iterator["Appraisal"]:
+    """A findings-refreshed private copy of the appraisal at ``path`` (None: the sample)."""
+    from cmmikit.snapshot import synced_copy
+    from cmmikit.ui import open_appraisal
+
+    with open_appraisal(path) as original, synced_copy(original) as copy:
+        yield copy
 
 
 def default_title(appraisal_name: str) -> str:
@@ -143,25 +152,13 @@ def default_title(appraisal_name: str) -> str:
     return f"{appraisal_name}: appraisal report"
 
 
-def open_copy(path: str | None, folder: Path) -> "Appraisal":
-    """Copy the appraisal at ``path`` (None: the sample) into ``folder`` under its own name and open the copy."""
-    from cmmikit.store import Appraisal
-    from cmmikit.ui import open_appraisal
-
-    folder.mkdir(parents=True, exist_ok=True)
-    with open_appraisal(path) as original:
-        copy = original.backup(folder / original.path.name)
-    return Appraisal.open(copy)
-
-
 def read_snapshot(appraisal: "Appraisal", today: date) -> Snapshot:
-    """Refresh the findings of an appraisal copy and read everything the report shows."""
+    """Everything the report shows, read from an appraisal (a synced copy: see cmmikit.snapshot)."""
     from collections import Counter
 
     from cmmikit import findings
     from cmmikit.rating import rate
 
-    findings.sync_findings(appraisal)
     ratings = rate(appraisal)
     return Snapshot(
         file_name=appraisal.path.name, info=appraisal.info(), model=appraisal.model,

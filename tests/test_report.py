@@ -240,7 +240,7 @@ def test_a_partial_appraisal_is_described_as_partial(appraisal):
         for unit in ("Unit A", "Unit B"):
             appraisal.update_record(p.pa, p.id, unit, characterization="FI")
     appraisal.close()
-    data = load_report(str(appraisal.path), report_date=DATE)
+    data = load_report(appraisal.address, report_date=DATE)
     scope = report_views.scope_and_method(data)
     cm_ppqa = sum(len(appraisal.model.pa(pa).practices) for pa in ("CM", "PPQA"))
     assert "Each practice" not in scope and "Every one of the" not in scope
