@@ -143,7 +143,7 @@ def test_summary(pair):
     assert summary["goals_newly_satisfied"] == 3 and summary["goals_no_longer_satisfied"] == 2
     assert summary["pas"] == {"improved": 0, "regressed": 0, "mixed": 1, "new": 0, "removed": 1, "changed": 0,
                               "unchanged": 0}
-    assert summary["capability_levels"] == ["BB CL1 \u2192 Not Rated"]
+    assert summary["capability_levels"] == ["BB CL1 (CL2 not rated) \u2192 Not Rated"]
     assert summary["pas_improved"] == [] and summary["pas_regressed"] == ["BB"]
     assert summary["weaknesses"] == {"closed": 1, "new": 0, "persisting": 0}
 
