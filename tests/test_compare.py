@@ -232,5 +232,5 @@ def test_refuses_different_versions_of_a_model(tmp_path):
     (newer / "model.yaml").write_text(text.replace('version: "1.0"', 'version: "1.1"'), encoding="utf-8")
     with make(tmp_path / "before.cmmi", "Before", BASELINE) as old, \
             Appraisal.create(tmp_path / "after.cmmi", name="After", model=newer) as new:
-        with pytest.raises(ModelMismatch, match="different model versions: before.cmmi uses tiny-1.0 version 1.0"):
+        with pytest.raises(ModelMismatch, match="different versions of model tiny-1.0: before.cmmi uses version 1.0"):
             compare(old, new)
