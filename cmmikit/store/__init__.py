@@ -29,6 +29,7 @@ from cmmikit.store import engines, schema, tables as t
 from cmmikit.store.core import clean, now
 from cmmikit.store.exchange import ExchangeStore
 from cmmikit.store.findings import FindingStore
+from cmmikit.store.freshness import FreshnessStore
 from cmmikit.store.location import Location, current_user, is_url, parse
 from cmmikit.store.practices import PracticeStore
 from cmmikit.store.records import (ACTION_STATUSES, APPRAISAL_TYPES, CHARACTERIZATIONS, EVIDENCE_KINDS,
@@ -47,7 +48,7 @@ __all__ = ["ACTION_STATUSES", "APPRAISAL_TYPES", "CHARACTERIZATIONS", "EVIDENCE_
            "parse"]
 
 
-class Appraisal(SetupStore, PracticeStore, FindingStore, ExchangeStore):
+class Appraisal(SetupStore, PracticeStore, FindingStore, ExchangeStore, FreshnessStore):
     """An open appraisal. Use :meth:`create`, :meth:`open` or :meth:`restore`; close it (or use ``with``)."""
 
     @classmethod
