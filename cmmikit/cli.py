@@ -103,6 +103,8 @@ def cmd_rate(args: argparse.Namespace) -> None:
                                        "formal": ratings.maturity.formal, "reasons": list(ratings.maturity.reasons)},
                           "process_areas": ratings.pas[["pa", "rating", "capability_level"]].to_dict("records"),
                           "goals": ratings.goals[["pa", "goal", "rating", "reason"]].to_dict("records"),
+                          **({"follow_up": {"of": ratings.follow_up_of, "reassessed_only": ratings.reassessed_only,
+                                            **ratings.reassessment()}} if ratings.follow_up_of else {}),
                           **cases.to_json()},
                          indent=2, sort_keys=True))
     else:

@@ -183,6 +183,7 @@ def test_an_appraisal_at_revision_0002_is_upgraded(new_location, backend):
         a.add_instance("Desk", pas=["SD"])
         a.update_record("SD", "SP 1.1", "Desk", characterization="LI", weaknesses="late")
     statements = ["ALTER TABLE practice_records DROP COLUMN inherited", "ALTER TABLE appraisal DROP COLUMN follow_up_of",
+                  "DROP INDEX changes_by_practice",
                   "UPDATE alembic_version SET version_num = '0002'"]
     if backend == "sqlite":
         conn = sqlite3.connect(location)

@@ -54,6 +54,7 @@ def test_conflicts_are_shown_with_both_values_and_chosen_one_by_one(pair):
     view.rows[0].keep_mine_button.click()
     view.apply_button.click()
     assert view.rows == [] and demo.record("CM", "SP 1.3", "Service Desk").notes == "lead: audit missing"
+    assert view.apply_button.disabled                    # nothing left to merge
     assert "CM SP 1.3" not in view.summary()
 
 

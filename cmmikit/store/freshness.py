@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Table, and_, func, or_, select, update
+from sqlalchemy import Table, and_, func, or_, select, tuple_, update
 
 from cmmikit.errors import UnknownEntry
 from cmmikit.store import tables as t
@@ -39,12 +39,20 @@ class FreshnessStore(StoreCore):
         return {(r["pa"], r["practice"]): _change(r) for r in self._rows(select(t.changes).where(c.id.in_(newest)))}
 
     def decision_changes(self) -> dict[tuple[str, str], int]:
-        """Per (pa, practice or goal), the change-log id of the newest change of its team decision."""
+        """Per recorded team decision (pa, practice or goal), the change-log id of its newest change."""
         c = t.changes.c
-        stmt = (select(c.entity_id, func.max(c.id)).where(c.entity.in_(DECISION_ENTITIES))
-                .group_by(c.entity, c.entity_id))
+        with self.snapshot():
+            pd, gd = t.practice_decisions.c, t.goal_decisions.c
+            wanted = {(pa, practice, DECISION_ENTITIES[0]) for pa, practice in self._tuples(select(pd.pa, pd.practice))}
+            wanted |= {(pa, "", DECISION_ENTITIES[1]) for pa, in self._tuples(select(gd.pa).distinct())}
+            if not wanted:
+                return {}
+            # narrowed to the decisions' own (pa, practice, entity): a seek in changes_by_practice each
+            stmt = (select(c.entity_id, func.max(c.id)).where(tuple_(c.pa, c.practice, c.entity).in_(sorted(wanted)))
+                    .group_by(c.entity, c.entity_id))
+            rows = self._tuples(stmt)
         found: dict[tuple[str, str], int] = {}
-        for entity_id, newest in self._tuples(stmt):
+        for entity_id, newest in rows:
             pa, _, what = str(entity_id).partition("|")
             found[(pa, what)] = int(newest)
         return found

@@ -221,6 +221,7 @@ changes = Table(
     Column("old", Text),
     Column("new", Text),
     Index("changes_by_cell", "pa", "practice", "instance"),
+    Index("changes_by_practice", "pa", "practice", "entity", "field", "id"),  # newest data change per practice
     **AUTOINCREMENT,
 )
 

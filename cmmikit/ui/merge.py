@@ -193,6 +193,7 @@ class MergeView(View):
             self.changes.value = self.notes.value = ""
             return
         steps = self.result.steps
+        self.apply_button.disabled = not (steps or self.rows)
         self.changes.value = ("<b>Changed in the slice only (applied):</b><ul style='margin:2px 0'>"
                               + "".join(f"<li>{esc(s.describe())} <span style='color:#57606a'>[{esc(s.user)}]"
                                         "</span></li>" for s in steps) + "</ul>") if steps else (
