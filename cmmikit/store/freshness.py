@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Table, and_, func, or_, select, tuple_, update
+from sqlalchemy import Table, and_, func, literal, or_, select, union_all, update
 
 from cmmikit.errors import UnknownEntry
 from cmmikit.store import tables as t
@@ -23,6 +23,7 @@ from cmmikit.store.records import Change
 # the fields of a practice record a decision rests on (notes do not count); every evidence change counts
 DATA_FIELDS = ("characterization", "strengths", "weaknesses")
 DECISION_ENTITIES = ("practice decision", "goal decision")
+CHUNK = 200   # decisions per statement (SQLite allows 500 SELECTs in one compound statement)
 
 
 def _change(r: Any) -> Change:
@@ -43,18 +44,20 @@ class FreshnessStore(StoreCore):
         c = t.changes.c
         with self.snapshot():
             pd, gd = t.practice_decisions.c, t.goal_decisions.c
-            wanted = {(pa, practice, DECISION_ENTITIES[0]) for pa, practice in self._tuples(select(pd.pa, pd.practice))}
-            wanted |= {(pa, "", DECISION_ENTITIES[1]) for pa, in self._tuples(select(gd.pa).distinct())}
-            if not wanted:
-                return {}
-            # narrowed to the decisions' own (pa, practice, entity): a seek in changes_by_practice each
-            stmt = (select(c.entity_id, func.max(c.id)).where(tuple_(c.pa, c.practice, c.entity).in_(sorted(wanted)))
-                    .group_by(c.entity, c.entity_id))
-            rows = self._tuples(stmt)
-        found: dict[tuple[str, str], int] = {}
-        for entity_id, newest in rows:
-            pa, _, what = str(entity_id).partition("|")
-            found[(pa, what)] = int(newest)
+            wanted = [(DECISION_ENTITIES[0], pa, practice, practice) for pa, practice in
+                      self._tuples(select(pd.pa, pd.practice))]
+            wanted += [(DECISION_ENTITIES[1], pa, "", goal) for pa, goal in self._tuples(select(gd.pa, gd.goal))]
+            found: dict[tuple[str, str], int] = {}
+            for start in range(0, len(wanted), CHUNK):
+                # one seek in the covering index changes_by_practice per decision (an OR of them would scan);
+                # a goal decision's log lines carry no practice, so its goal is told by entity_id
+                parts = [select(literal(pa).label("pa"), literal(key).label("key"), func.max(c.id).label("newest"))
+                         .where(c.pa == pa, c.practice == practice, c.entity == entity,
+                                *([c.entity_id == f"{pa}|{key}"] if not practice else []))
+                         for entity, pa, practice, key in wanted[start:start + CHUNK]]
+                for pa, key, newest in self._tuples(union_all(*parts)):
+                    if newest is not None:
+                        found[(pa, key)] = int(newest)
         return found
 
     def confirm_practice_decision(self, pa: str, practice: str, *, base_version: int | None = None) -> None:
