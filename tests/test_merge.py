@@ -164,6 +164,21 @@ def test_refusals_leave_both_files_untouched(team, tmp_path, appraisal):
     assert data(a) == before
 
 
+def test_findings_generated_on_both_sides_from_the_same_source_are_not_doubled(team):
+    from cmmikit.findings import sync_findings
+
+    a, piece, _, _ = team
+    for side in (a, piece):
+        side.update_record("CM", "SP 1.3", "Unit B", characterization="LI", weaknesses="audits are late")
+        sync_findings(side)
+    generated = [f for f in a.findings() if f.origin == "generated"]
+    assert generated
+    result = merge_slice(a, piece)
+    assert [f.id for f in a.findings() if f.origin == "generated"] == [f.id for f in generated]
+    assert not any(s.table == "findings" for s in result.applied) and result.conflicts == []
+    assert merge_slice(a, piece).applied == []
+
+
 def test_rows_of_a_removed_unit_are_skipped_with_a_note(team):
     a, piece, _, _ = team
     piece.update_record("CM", "SP 1.1", "Unit B", characterization="PI", weaknesses="gap")

@@ -11,6 +11,9 @@ the sliced process areas; each row is compared as a whole:
 - changed on both sides, differently: a :class:`Conflict`, applied only when resolved by
   ``take`` ("mine" keeps FILE's row, "theirs" takes the slice's).
 
+Rows added in the slice get new ids in FILE (and the merge time as their creation time); a
+finding generated in both places from the same source (findings sync) is matched, not doubled.
+
 What a merge settled is remembered in FILE (the ids given to rows added in the slice, and the
 rows as merged), so merging the same slice again changes nothing. Setup (appraisal facts,
 instances, scope, team) and questionnaire answers are never merged back.
@@ -28,7 +31,7 @@ from sqlalchemy import delete, func, insert, select
 
 from cmmikit.errors import InvalidValue, StoreError
 from cmmikit.store import tables as t
-from cmmikit.store.core import StoreCore, Subject
+from cmmikit.store.core import StoreCore, Subject, now
 from cmmikit.store.practices import goal_decision_subject, practice_decision_subject, record_subject
 from cmmikit.store.records import CHARACTERIZATIONS
 
@@ -65,9 +68,8 @@ SPECS = (
          False, 0),
     Spec("findings", "finding", ("id",),
          ("kind", "pa", "goal", "statement", "origin", "source_key", "effort", "impact", "status", "merged_into",
-          "edited", "created_at", "practices", "instances"), True, 1),
-    Spec("actions", "action", ("id",), ("finding_id", "description", "owner", "due_date", "status", "created_at"),
-         True, 2),
+          "edited", "practices", "instances"), True, 1),
+    Spec("actions", "action", ("id",), ("finding_id", "description", "owner", "due_date", "status"), True, 2),
 )
 BY_TABLE = {s.table: s for s in SPECS}
 BLANK_RECORD: Content = {"characterization": None, "strengths": "", "weaknesses": "", "notes": "", "inherited": 0}
@@ -299,10 +301,22 @@ class _Planner:
                 self._row(spec, key)
 
     def target(self, spec: Spec, key: str) -> str | None:
-        """FILE's key of a row: the same, or the id an earlier merge gave a row added in the slice (None: none yet)."""
+        """FILE's key of a row: the same, or the id an earlier merge gave a row added in the slice (None: none yet).
+
+        A finding generated in the slice (findings sync) is the one FILE generated from the same
+        source, when there is one: matched by ``source_key`` instead of added twice.
+        """
         mapped = self.state.ids[spec.table].get(key)
         if mapped or not spec.by_id or key in self.original.get(spec.table, {}):
             return mapped or key
+        theirs = self.theirs[spec.table].get(key)
+        if spec.table == "findings" and theirs and theirs.content["origin"] == "generated":
+            source = theirs.content["source_key"]
+            added_in_file = {k: r for k, r in self.mine["findings"].items() if k not in self.original.get("findings", {})}
+            for candidate, row in added_in_file.items():
+                if source and row.content["origin"] == "generated" and row.content["source_key"] == source:
+                    self.state.ids["findings"][key] = candidate
+                    return candidate
         return None
 
     def _row(self, spec: Spec, key: str) -> None:
@@ -556,7 +570,8 @@ class _Applier:
         if step.action == ADD:
             self.store._check_goal(theirs["pa"], theirs["goal"])
             subject = Subject("finding", f"{theirs['pa']} {theirs['goal']} {theirs['kind']}", pa=theirs["pa"])
-            ident = int(self.store._insert(t.findings, scalar, subject, {"statement": theirs["statement"]}))
+            ident = int(self.store._insert(t.findings, {**scalar, "created_at": now()}, subject,
+                                           {"statement": theirs["statement"]}))
             self.ids["findings"][step.key] = str(ident)
             self.store._link_finding(ident, practices, instances)
         else:
@@ -594,7 +609,7 @@ class _Applier:
             changes["finding_id"] = self._finding_id((step.theirs or {})["finding_id"])
         if step.action == ADD:
             finding = self.store.finding(changes["finding_id"])
-            values = {**(step.theirs or {}), **changes}
+            values = {**(step.theirs or {}), **changes, "created_at": now()}
             subject = Subject("action", f"action for finding {finding.id}", pa=finding.pa)
             logged = {k: values[k] for k in ("description", "owner", "due_date", "status")}
             self.ids["actions"][step.key] = str(self.store._insert(t.actions, values, subject, logged))
