@@ -45,7 +45,7 @@ def test_one_sided_changes_are_applied_as_the_slice_user_and_conflicts_wait(team
     a, piece, old, fid = team
     # Ravi, offline
     piece.update_record("CM", "SP 1.1", "Unit A", characterization="LI", weaknesses="one late baseline")
-    new = piece.add_evidence("CM", "SP 1.1", "Unit A", "affirmation", "interview with CM owner", who="Kim")
+    piece.add_evidence("CM", "SP 1.1", "Unit A", "affirmation", "interview with CM owner", who="Kim")
     piece.remove_evidence(old)
     piece.update_record("CM", "SP 1.2", "Unit B", notes="ravi: seen the tool")
     piece.update_finding(fid, statement="one baseline was late")

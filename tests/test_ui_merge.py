@@ -32,7 +32,7 @@ def test_conflicts_are_shown_with_both_values_and_chosen_one_by_one(pair):
     demo, piece, _ = pair
     view = MergeView(demo, piece)
     assert [row.conflict.label for row in view.rows] == ["CM SP 1.2 / Service Desk", "CM SP 1.3 / Service Desk"]
-    first, second = view.rows
+    first, _ = view.rows
     assert "ravi: &lt;b&gt;tool&lt;/b&gt; seen" in first.theirs.value and "<b>tool</b>" not in first.theirs.value
     assert "lead: ask for the tool" in first.mine.value and "(lead)" in first.mine.value
     assert "not decided" in first.state.value

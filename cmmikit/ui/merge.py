@@ -10,7 +10,7 @@ and stay listed.
 from __future__ import annotations
 
 import os
-from typing import Callable
+from collections.abc import Callable
 
 import ipywidgets as w
 
