@@ -57,8 +57,9 @@ def test_one_sided_changes_are_applied_as_the_slice_user_and_conflicts_wait(team
     a.update_record("SD", "SP 1.1", "Unit B", characterization="FI")
     before = data(a)
 
+    logged = len(a.history())
     dry = merge_slice(a, piece, dry_run=True)
-    assert data(a) == before
+    assert data(a) == before and len(a.history()) == logged
     assert dry.dry_run and "dry run: nothing written" in dry.summary()
     described = [s.describe() for s in dry.applied]
     assert described[:3] == ["CM SP 1.1 / Unit A: characterization -> 'LI', weaknesses -> 'one late baseline'",
