@@ -156,8 +156,23 @@ def cmd_report(args: argparse.Namespace) -> None:
     print(f"report written to {files.html} (executed notebook: {files.notebook})")
 
 
+def cmd_notebooks(args: argparse.Namespace) -> None:
+    import shlex
+
+    from cmmikit.workbench import write_notebooks
+
+    for copied in write_notebooks(args.folder, force=args.force):
+        print(f"{copied.status:<9} {copied.path}")
+    print(f"\nopen them with:  jupyter lab {shlex.quote(str(args.folder))}\n"
+          "they show the sample appraisal until you set appraisal_path in a notebook's first cell "
+          "(or the CMMIKIT_APPRAISAL environment variable) to your .cmmi file")
+
+
 def build_parser() -> argparse.ArgumentParser:
+    from cmmikit import __version__
+
     parser = argparse.ArgumentParser(prog="cmmikit", description="CMMI-SVC ML2 appraisal workbench.")
+    parser.add_argument("--version", action="version", version=f"cmmikit {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(name: str, func: Callable[[argparse.Namespace], None], help_: str) -> argparse.ArgumentParser:
@@ -223,6 +238,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--baseline", default=None, metavar="OLD", help="an earlier appraisal of the same model to compare with")
     p.add_argument("--title", default=None, help="report title (default: the appraisal name)")
     p.add_argument("--date", default=None, metavar="YYYY-MM-DD", help="report date (default: today)")
+
+    p = command("notebooks", cmd_notebooks, "Write the workbench notebooks into FOLDER, to open with Jupyter.")
+    p.add_argument("folder", metavar="FOLDER")
+    p.add_argument("--force", action="store_true", help="replace notebooks that differ from this cmmikit's copies "
+                   "(your edits to them are lost)")
 
     p = command("model", cmd_model, "Validate a model folder and list its process areas.")
     p.add_argument("model", nargs="?", default=None, help="model id or folder (default: cmmi-svc-1.3)")
