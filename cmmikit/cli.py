@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Callable
@@ -255,6 +256,9 @@ def main(argv: list[str] | None = None) -> int:
         args.func(args)
     except CmmikitError as exc:
         print(f"cmmikit: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except BrokenPipeError:  # the reader stopped early (e.g. `| head`): not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_ERROR
     except OSError as exc:
         print(f"cmmikit: error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
