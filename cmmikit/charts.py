@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
-from cmmikit import palette
+from cmmikit import atomic, palette
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -213,8 +213,8 @@ def save_figure(fig: "Figure", path: Path) -> Path:
     fmt = path.suffix.lstrip(".").lower()
     if fmt not in SAVE_METADATA:
         raise ValueError(f"unsupported chart format {fmt!r}; use png or svg")
-    with _style():
-        fig.savefig(path, format=fmt, dpi=DPI, metadata=SAVE_METADATA[fmt])
+    with _style(), atomic.replacing(path) as tmp:
+        fig.savefig(tmp, format=fmt, dpi=DPI, metadata=SAVE_METADATA[fmt])
     return path
 
 

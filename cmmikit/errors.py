@@ -30,6 +30,10 @@ class UnknownEntry(StoreError):
     """A PA, practice, instance, finding or action that the appraisal does not have."""
 
 
+class ReadOnlyError(CmmikitError):
+    """A file or folder to write is read-only (the message starts with "read-only:"); nothing was written."""
+
+
 class InvalidValue(CmmikitError):
     """A value outside what the field allows (e.g. a characterization 'XI')."""
 
