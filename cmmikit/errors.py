@@ -38,10 +38,21 @@ class InvalidValue(CmmikitError):
     """A value outside what the field allows (e.g. a characterization 'XI')."""
 
 
+def quoted(value: object, limit: int = 40) -> str:
+    """A user's value quoted for an error message, cut to ``limit`` characters so the line stays short."""
+    text = str(value)
+    return repr(text if len(text) <= limit else text[:limit] + "...")
+
+
+def cut(text: str, limit: int = 300) -> str:
+    """``text`` cut to ``limit`` characters (a last guard that keeps error lines short)."""
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
 class ImportProblem(CmmikitError):
     """An import (JSON or questionnaire workbook) was refused; nothing was changed."""
 
     def __init__(self, source: str, problems: list[str]):
         self.source, self.problems = source, problems
-        shown = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
+        shown = "; ".join(cut(p) for p in problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
         super().__init__(f"{source}: {len(problems)} problem(s), nothing imported: {shown}")
