@@ -32,12 +32,12 @@ class Limits:
     directory_bytes: int = 1_000_000  # the zip's central directory
     part_bytes: int = 25_000_000  # one member, uncompressed
     total_bytes: int = 60_000_000  # all members, uncompressed
-    tags: int = 600_000  # start and end tags in all XML parts
+    tags: int = 300_000  # start and end tags in all XML parts (bounds the time to scan: well under 1 s)
     tree_part_tags: int = 50_000  # tags in a part read as a whole tree (workbook, styles, properties)
-    rows: int = 10_000  # per sheet, declared or used
+    rows: int = 5_000  # per sheet, declared or used
     columns: int = 50  # per sheet, declared or used
-    cells: int = 150_000  # in all sheets
-    strings: int = 150_000  # shared strings, declared or present
+    cells: int = 60_000  # in all sheets
+    strings: int = 60_000  # shared strings, declared or present
     text: int = 32_767  # one cell or shared string (Excel's own limit)
     total_text: int = 10_000_000  # characters in all cells and shared strings
 
