@@ -54,5 +54,5 @@ class ImportProblem(CmmikitError):
 
     def __init__(self, source: str, problems: list[str]):
         self.source, self.problems = source, problems
-        shown = "; ".join(cut(p) for p in problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
-        super().__init__(f"{source}: {len(problems)} problem(s), nothing imported: {shown}")
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""  # all of them: ``problems``
+        super().__init__(f"{source}: {len(problems)} problem(s), nothing imported: {cut(problems[0], 200)}{more}")

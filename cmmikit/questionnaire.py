@@ -492,7 +492,9 @@ def _check_row(number: int, values: tuple, allowed: dict[tuple[str, str], "Pract
     pa, goal, practice, title, question, text, answer, evidence, comment = (_text(v) for v in values)
     known = allowed.get((pa, practice))
     problems = []
-    if known is None:
+    if known is None and not (pa or practice):
+        problems.append(f"{where(1)}: a row without a practice (columns A and C are empty)")
+    elif known is None:
         problems.append(f"{where(1)}: {cut(pa, 20)} {cut(practice, 20)} is not an in-scope practice for {instance}")
     elif not _is_small_number(question) or not 1 <= int(question) <= len(known.questions):
         problems.append(f"{where(5)}: question number {quoted(question)} is not 1 to {len(known.questions)}")

@@ -320,3 +320,62 @@ def test_notes_typed_beyond_the_last_column_are_ignored(appraisal, blank):
     wb[q.QUESTIONS]["K3"] = "=1+1"
     wb.save(filled)
     assert [r.answer for r in q.import_questionnaire(appraisal, filled).responses] == ["Yes"]
+
+
+# ------------------------------------------------------------------ protected columns, long values, hostile files
+
+
+def edit(path: Path, cells: dict[str, object], sheet: str = q.QUESTIONS) -> Path:
+    wb = load_workbook(path)
+    for ref, value in cells.items():
+        wb[sheet][ref] = value
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize("cell, value, label", [
+    ("F2", "Do you like configuration management?", "question text"),
+    ("D2", "Establish whatever baselines", "practice title"),
+    ("B2", "SG 2", "goal"),
+])
+def test_edits_to_protected_columns_are_refused(appraisal, blank, cell, value, label):
+    filled = edit(fill(blank, {2: ("Yes", "", ""), 3: ("No", "", "")}), {cell: value})
+    with pytest.raises(ImportProblem) as err:
+        q.import_questionnaire(appraisal, filled)
+    assert err.value.problems == [f"Questions!{cell}: the {label} differs from the model's (a protected column: "
+                                  "undo the edit, or make a new questionnaire)"]
+    assert appraisal.responses() == []
+
+
+def test_spacing_in_protected_cells_does_not_matter_and_the_model_text_is_stored(appraisal, blank):
+    question = appraisal.model.practice("CM", "SP 1.1").questions[0]
+    filled = edit(fill(blank, {2: ("Yes", "", "")}), {"F2": "  " + question.replace(" ", "  ") + "\n"})
+    (stored,) = q.import_questionnaire(appraisal, filled).responses
+    assert stored.question_text == question
+
+
+def test_long_values_are_cut_in_every_error_line(appraisal, blank, capsys):
+    from cmmikit.cli import main
+
+    long = "Maybe " * 5000
+    filled = edit(fill(blank, {2: ("Yes", "", "")}), {"G3": long, "C4": long, "G4": "Yes", "E5": long, "G5": "No"})
+    assert main(["import-questionnaire", str(appraisal.path), str(filled)]) == 1
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 4 and lines[-1].startswith("cmmikit: error: ")
+    assert all(len(line) < 300 for line in lines), [len(line) for line in lines]
+    assert "answer 'Maybe Maybe Maybe Maybe Maybe Maybe Mayb...' is not one of" in lines[0]
+
+
+def test_rows_beyond_a_too_small_declared_dimension_are_read(appraisal, blank, tmp_path):
+    import re
+    import zipfile
+
+    filled = fill(blank, {2: ("Yes", "", ""), 300: ("No", "", "")})
+    shrunk = tmp_path / "shrunk.xlsx"
+    with zipfile.ZipFile(filled) as src, zipfile.ZipFile(shrunk, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/worksheets/sheet2.xml":
+                data = re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:I3"/>', data)
+            dst.writestr(info, data)
+    assert [r.answer for r in q.import_questionnaire(appraisal, shrunk).responses] == ["Yes", "No"]
