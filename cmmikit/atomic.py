@@ -64,7 +64,7 @@ def check_writable(path: str | os.PathLike) -> int:
         st = None
     if st is not None and stat.S_ISREG(st.st_mode) and not st.st_mode & 0o222:
         raise ReadOnlyError(f"read-only: {path}: the file is read-only (make it writable or write elsewhere)")
-    folder = path.parent
+    folder = next(p for p in (path.parent, *path.parent.parents) if p.exists())  # where a file or folder is made
     if folder.is_dir() and not folder.stat().st_mode & 0o222:
         raise ReadOnlyError(f"read-only: {folder}: the folder is read-only (make it writable or write elsewhere)")
     return st.st_mode & 0o777 if st is not None and stat.S_ISREG(st.st_mode) else NEW_FILE_MODE

@@ -91,6 +91,8 @@ def test_a_read_only_folder_is_refused(tmp_path):
     try:
         with pytest.raises(ReadOnlyError, match=r"^read-only: .*ro: the folder is read-only"):
             atomic.write_text(folder / "new.txt", "x")
+        with pytest.raises(ReadOnlyError, match=r"^read-only: .*ro: the folder is read-only"):
+            atomic.write_text(folder / "sub" / "deeper" / "new.txt", "x")
         assert os.listdir(folder) == []
     finally:
         folder.chmod(0o755)

@@ -64,3 +64,14 @@ def test_version(capsys):
     with pytest.raises(SystemExit) as exc:
         main(["--version"])
     assert exc.value.code == 0 and capsys.readouterr().out.strip() == f"cmmikit {__version__}"
+
+
+def test_a_read_only_folder_is_named(tmp_path, capsys):
+    (tmp_path / "ro").mkdir()
+    (tmp_path / "ro").chmod(0o555)
+    try:
+        assert main(["notebooks", str(tmp_path / "ro" / "nb")]) == 1
+        assert capsys.readouterr().err.startswith(f"cmmikit: error: read-only: {tmp_path / 'ro'}: the folder is")
+        assert not (tmp_path / "ro" / "nb").exists()
+    finally:
+        (tmp_path / "ro").chmod(0o755)
