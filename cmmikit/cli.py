@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-from cmmikit import atomic
+from cmmikit import __version__, atomic
 from cmmikit.errors import CmmikitError
 
 EXIT_ERROR = 1
@@ -170,11 +170,9 @@ def cmd_notebooks(args: argparse.Namespace) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from cmmikit import __version__
-
     parser = argparse.ArgumentParser(prog="cmmikit", description="CMMI-SVC ML2 appraisal workbench.")
-    parser.add_argument("--version", action="version", version=f"cmmikit {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    parser.add_argument("--version", action="version", version=f"cmmikit {__version__}")
 
     def command(name: str, func: Callable[[argparse.Namespace], None], help_: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_, description=help_)
