@@ -54,5 +54,10 @@ class ImportProblem(CmmikitError):
 
     def __init__(self, source: str, problems: list[str]):
         self.source, self.problems = source, problems
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""  # all of them: ``problems``
-        super().__init__(f"{source}: {len(problems)} problem(s), nothing imported: {cut(problems[0], 200)}{more}")
+        shown = [cut(problems[0], 200)]  # the first, then as many as fit: the line stays short
+        for problem in problems[1:]:
+            if sum(map(len, shown)) + len(problem) > 200:
+                break
+            shown.append(problem)
+        more = f" (and {len(problems) - len(shown)} more)" if len(problems) > len(shown) else ""
+        super().__init__(f"{source}: {len(problems)} problem(s), nothing imported: {'; '.join(shown)}{more}")
