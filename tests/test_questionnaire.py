@@ -358,16 +358,15 @@ def test_spacing_in_protected_cells_does_not_matter_and_the_model_text_is_stored
     assert stored.question_text == question
 
 
-def test_long_values_are_cut_in_every_error_line(appraisal, blank, capsys):
-    from cmmikit.cli import main
-
+def test_long_values_are_cut_in_every_error_line(appraisal, blank):
     long = "Maybe " * 5000
     filled = edit(fill(blank, {2: ("Yes", "", "")}), {"G3": long, "C4": long, "G4": "Yes", "E5": long, "G5": "No"})
-    assert main(["import-questionnaire", str(appraisal.path), str(filled)]) == 1
-    lines = capsys.readouterr().err.splitlines()
-    assert len(lines) == 4 and lines[-1].startswith("cmmikit: error: ")
-    assert all(len(line) < 400 for line in lines), [len(line) for line in lines]  # the path included
-    assert "answer 'Maybe Maybe Maybe Maybe Maybe Maybe Mayb...' is not one of" in lines[0]
+    with pytest.raises(ImportProblem) as err:
+        q.import_questionnaire(appraisal, filled)
+    problems = err.value.problems
+    assert len(problems) == 3 and all(len(p) < 150 for p in problems), problems
+    assert "answer 'Maybe Maybe Maybe Maybe Maybe Maybe Mayb...' is not one of" in problems[0]
+    assert len(str(err.value)) < len(str(filled)) + 300 and "(and 2 more)" in str(err.value)
 
 
 def test_rows_beyond_a_too_small_declared_dimension_are_read(appraisal, blank, tmp_path):
