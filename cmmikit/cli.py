@@ -149,14 +149,6 @@ def cmd_model(args: argparse.Namespace) -> None:
               f"{len(pa.practices) - sps} generic practices")
 
 
-def cmd_report(args: argparse.Namespace) -> None:
-    from cmmikit.report import render_report
-
-    files = render_report(args.file, args.output, baseline_path=args.baseline, title=args.title,
-                          report_date=args.date)
-    print(f"report written to {files.html} (executed notebook: {files.notebook})")
-
-
 def cmd_notebooks(args: argparse.Namespace) -> None:
     import shlex
 
@@ -167,6 +159,14 @@ def cmd_notebooks(args: argparse.Namespace) -> None:
     print(f"\nopen them with:  jupyter lab {shlex.quote(str(args.folder))}\n"
           "they show the sample appraisal until you set appraisal_path in a notebook's first cell "
           "(or the CMMIKIT_APPRAISAL environment variable) to your .cmmi file")
+
+
+def cmd_report(args: argparse.Namespace) -> None:
+    from cmmikit.report import render_report
+
+    files = render_report(args.file, args.output, baseline_path=args.baseline, title=args.title,
+                          report_date=args.date)
+    print(f"report written to {files.html} (executed notebook: {files.notebook})")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -215,6 +215,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--instance", required=True, metavar="NAME", help="basic unit or support function")
     p.add_argument("-o", "--output", required=True, metavar="Q.xlsx", help="workbook to write")
 
+    p = command("notebooks", cmd_notebooks, "Write the workbench notebooks into FOLDER, to open with Jupyter.")
+    p.add_argument("folder", metavar="FOLDER")
+    p.add_argument("--force", action="store_true", help="replace notebooks that differ from this cmmikit's copies "
+                   "(your edits to them are lost)")
+
     p = command("import-questionnaire", cmd_import_questionnaire, "Check a filled questionnaire and store its answers "
                 "(all or nothing; every problem is listed by sheet, row and column).")
     p.add_argument("file")
@@ -237,11 +242,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--baseline", default=None, metavar="OLD", help="an earlier appraisal of the same model to compare with")
     p.add_argument("--title", default=None, help="report title (default: the appraisal name)")
     p.add_argument("--date", default=None, metavar="YYYY-MM-DD", help="report date (default: today)")
-
-    p = command("notebooks", cmd_notebooks, "Write the workbench notebooks into FOLDER, to open with Jupyter.")
-    p.add_argument("folder", metavar="FOLDER")
-    p.add_argument("--force", action="store_true", help="replace notebooks that differ from this cmmikit's copies "
-                   "(your edits to them are lost)")
 
     p = command("model", cmd_model, "Validate a model folder and list its process areas.")
     p.add_argument("model", nargs="?", default=None, help="model id or folder (default: cmmi-svc-1.3)")
