@@ -15,15 +15,17 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cmmikit import atomic, resources
+from cmmikit import atomic
 from cmmikit.errors import CmmikitError
 from cmmikit.report_data import check_parameters, default_title
+from cmmikit.resources import report_notebook, require, root, templates_dir
 
 if TYPE_CHECKING:
     import nbformat
 
-NOTEBOOK = resources.report_notebook()
-TEMPLATES = resources.templates_dir()
+ROOT = root()  # the source tree, or its copies inside an installed wheel
+NOTEBOOK = report_notebook()
+TEMPLATES = templates_dir()
 TEMPLATE_NAME = "report"
 KERNEL = "python3"
 REMOVED_TAGS = {"parameters", "injected-parameters", "remove-cell"}
@@ -68,7 +70,7 @@ def check_report_inputs(appraisal_path: Any, baseline_path: Any, title: Any, rep
     if params["appraisal_path"] is None:
         raise ReportError("give the appraisal file to report on")
     for needed in (NOTEBOOK, TEMPLATES / TEMPLATE_NAME / "index.html.j2"):
-        resources.require(needed)
+        require(needed)
     with Appraisal.open(params["appraisal_path"]) as current:
         if params["title"] is None:
             params["title"] = default_title(current.info().name)
