@@ -15,8 +15,12 @@ import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cmmikit.errors import ReadOnlyError
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 NEW_FILE_MODE = 0o666  # narrowed by the umask, like any file a program creates
 _DENIED = (errno.EACCES, errno.EPERM, errno.EROFS)
@@ -49,6 +53,13 @@ def write_text(path: str | os.PathLike, text: str) -> Path:
     """Write UTF-8 text (``\\n`` line ends) atomically."""
     with replacing(path) as tmp:
         tmp.write_text(text, encoding="utf-8", newline="\n")
+    return Path(path)
+
+
+def save_atomic(wb: "Workbook", path: str | os.PathLike) -> Path:
+    """Save an openpyxl workbook atomically (a complete file or none); returns the path."""
+    with replacing(path) as tmp:
+        wb.save(tmp)
     return Path(path)
 
 

@@ -18,17 +18,24 @@ from cmmikit.errors import CmmikitError
 EXIT_ERROR = 1
 
 
+def _open(args: argparse.Namespace, location: str | None = None):
+    """Open the appraisal named on the command line as the user given by --user (or the environment)."""
+    from cmmikit.store import Appraisal
+
+    return Appraisal.open(location or args.file, user=args.user)
+
+
 def cmd_new(args: argparse.Namespace) -> None:
     from cmmikit.store import Appraisal
 
-    with Appraisal.create(args.file, name=args.name, model=args.model, overwrite=args.force,
+    with Appraisal.create(args.file, name=args.name, model=args.model, overwrite=args.force, user=args.user,
                           org_unit=args.org_unit, appraisal_type=args.type) as appraisal:
         for unit in args.unit:
             appraisal.add_instance(unit, "basic_unit")
         for spec in args.support:
             name, _, pas = spec.partition(":")
             appraisal.add_instance(name, "support_function", pas=[p for p in pas.split(",") if p] or None)
-        print(f"created {args.file}: {appraisal.info().name} ({appraisal.model.name} {appraisal.model.version}, "
+        print(f"created {appraisal.location.display}: {appraisal.info().name} ({appraisal.model.name} {appraisal.model.version}, "
               f"{len(appraisal.model.pa_ids)} process areas, {len(appraisal.instances())} instances)")
 
 
@@ -43,27 +50,31 @@ def cmd_demo(args: argparse.Namespace) -> None:
 
 
 def cmd_rate(args: argparse.Namespace) -> None:
+    from cmmikit.outlook import outlook
     from cmmikit.rating import rate
-    from cmmikit.store import Appraisal
 
-    with Appraisal.open(args.file) as appraisal:
+    with _open(args) as appraisal:
         ratings = rate(appraisal)
+        model = appraisal.model
+    cases = outlook(ratings)
     if args.json:
-        print(json.dumps({"maturity": {"level": ratings.maturity.level, "verdict": ratings.maturity.verdict,
+        print(json.dumps({"model": {"id": model.id, "name": model.name, "version": model.version},
+                          "maturity": {"level": ratings.maturity.level, "verdict": ratings.maturity.verdict,
                                        "formal": ratings.maturity.formal, "reasons": list(ratings.maturity.reasons)},
                           "process_areas": ratings.pas[["pa", "rating", "capability_level"]].to_dict("records"),
-                          "goals": ratings.goals[["pa", "goal", "rating", "reason"]].to_dict("records")},
+                          "goals": ratings.goals[["pa", "goal", "rating", "reason"]].to_dict("records"),
+                          **cases.to_json()},
                          indent=2, sort_keys=True))
     else:
         print(ratings.summary())
+        print(cases.summary())
 
 
 def cmd_export_xlsx(args: argparse.Namespace) -> None:
-    from cmmikit.excel import write_gap_workbook
-    from cmmikit.store import Appraisal
+    from cmmikit.excel import export_workbook
 
-    with Appraisal.open(args.file) as appraisal:
-        path = write_gap_workbook(appraisal, args.output)
+    with _open(args) as appraisal:
+        path = export_workbook(appraisal, args.output)  # findings refreshed on a copy; the appraisal is only read
     print(f"gap-analysis workbook written to {path}")
 
 
@@ -71,9 +82,8 @@ def cmd_charts(args: argparse.Namespace) -> None:
     from cmmikit.charts import render_all
     from cmmikit.excel import findings_frames
     from cmmikit.rating import rate
-    from cmmikit.store import Appraisal
 
-    with Appraisal.open(args.file) as appraisal:
+    with _open(args) as appraisal, appraisal.snapshot():
         ratings = rate(appraisal)
         findings, _ = findings_frames(appraisal, ratings)
     written = render_all(ratings, findings, args.output, formats=args.format or ("png", "svg"))
@@ -83,9 +93,8 @@ def cmd_charts(args: argparse.Namespace) -> None:
 
 def cmd_questionnaire(args: argparse.Namespace) -> None:
     from cmmikit.questionnaire import write_questionnaire
-    from cmmikit.store import Appraisal
 
-    with Appraisal.open(args.file) as appraisal:
+    with _open(args) as appraisal, appraisal.snapshot():
         path = write_questionnaire(appraisal, args.instance, args.output)
     print(f"questionnaire for {args.instance} written to {path}")
 
@@ -93,9 +102,8 @@ def cmd_questionnaire(args: argparse.Namespace) -> None:
 def cmd_import_questionnaire(args: argparse.Namespace) -> None:
     from cmmikit.errors import ImportProblem
     from cmmikit.questionnaire import import_questionnaire, suggested_characterizations
-    from cmmikit.store import Appraisal
 
-    with Appraisal.open(args.file) as appraisal:
+    with _open(args) as appraisal:
         try:
             answers = import_questionnaire(appraisal, args.workbook, instance=args.instance)
         except ImportProblem as exc:
@@ -113,29 +121,95 @@ def cmd_import_questionnaire(args: argparse.Namespace) -> None:
 
 
 def cmd_export_json(args: argparse.Namespace) -> None:
-    from cmmikit.store import Appraisal
+    with _open(args) as appraisal:
+        if args.output in (None, "-"):
+            for piece in appraisal.dump_json():
+                sys.stdout.write(piece)
+            return
+        with atomic.replacing(args.output) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as out:
+            for piece in appraisal.dump_json():
+                out.write(piece)
+        print(f"exported {appraisal.location.display} to {args.output}")
 
-    with Appraisal.open(args.file) as appraisal:
-        text = json.dumps(appraisal.dump(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-    if args.output in (None, "-"):
-        sys.stdout.write(text)
-    else:
-        atomic.write_text(args.output, text)
-        print(f"exported {args.file} to {args.output}")
+
+MAX_JSON_BYTES = 512 * 1024 * 1024
+
+
+def read_json_document(source: Path) -> object:
+    """A JSON file as data, or one line saying why not (size, encoding, syntax, nesting)."""
+    try:
+        size = source.stat().st_size
+        if size > MAX_JSON_BYTES:
+            raise CmmikitError(f"{source}: {size / 2**20:.0f} MB is more than an appraisal export can be "
+                               f"({MAX_JSON_BYTES // 2**20} MB)")
+        raw = source.read_bytes()
+    except OSError as exc:
+        raise CmmikitError(f"{source}: cannot read ({exc.strerror})") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CmmikitError(f"{source}: not UTF-8 text (byte {exc.start}); cmmikit exports are UTF-8 JSON") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CmmikitError(f"{source}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    except RecursionError:
+        raise CmmikitError(f"{source}: nested too deeply to be an appraisal export") from None
 
 
 def cmd_import_json(args: argparse.Namespace) -> None:
+    from cmmikit.errors import ImportProblem
     from cmmikit.store import Appraisal
 
     source = Path(args.json_file)
+    data = read_json_document(source)
     try:
-        data = json.loads(source.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise CmmikitError(f"{source}: cannot read ({exc.strerror})") from None
-    except json.JSONDecodeError as exc:
-        raise CmmikitError(f"{source}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
-    with Appraisal.restore(args.output, data, source=str(source), overwrite=args.force) as appraisal:
-        print(f"imported {source} into {args.output}: {appraisal.info().name}")
+        appraisal = Appraisal.restore(args.output, data, source=str(source), overwrite=args.force, user=args.user)
+    except ImportProblem as exc:
+        if len(exc.problems) > 1:  # the error line shows the first few; list them all
+            print("\n".join(f"  {problem}" for problem in exc.problems[:200]), file=sys.stderr)
+        raise
+    with appraisal:
+        print(f"imported {source} into {appraisal.location.display}: {appraisal.info().name}")
+
+
+def cmd_list(args: argparse.Namespace) -> None:
+    from cmmikit.store import list_appraisals
+
+    found = list_appraisals(args.url)
+    if args.json:
+        print(json.dumps(found, indent=2, sort_keys=True))
+        return
+    if not found:
+        print("no appraisals on this server yet (create one with: cmmikit new URL?appraisal=NAME --name ...)")
+    for row in found:
+        print(f"{row['appraisal']:<24} {row['name']}  ({row['model_id']}, {row['appraisal_type']}, "
+              f"last change {row['last_change'] or '-'})")
+
+
+def cmd_history(args: argparse.Namespace) -> None:
+    from dataclasses import asdict
+
+    with _open(args) as appraisal:
+        changes = appraisal.history(pa=args.pa, practice=args.practice, instance=args.instance, user=args.who,
+                                    since=args.since)
+    if args.json:
+        print(json.dumps([asdict(c) for c in changes], indent=2, ensure_ascii=False))
+        return
+    for c in changes:
+        where = c.key
+        change = "created" if c.field == "created" else (
+            f"removed ({_clip(c.old)})" if c.field == "removed" else f"{c.field}: {_clip(c.old)} -> {_clip(c.new)}")
+        print(f"{c.at.replace('T', ' ')[:16]}  {c.user:<14} {where}: {change}")
+    if not changes:
+        print("no changes match")
+
+
+def _clip(value: str | None, limit: int = 60) -> str:
+    if value is None or value == "":
+        return "(blank)"
+    text = value.replace("\n", " ")
+    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
 
 
 def cmd_model(args: argparse.Namespace) -> None:
@@ -169,8 +243,21 @@ def cmd_report(args: argparse.Namespace) -> None:
     print(f"report written to {files.html} (executed notebook: {files.notebook})")
 
 
+def cmd_findings_deck(args: argparse.Namespace) -> None:
+    from cmmikit.deck import build_findings_deck
+    from cmmikit.store import Appraisal
+
+    with Appraisal.open(args.file) as appraisal:
+        deck = build_findings_deck(appraisal, args.output, template=args.template, report_date=args.date)
+    print(f"final findings deck written to {deck.path} ({deck.slides} slides)")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="cmmikit", description="CMMI-SVC ML2 appraisal workbench.")
+    parser = argparse.ArgumentParser(prog="cmmikit", description="CMMI-SVC ML2 appraisal workbench. FILE is an "
+                                     "appraisal file or a PostgreSQL URL such as postgresql+psycopg://user@host:5432/"
+                                     "db?appraisal=NAME.")
+    parser.add_argument("--user", default=None, help="who is making the changes (default: $CMMIKIT_USER, "
+                        "$JUPYTERHUB_USER, else your login)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     parser.add_argument("--version", action="version", version=f"cmmikit {__version__}")
 
@@ -179,8 +266,9 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
         return p
 
-    p = command("new", cmd_new, "Create an empty appraisal file.")
-    p.add_argument("file", help="appraisal file to create (e.g. acme.cmmi)")
+    p = command("new", cmd_new, "Create an empty appraisal (a file, or an appraisal on a PostgreSQL server).")
+    p.add_argument("file", help="appraisal file or server URL to create (e.g. acme.cmmi, "
+                   "postgresql+psycopg://me@db/appraisals?appraisal=acme-2027)")
     p.add_argument("--name", required=True, help="appraisal name")
     p.add_argument("--model", default=None, help="model id or folder (default: cmmi-svc-1.3)")
     p.add_argument("--org-unit", default="", help="organizational unit appraised")
@@ -188,7 +276,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--unit", action="append", default=[], metavar="NAME", help="add a basic unit (repeatable)")
     p.add_argument("--support", action="append", default=[], metavar="NAME:PA,PA",
                    help="add a support function and the PAs it performs (repeatable)")
-    p.add_argument("--force", action="store_true", help="replace an existing file")
+    p.add_argument("--force", action="store_true", help="replace an existing appraisal")
 
     p = command("demo", cmd_demo, "Build the sample appraisal in OUTDIR and print its ratings.")
     p.add_argument("outdir")
@@ -236,12 +324,33 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, help="appraisal file to create")
     p.add_argument("--force", action="store_true", help="replace an existing file")
 
+    p = command("list", cmd_list, "List the appraisals on a PostgreSQL server.")
+    p.add_argument("url", help="postgresql+psycopg://user@host:5432/dbname")
+    p.add_argument("--json", action="store_true", help="print JSON instead of text")
+
+    p = command("history", cmd_history, "Print the change log: who changed what, when, from what to what.")
+    p.add_argument("file")
+    p.add_argument("--pa", default=None, help="only this process area")
+    p.add_argument("--practice", default=None, metavar="ID", help="only this practice (e.g. 'SP 1.1')")
+    p.add_argument("--instance", default=None, metavar="NAME", help="only this basic unit or support function")
+    p.add_argument("--user", dest="who", default=None, metavar="U", help="only changes made by this user")
+    p.add_argument("--since", default=None, metavar="DATE", help="only changes on or after this date (YYYY-MM-DD)")
+    p.add_argument("--json", action="store_true", help="print JSON instead of text")
+
     p = command("report", cmd_report, "Run the report notebook and write the report as one HTML file.")
     p.add_argument("file", help="appraisal file")
     p.add_argument("-o", "--output", required=True, help="HTML file to write (the executed notebook goes beside it)")
     p.add_argument("--baseline", default=None, metavar="OLD", help="an earlier appraisal of the same model to compare with")
     p.add_argument("--title", default=None, help="report title (default: the appraisal name)")
     p.add_argument("--date", default=None, metavar="YYYY-MM-DD", help="report date (default: today)")
+
+    p = command("findings-deck", cmd_findings_deck, "Write the final findings presentation (PowerPoint): overview, "
+                "team, scope, definitions, each process area's ratings and findings, the verdict, next steps, sign-off.")
+    p.add_argument("file", help="appraisal file")
+    p.add_argument("-o", "--output", required=True, metavar="OUT.pptx", help="deck to write (replaced atomically)")
+    p.add_argument("--template", default=None, metavar="CORP.pptx",
+                   help="corporate template (.pptx or .potx); layouts are taken by name")
+    p.add_argument("--date", default=None, metavar="YYYY-MM-DD", help="presentation date (default: today)")
 
     p = command("model", cmd_model, "Validate a model folder and list its process areas.")
     p.add_argument("model", nargs="?", default=None, help="model id or folder (default: cmmi-svc-1.3)")

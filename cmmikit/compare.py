@@ -84,11 +84,16 @@ def compare(baseline: "Appraisal", current: "Appraisal", *, baseline_ratings: Ra
 
 
 def check_same_model(baseline: "Appraisal", current: "Appraisal") -> None:
-    """Refuse appraisals of different models (ids differ): their practices do not line up."""
+    """Refuse appraisals of different models or model versions: their practices do not line up."""
     old, new = baseline.info().model_id, current.info().model_id
     if old != new:
         raise ModelMismatch(f"cannot compare appraisals of different models: {baseline.path.name} uses {old}, "
                             f"{current.path.name} uses {new}")
+    old_version, new_version = baseline.model.version, current.model.version
+    if old_version != new_version:
+        raise ModelMismatch(f"cannot compare appraisals of different versions of model {old}: "
+                            f"{baseline.path.name} uses version {old_version}, "
+                            f"{current.path.name} uses version {new_version}")
 
 
 def practice_value(ou: str | None, status: str) -> str | None:

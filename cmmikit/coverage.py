@@ -79,24 +79,25 @@ def check(cells: Iterable[dict[str, Any]], instances: list[Any], in_scope: set[s
     units = [i for i in instances if i.kind == "basic_unit"]
     subgroups: dict[str, list[Any]] = defaultdict(list)
     for unit in units:
-        subgroups[unit.subgroup or "(all)"].append(unit)
+        subgroups[subgroup_name(unit.subgroup)].append(unit)
     for subgroup, members in sorted(subgroups.items()):
-        label = f"subgroup {subgroup}"
+        label = f"subgroup {subgroup}" if subgroup else "no subgroup"
+        where = f"in subgroup {subgroup}" if subgroup else "outside any subgroup"
         for pa in sorted({pa for u in members for pa in u.pas} & in_scope):
             sampled = [u for u in members if pa in u.pas]
             ok = any(provides[(u.name, pa)] == "both" for u in sampled)
             record("unit_covers_every_pa", label, pa, ok,
-                   f"{pa}: in {label} a sampled basic unit provides artifacts and affirmations" if ok else
-                   f"{pa}: no basic unit in {label} provides both artifacts and affirmations")
+                   f"{pa}: {where} a sampled basic unit provides artifacts and affirmations" if ok else
+                   f"{pa}: no basic unit {where} provides both artifacts and affirmations")
         both = [u for u in members if any(provides[(u.name, pa)] == "both" for pa in set(u.pas) & in_scope)]
         ok = len(both) >= rules.min_share * len(members)
         record("half_units_cover_one_pa", label, "", ok,
-               f"{len(both)} of {len(members)} basic units in {label} provide artifacts and affirmations for a PA")
+               f"{len(both)} of {len(members)} basic units {where} provide artifacts and affirmations for a PA")
         for unit in members:
             ok = any(provides[(unit.name, pa)] in ("both", "one") for pa in set(unit.pas) & in_scope)
             record("every_unit_some_data", unit.name, "", ok,
                    f"{unit.name} provides data for at least one PA" if ok else
-                   f"{unit.name} ({label}) provides no artifacts or affirmations for any PA")
+                   f"{unit.name} ({where}) provides no artifacts or affirmations for any PA")
     for sf in (i for i in instances if i.kind == "support_function"):
         for pa in sorted(set(sf.pas) & in_scope):
             ok = provides[(sf.name, pa)] == "both"
@@ -104,6 +105,11 @@ def check(cells: Iterable[dict[str, Any]], instances: list[Any], in_scope: set[s
                    f"{pa}: support function {sf.name} provides artifacts and affirmations" if ok else
                    f"{pa}: support function {sf.name} does not provide both artifacts and affirmations")
     return CoverageResult(rows, dict(pa_failures), maturity)
+
+
+def subgroup_name(subgroup: str | None) -> str:
+    """A subgroup name with its whitespace normalised ("Ops " and " Ops" are the subgroup "Ops")."""
+    return " ".join((subgroup or "").split())
 
 
 def _provision(cells: Iterable[dict[str, Any]], affirmations_per: str) -> dict[tuple[str, str], str]:

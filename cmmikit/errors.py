@@ -26,6 +26,32 @@ class SchemaTooNew(StoreError):
     """The appraisal was written by a newer cmmikit; it was left untouched."""
 
 
+class StoreBusy(StoreError):
+    """Another session held the appraisal longer than the bounded wait; nothing was changed."""
+
+
+class StoreUnavailable(StoreError):
+    """The appraisal server cannot be reached; nothing was changed."""
+
+
+class ReadOnlyAppraisal(StoreError):
+    """The appraisal file (or its folder) cannot be written."""
+
+
+class ConflictError(StoreError):
+    """Someone else changed the row since it was read; the change was not saved.
+
+    ``changed_by``, ``changed_at`` and ``current`` (the row as stored now, or None if it was removed)
+    tell the user what happened so they can keep theirs or take the other.
+    """
+
+    def __init__(self, message: str, *, entity: str = "", key: str = "", changed_by: str = "",
+                 changed_at: str = "", current: object = None):
+        self.entity, self.key, self.changed_by, self.changed_at, self.current = (
+            entity, key, changed_by, changed_at, current)
+        super().__init__(message)
+
+
 class UnknownEntry(StoreError):
     """A PA, practice, instance, finding or action that the appraisal does not have."""
 

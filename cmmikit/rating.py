@@ -112,8 +112,15 @@ def rate_pa(scope: str, goal_ratings: Iterable[str]) -> str:
     return SATISFIED
 
 
+CL1_CL2_NOT_RATED = "CL1 (CL2 not rated)"
+
+
 def capability_level(scope: str, specific: Iterable[str], generic: Iterable[str]) -> str:
-    """Capability level profile entry: CL0, CL1, CL2, or Not Rated / Not Applicable / Out of Scope."""
+    """Capability level profile entry: CL0, CL1, CL2, or Not Rated / Not Applicable / Out of Scope.
+
+    CL1 is established once the specific goals are Satisfied; when a generic goal is still Not
+    Rated (and none is Unsatisfied) CL2 is undetermined, which reads "CL1 (CL2 not rated)".
+    """
     if scope in SCOPE_RATING:
         return SCOPE_RATING[scope]
     specific, generic = list(specific), list(generic)
@@ -121,7 +128,11 @@ def capability_level(scope: str, specific: Iterable[str], generic: Iterable[str]
         return "CL0"
     if NOT_RATED in specific or not specific:
         return NOT_RATED
-    return "CL2" if generic and all(r == SATISFIED for r in generic) else "CL1"
+    if generic and all(r == SATISFIED for r in generic):
+        return "CL2"
+    if NOT_RATED in generic and UNSATISFIED not in generic:
+        return CL1_CL2_NOT_RATED
+    return "CL1"
 
 
 @dataclass(frozen=True)
@@ -139,10 +150,20 @@ class MaturityVerdict:
 
 
 def rate_maturity(pa_ratings: dict[str, str], level: int = 2, formal: bool = True,
-                  coverage_problems: Iterable[str] = ()) -> MaturityVerdict:
-    """Maturity level verdict: every PA Satisfied or Not Applicable; Not Rated/Out of Scope give no rating."""
+                  coverage_problems: Iterable[str] = (), basic_units: int | None = None) -> MaturityVerdict:
+    """Maturity level verdict: every PA Satisfied or Not Applicable; Not Rated/Out of Scope give no rating.
+
+    ``basic_units`` is the number of basic units sampled for a PA in scope (None: not checked); a
+    maturity level rests on the basic units' work, so with none, or with every PA Not Applicable,
+    there is nothing to rate and the verdict is Not Rated with the reason.
+    """
     words = ("Achieved", "Not Achieved") if formal else ("Ready", "Not Ready")
     no_rating = [f"{pa} {r}" for pa, r in pa_ratings.items() if r in (NOT_RATED, OUT_OF_SCOPE)]
+    if pa_ratings and all(r == NOT_APPLICABLE for r in pa_ratings.values()):
+        no_rating.append("every process area is Not Applicable: nothing was rated")
+    elif basic_units == 0:
+        no_rating.append("no basic unit is sampled for a process area in scope (support functions alone "
+                         "cannot carry a maturity level)")
     coverage_problems = list(coverage_problems)
     unsatisfied = [pa for pa, r in pa_ratings.items() if r == UNSATISFIED]
     if no_rating or coverage_problems or not pa_ratings:
@@ -191,7 +212,7 @@ class Ratings:
         """Plain-text summary: PA and goal ratings and the maturity verdict."""
         lines = [f"{self.appraisal_name} ({self.model_id})"]
         for pa in self.pas.itertuples():
-            lines.append(f"  {pa.pa:<5} {pa.rating:<15} {pa.capability_level:<15} {pa.name}")
+            lines.append(f"  {pa.pa:<5} {pa.rating:<15} {pa.capability_level:<19} {pa.name}")
             for goal in self.goals[self.goals.pa == pa.pa].itertuples():
                 reason = f"  ({goal.reason})" if goal.rating != SATISFIED else ""
                 lines.append(f"        {goal.goal:<5} {goal.rating:<15}{reason}")
@@ -205,16 +226,15 @@ def rate(appraisal: "Appraisal", rules: coverage_rules.CoverageRules | None = No
     import pandas as pd
 
     model = appraisal.model
-    info = appraisal.info()
     rules = rules or coverage_rules.load_rules()
-    scopes = appraisal.scopes()
-    instances = appraisal.instances()
-    records = {(r.pa, r.practice, r.instance): r for r in appraisal.records()}
-    evidence: dict[tuple[str, str, str], Counter] = defaultdict(Counter)
-    for e in appraisal.evidence():
-        evidence[(e.pa, e.practice, e.instance)][e.kind] += 1
-    decisions = {(d.pa, d.practice): d for d in appraisal.practice_decisions()}
-    goal_decisions = {(d.pa, d.goal): d for d in appraisal.goal_decisions()}
+    with appraisal.snapshot():  # every input from one consistent state, even while others write
+        info = appraisal.info()
+        scopes = appraisal.scopes()
+        instances = appraisal.instances()
+        records = {(r.pa, r.practice, r.instance): r for r in appraisal.records()}
+        evidence: dict[tuple[str, str, str], Counter] = defaultdict(Counter, appraisal.evidence_counts())
+        decisions = {(d.pa, d.practice): d for d in appraisal.practice_decisions()}
+        goal_decisions = {(d.pa, d.goal): d for d in appraisal.goal_decisions()}
 
     cells: list[dict[str, Any]] = []
     for pa in model.process_areas.values():
@@ -227,7 +247,7 @@ def rate(appraisal: "Appraisal", rules: coverage_rules.CoverageRules | None = No
                 weaknesses = rec.weaknesses if rec else ""
                 cells.append({
                     "pa": pa.id, "goal": p.goal, "practice": p.id, "title": p.title, "generic": p.generic,
-                    "instance": inst.name, "instance_kind": inst.kind, "subgroup": inst.subgroup,
+                    "instance": inst.name, "instance_kind": inst.kind, "subgroup": coverage_rules.subgroup_name(inst.subgroup),
                     "characterization": char, "n_artifacts": ev["artifact"], "n_affirmations": ev["affirmation"],
                     "strengths": rec.strengths if rec else "", "weaknesses": weaknesses,
                     "notes": rec.notes if rec else "",
@@ -283,13 +303,15 @@ def rate(appraisal: "Appraisal", rules: coverage_rules.CoverageRules | None = No
                               "rating": rating, "reason": reason,
                               "n_practices": len(results),
                               "n_implemented": sum(v in IMPLEMENTED for v, _ in results),
+                              "decision": gdec.rating if gdec else None,
                               "decision_rationale": gdec.rationale if gdec else ""})
         rating = rate_pa(scope.scope, goal_ratings.values())
         pa_ratings[pa.id] = rating
         specific = [r for g, r in goal_ratings.items() if not pa.goal(g).generic]
         generic = [r for g, r in goal_ratings.items() if pa.goal(g).generic]
         pa_rows.append({
-            "pa": pa.id, "name": pa.name, "category": pa.category, "scope": scope.scope,
+            "pa": pa.id, "name": pa.name, "category": pa.category, "maturity_level": pa.maturity_level,
+            "scope": scope.scope,
             "scope_reason": scope.reason, "rating": rating,
             "capability_level": capability_level(scope.scope, specific, generic),
             "n_goals": len(goal_ratings), "n_satisfied": sum(r == SATISFIED for r in goal_ratings.values()),
@@ -300,8 +322,9 @@ def rate(appraisal: "Appraisal", rules: coverage_rules.CoverageRules | None = No
         })
 
     rated_pas = {pa: r for pa, r in pa_ratings.items() if model.pa(pa).maturity_level <= model.target_maturity_level}
+    basic_units = sum(i.kind == "basic_unit" and bool(set(i.pas) & in_scope) for i in instances)
     maturity = rate_maturity(rated_pas, model.target_maturity_level, info.appraisal_type == "SCAMPI A",
-                             cov.maturity_failures)
+                             cov.maturity_failures, basic_units)
     cell_columns = ["pa", "goal", "practice", "title", "generic", "instance", "instance_kind", "subgroup",
                     "characterization", "n_artifacts", "n_affirmations", "strengths", "weaknesses", "notes", "warnings"]
     return Ratings(

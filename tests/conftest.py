@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 from pathlib import Path
@@ -36,10 +37,45 @@ def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     monkeypatch.setenv("MPLBACKEND", "Agg")
 
 
+_names = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A throwaway PostgreSQL cluster for the whole run (skipped without its binaries, unless CI requires it)."""
+    from postgres_cluster import Cluster, find_bin
+
+    bindir = find_bin()
+    if bindir is None:
+        if os.environ.get("CMMIKIT_REQUIRE_PG") == "1":
+            pytest.fail("CMMIKIT_REQUIRE_PG=1 but no PostgreSQL server binaries (initdb, pg_ctl) were found")
+        pytest.skip("no PostgreSQL server binaries (initdb, pg_ctl): install Debian's postgresql to run these")
+    cluster = Cluster(bindir).start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest) -> str:
+    """Run a test on both stores: an SQLite file and an appraisal on a PostgreSQL server."""
+    return request.param
+
+
 @pytest.fixture
-def appraisal(tmp_path: Path):
-    """An empty CMMI-SVC appraisal with two basic units and a support function (CM, PPQA)."""
-    with Appraisal.create(tmp_path / "a.cmmi", name="Test appraisal", org_unit="Test OU") as a:
+def new_location(backend: str, tmp_path: Path, request: pytest.FixtureRequest):
+    """A function giving fresh appraisal locations (file paths or server URLs) for the current backend."""
+    def make(stem: str = "a") -> str:
+        if backend == "sqlite":
+            return str(tmp_path / f"{stem}.cmmi")
+        cluster = request.getfixturevalue("postgres")
+        return cluster.url(f"t{os.getpid()}-{next(_names)}-{stem}")
+    return make
+
+
+@pytest.fixture
+def appraisal(new_location):
+    """An empty CMMI-SVC appraisal with two basic units and a support function (CM, PPQA), on both backends."""
+    with Appraisal.create(new_location("a"), name="Test appraisal", org_unit="Test OU") as a:
         a.add_instance("Unit A")
         a.add_instance("Unit B")
         a.add_instance("QA Group", "support_function", pas=["CM", "PPQA"])
@@ -47,9 +83,9 @@ def appraisal(tmp_path: Path):
 
 
 @pytest.fixture
-def tiny(tmp_path: Path):
-    """An appraisal against the tiny made-up model (2 PAs, 1 generic goal), two basic units."""
-    with Appraisal.create(tmp_path / "tiny.cmmi", name="Tiny", model=TINY_MODEL) as a:
+def tiny(new_location):
+    """An appraisal against the tiny made-up model (2 PAs, 1 generic goal), two basic units, on both backends."""
+    with Appraisal.create(new_location("tiny"), name="Tiny", model=TINY_MODEL) as a:
         a.add_instance("U1")
         a.add_instance("U2")
         yield a

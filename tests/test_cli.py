@@ -37,6 +37,13 @@ def test_new_then_rate(tmp_path, capsys):
     assert main(["rate", str(path), "--json"]) == 0
     data = json.loads(capsys.readouterr().out.split("\n", 1)[1])
     assert data["maturity"]["verdict"] == "Not Rated" and len(data["process_areas"]) == 8
+    assert data["best_case"]["maturity"]["verdict"] == "Achieved"  # nothing characterized: all still possible
+    assert data["worst_case"]["maturity"]["verdict"] == "Not Achieved"
+    assert data["outlook"]["headline"].startswith("Not Rated yet: ML2 still achievable")
+    assert main(["rate", str(path)]) == 0
+    text = capsys.readouterr().out
+    assert "Outlook: Not Rated yet: ML2 still achievable" in text
+    assert "best case: Achieved; worst case: Not Achieved" in text
 
 
 def test_export_import_json_round_trip(tmp_path, demo_file):
@@ -44,7 +51,10 @@ def test_export_import_json_round_trip(tmp_path, demo_file):
     assert main(["export-json", str(demo_file), "-o", str(out)]) == 0
     assert main(["import-json", str(out), "-o", str(tmp_path / "back.cmmi")]) == 0
     assert main(["export-json", str(tmp_path / "back.cmmi"), "-o", str(tmp_path / "again.json")]) == 0
-    assert out.read_text() == (tmp_path / "again.json").read_text()
+    again = json.loads((tmp_path / "again.json").read_text())
+    restored = again["changes"].pop()       # the import itself is recorded, with who did it
+    assert (restored["field"], restored["new"]) == ("restored", f"from {out}")
+    assert json.loads(out.read_text()) == again
     first_keys = list(json.loads(out.read_text()))
     assert first_keys == sorted(first_keys)
 
@@ -70,3 +80,49 @@ def test_every_command_is_documented_in_readme():
     commands = build_parser()._subparsers._group_actions[0].choices
     documented = set(re.findall(r"`cmmikit ([a-z-]+)", README.read_text()))
     assert set(commands) <= documented, set(commands) - documented
+
+
+def test_history_shows_who_changed_what(tmp_path):
+    path = tmp_path / "h.cmmi"
+    assert run("--user", "dana", "new", str(path), "--name", "H", "--unit", "Desk").returncode == 0
+    with Appraisal.open(path, user="ravi") as a:
+        a.update_record("SD", "SP 1.1", "Desk", characterization="PI")
+        a.update_record("SD", "SP 1.1", "Desk", characterization="LI")
+    result = run("history", str(path), "--pa", "SD", "--instance", "Desk")
+    assert result.returncode == 0, result.stderr
+    assert "ravi" in result.stdout and "characterization: 'PI' -> 'LI'" in result.stdout
+    assert "dana" not in result.stdout          # creating the unit was not an SD change
+    as_json = json.loads(run("history", str(path), "--user", "dana", "--json").stdout)
+    assert as_json and {c["user"] for c in as_json} == {"dana"}
+    assert run("history", str(path), "--since", "2999-01-01").stdout.strip() == "no changes match"
+
+
+def test_the_commands_work_on_a_server_and_never_print_the_password(postgres, tmp_path, demo_file):
+    from postgres_cluster import PASSWORD
+
+    url = postgres.url(f"cli-{tmp_path.name[-12:]}".replace("_", "-"))
+    outputs = []
+
+    def ok(*args: str) -> str:
+        result = run(*args)
+        outputs.append(result.stdout + result.stderr)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    assert "created postgresql+psycopg://postgres:***@" in ok("new", url, "--name", "Server one", "--unit", "Desk")
+    dump = tmp_path / "d.json"
+    ok("export-json", str(demo_file), "-o", str(dump))
+    ok("import-json", str(dump), "-o", url, "--force")
+    assert "Maturity level 2" in ok("rate", url)
+    ok("export-xlsx", url, "-o", str(tmp_path / "gap.xlsx"))
+    assert (tmp_path / "gap.xlsx").stat().st_size > 10_000
+    assert "restored" in ok("history", url)
+    listed = ok("list", postgres.url())
+    assert url.rsplit("=", 1)[1] in listed and "Northwind" in listed
+    bad = run("rate", url.replace(PASSWORD, "wrong-" + PASSWORD))
+    outputs.append(bad.stdout + bad.stderr)
+    assert bad.returncode == 1 and bad.stderr.count("\n") == 1 and "Traceback" not in bad.stderr
+    missing = run("rate", url + "-nope")
+    outputs.append(missing.stderr)
+    assert "no appraisal named" in missing.stderr
+    assert all(PASSWORD not in text for text in outputs)

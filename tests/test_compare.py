@@ -90,7 +90,7 @@ def test_pa_deltas(pair):
     assert rows(result.pas, ["pa", "before", "after", "change", "capability_before", "capability_after",
                              "practices_improved", "practices_regressed", "goals_newly_satisfied"]) == [
         ("AA", "Unsatisfied", "Unsatisfied", "unchanged", "CL0", "CL0", 2, 1, 2),
-        ("BB", "Not Rated", "Not Rated", "unchanged", "CL1", "Not Rated", 0, 0, 1),
+        ("BB", "Not Rated", "Not Rated", "unchanged", "CL1 (CL2 not rated)", "Not Rated", 0, 0, 1),
     ]
     aa = result.pas.iloc[0]
     assert (aa.readiness_before, aa.readiness_after) == pytest.approx((2 / 4, 3 / 4))
@@ -160,6 +160,18 @@ def test_classify(before, after, change):
 def test_refuses_different_models(tiny, appraisal):
     with pytest.raises(ModelMismatch, match="different models.*tiny-1.0"):
         compare(tiny, appraisal)
+
+
+def test_refuses_different_versions_of_one_model(tiny, tmp_path):
+    import shutil
+
+    folder = tmp_path / "tiny-next"
+    shutil.copytree(TINY_MODEL, folder)
+    (folder / "model.yaml").write_text((folder / "model.yaml").read_text().replace('version: "1.0"', 'version: "1.1"'))
+    with Appraisal.create(tmp_path / "next.cmmi", name="Next", model=folder) as newer:
+        assert newer.info().model_id == tiny.info().model_id
+        with pytest.raises(ModelMismatch, match="different versions of model tiny-1.0.*version 1.0.*version 1.1"):
+            compare(tiny, newer)
 
 
 def test_trend_chart_is_deterministic(pair):

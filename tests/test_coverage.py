@@ -63,3 +63,29 @@ def test_bad_rules_file_names_the_key(tmp_path):
     path.write_text("affirmations_per: week\n")
     with pytest.raises(ModelError, match="affirmations_per"):
         load_rules(path)
+
+
+# ---------------------------------------------------------------- subgroups (found by an independent check)
+
+
+def test_a_subgroup_named_all_is_not_merged_with_units_without_a_subgroup():
+    units = [Inst(name="U1", kind="basic_unit", subgroup="(all)", pas=("AA",)),
+             Inst(name="U2", kind="basic_unit", subgroup="", pas=("AA",))]
+    # U1 covers AA; U2, in a group of its own, does not: its group fails
+    result = check([cell("U1"), cell("U2", aff=0)], units, {"AA"}, RULES)
+    assert result.pa_failures == {"AA": ["AA: no basic unit outside any subgroup provides both artifacts and "
+                                         "affirmations"]}
+    subjects = {r["subject"] for r in result.rows if r["rule"] == "unit_covers_every_pa"}
+    assert subjects == {"subgroup (all)", "no subgroup"}
+
+
+def test_subgroup_names_are_whitespace_normalised():
+    units = [Inst(name="U1", kind="basic_unit", subgroup="Ops", pas=("AA",)),
+             Inst(name="U2", kind="basic_unit", subgroup=" Ops ", pas=("AA",)),
+             Inst(name="U3", kind="basic_unit", subgroup="Field  Ops", pas=("AA",)),
+             Inst(name="U4", kind="basic_unit", subgroup="Field Ops\t", pas=("AA",))]
+    # one unit per subgroup provides both kinds: it covers the whole subgroup
+    result = check([cell("U1"), cell("U2", aff=0), cell("U3", art=0), cell("U4")], units, {"AA"}, RULES)
+    assert result.pa_failures == {} and result.maturity_failures == []
+    assert {r["subject"] for r in result.rows if r["rule"] == "half_units_cover_one_pa"} == {
+        "subgroup Ops", "subgroup Field Ops"}

@@ -20,15 +20,25 @@ REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "model-reference.md
 SP_COUNTS = {"CM": 7, "MA": 8, "PPQA": 4, "REQM": 5, "SAM": 6, "SD": 8, "WMC": 10, "WP": 15}
 
 
-def test_cmmi_svc_has_the_eight_ml2_areas_with_their_practice_counts():
-    model = load_model()
-    assert model.id == "cmmi-svc-1.3"
-    assert sorted(model.pa_ids) == sorted(SP_COUNTS)
-    for pa, count in SP_COUNTS.items():
+DEV_SP_COUNTS = {"REQM": 5, "PP": 14, "PMC": 10, "SAM": 6, "MA": 8, "PPQA": 4, "CM": 7}
+
+
+@pytest.mark.parametrize("model_id, name, counts, n_practices, n_goals", [
+    (None, "CMMI for Services", SP_COUNTS, 63, 18),
+    ("cmmi-dev-1.3", "CMMI for Development", DEV_SP_COUNTS, 54, 15),
+])
+def test_each_shipped_model_has_its_ml2_areas_with_their_practice_counts(model_id, name, counts, n_practices,
+                                                                          n_goals):
+    model = load_model(model_id)
+    assert (model.id, model.name, model.version, model.target_maturity_level) == (
+        model_id or "cmmi-svc-1.3", name, "1.3", 2)
+    assert sorted(model.pa_ids) == sorted(counts)
+    for pa, count in counts.items():
         practices = model.pa(pa).practices
         assert sum(not p.generic for p in practices) == count
         assert [p.id for p in practices if p.generic] == [f"GP 2.{n}" for n in range(1, 11)]
-    assert sum(SP_COUNTS.values()) == 63
+    assert sum(counts.values()) == n_practices
+    assert sum(not g.generic for pa in model.process_areas.values() for g in pa.goals) == n_goals
 
 
 def _reference_titles() -> dict[str, str]:
@@ -58,6 +68,57 @@ def test_titles_match_the_v13_reference_exactly():
             for p in goal.practices:
                 expected = titles[p.id] if p.generic else titles[p.key]
                 assert p.title == expected, p.key
+
+
+# ---------------------------------------------------------------- CMMI-DEV v1.3, the second model
+
+REFERENCE_DEV = REFERENCE.with_name("model-reference-dev.md")
+def _dev_reference() -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
+    """PA id -> (name, category), and 'PP SG 1' / 'PP SP 1.1' -> title, from the DEV reference."""
+    areas, titles = {}, {}
+    category = pa = ""
+    for line in REFERENCE_DEV.read_text().splitlines():
+        if m := re.match(r"## (.+) category$", line):
+            category = m.group(1)
+        elif m := re.match(r"\*\*([A-Z]+) (.+)\*\*$", line):
+            pa = m.group(1)
+            areas[pa] = (m.group(2), category)
+        elif m := re.match(r"\s*- (S[GP] \d+(?:\.\d+)?) (.+)$", line):
+            titles[f"{pa} {m.group(1)}"] = m.group(2).strip()
+    return areas, titles
+
+
+@pytest.mark.skipif(not (REFERENCE_DEV.exists() and REFERENCE.exists()),
+                    reason="../shared/model-reference(-dev).md not beside the checkout")
+def test_dev_titles_match_the_v13_reference_exactly():
+    areas, titles = _dev_reference()
+    generic_titles = _reference_titles()  # GP titles are the same in both models
+    model = load_model("cmmi-dev-1.3")
+    assert len([k for k in titles if " SP " in k]) == 54 and len([k for k in titles if " SG " in k]) == 15
+    assert {pa: (a.name, a.category) for pa, a in model.process_areas.items()} == areas
+    seen = set()
+    for pa in model.process_areas.values():
+        for goal in pa.goals:
+            if not goal.generic:
+                assert goal.title == titles[goal.key], goal.key
+                seen.add(goal.key)
+            for p in goal.practices:
+                expected = generic_titles[p.id] if p.generic else titles[p.key]
+                assert p.title == expected, p.key
+                seen.add(p.key)
+    assert set(titles) <= seen  # nothing in the reference is missing from the model
+
+
+def test_dev_texts_are_our_own_not_the_svc_ones():
+    dev, svc = load_model("cmmi-dev-1.3"), load_model("cmmi-svc-1.3")
+
+    def texts(model):
+        return {t for p in model.practices() for t in (p.intent, *p.questions)}
+
+    assert not texts(dev) & texts(svc)
+    dev_products = {w for p in dev.practices() for w in p.work_products}
+    assert "{" not in " ".join(dev_products)  # work products are not filled in per PA
+    assert any("Project Planning" in q for q in dev.pa("PP").practice("GP 2.2").questions)
 
 
 def test_every_practice_has_intent_products_and_questions():

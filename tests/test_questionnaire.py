@@ -284,7 +284,7 @@ def test_gap_workbook_shows_suggestions_when_there_are_answers(appraisal, blank,
 def test_cli_round_trip(appraisal, tmp_path, capsys):
     from cmmikit.cli import main
 
-    path = str(appraisal.path)
+    path = appraisal.address
     out = tmp_path / "cli.xlsx"
     assert main(["questionnaire", path, "--instance", "Unit B", "-o", str(out)]) == 0
     assert "Unit B" in capsys.readouterr().out

@@ -91,6 +91,8 @@ def test_capability_levels():
     assert capability_level("in_scope", [SATISFIED], [UNSATISFIED]) == "CL1"
     assert capability_level("in_scope", [SATISFIED, UNSATISFIED], [SATISFIED]) == "CL0"
     assert capability_level("in_scope", [NOT_RATED], [SATISFIED]) == NOT_RATED
+    assert capability_level("in_scope", [SATISFIED], [NOT_RATED]) == "CL1 (CL2 not rated)"
+    assert capability_level("in_scope", [SATISFIED], [NOT_RATED, UNSATISFIED]) == "CL1"
     assert capability_level("not_applicable", [], []) == "Not Applicable"
 
 
@@ -221,3 +223,52 @@ def test_ratings_frames_are_tidy(demo):
     assert set(r.pas.rating) <= {SATISFIED, UNSATISFIED, NOT_RATED, "Not Applicable", "Out of Scope"}
     summary = r.summary()
     assert "Maturity level 2" in summary and all(pa in summary for pa in r.pas.pa)
+
+
+def test_a_pa_with_gg2_not_rated_has_cl1_with_cl2_undetermined(tiny):
+    _characterize_all(tiny)
+    tiny.set_characterization("AA", "GP 2.1", "U2", None)
+    pas = rate(tiny).pas.set_index("pa")
+    assert pas.loc["AA", "rating"] == NOT_RATED and pas.loc["AA", "capability_level"] == "CL1 (CL2 not rated)"
+    assert pas.loc["BB", "capability_level"] == "CL2"
+
+
+def test_support_functions_alone_give_no_maturity_rating(tmp_path):
+    from cmmikit.store import Appraisal
+
+    from conftest import TINY_MODEL
+
+    with Appraisal.create(tmp_path / "sf.cmmi", name="SF only", model=TINY_MODEL) as a:
+        a.add_instance("QA", "support_function")
+        for practice in a.model.practices():
+            a.update_record(practice.pa, practice.id, "QA", characterization="FI")
+            a.add_evidence(practice.pa, practice.id, "QA", "artifact", "doc")
+            a.add_evidence(practice.pa, practice.id, "QA", "affirmation", "interview")
+        r = rate(a)
+    assert set(r.pas.rating) == {SATISFIED}  # the support function's practices are rated ...
+    assert r.maturity.verdict == NOT_RATED and r.maturity.achieved is None  # ... but not the maturity level
+    assert any("no basic unit" in reason for reason in r.maturity.reasons)
+
+
+def test_units_sampled_only_for_pas_out_of_scope_give_no_maturity_rating(tiny):
+    _characterize_all(tiny)
+    tiny.update_instance("U1", pas=["BB"])
+    tiny.update_instance("U2", pas=["BB"])
+    tiny.add_instance("QA", "support_function", pas=["AA"])
+    for practice in tiny.model.pa("AA").practices:
+        tiny.add_evidence("AA", practice.id, "QA", "artifact", "doc")
+        tiny.add_evidence("AA", practice.id, "QA", "affirmation", "interview")
+        tiny.update_record("AA", practice.id, "QA", characterization="FI")
+    tiny.set_scope("BB", "not_applicable", "no beta work")
+    r = rate(tiny)
+    assert r.maturity.verdict == NOT_RATED and any("no basic unit" in x for x in r.maturity.reasons)
+
+
+def test_every_pa_not_applicable_gives_no_maturity_rating(tiny):
+    for pa in ("AA", "BB"):
+        tiny.set_scope(pa, "not_applicable", "not our work")
+    r = rate(tiny)
+    assert r.maturity.verdict == NOT_RATED
+    assert r.maturity.reasons[0] == "every process area is Not Applicable: nothing was rated"
+    assert rate_maturity({"A": "Not Applicable"}).verdict == NOT_RATED
+    assert rate_maturity({"A": SATISFIED}, basic_units=0).verdict == NOT_RATED

@@ -150,7 +150,7 @@ def test_refusals_before_a_kernel_starts(tiny, hostile, tmp_path):
     with pytest.raises(report.ReportError, match=r"\*\.html"):
         report.render_report(hostile, tmp_path / "report.pdf")
     with pytest.raises(ModelMismatch, match="different models"):
-        report.render_report(hostile, tmp_path / "r.html", baseline_path=tiny.path)
+        report.render_report(hostile, tmp_path / "r.html", baseline_path=tiny.address)
     with pytest.raises(StoreError, match="no such appraisal"):
         report.render_report(tmp_path / "missing.cmmi", tmp_path / "r.html")
     assert not list(tmp_path.glob("r.*"))
@@ -215,6 +215,7 @@ def test_export_notebook_writes_workbook_charts_and_report(hostile, tmp_path):
                                      "findings_priority") for fmt in ("png", "svg"))
     assert "Maturity level 2: Not Achieved" in (out / "report.html").read_text(encoding="utf-8")
     assert (out / "report.ipynb").exists()
+    assert (out / "final-findings.pptx").stat().st_size > 0
 
 
 def test_caveats_name_open_judgments_and_not_rated_goals(demo):

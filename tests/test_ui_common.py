@@ -18,13 +18,13 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_given_path_is_opened(appraisal, cache: Path) -> None:
-    with open_appraisal(appraisal.path) as opened:
+    with open_appraisal(appraisal.address) as opened:
         assert opened.info().name == "Test appraisal"
     assert not cache.exists()
 
 
 def test_environment_path_is_used_when_none_given(appraisal, cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(common.APPRAISAL_ENV, str(appraisal.path))
+    monkeypatch.setenv(common.APPRAISAL_ENV, appraisal.address)
     with open_appraisal() as opened:
         assert opened.path == appraisal.path
 

@@ -113,7 +113,7 @@ def test_create_and_open_files(view: SetupView, appraisal: Appraisal, tmp_path: 
     view.create_button.click()
     assert new.exists() and view.appraisal.info().name == "Second appraisal"
     assert view.info_fields["name"].value == "Second appraisal" and view.instance_rows == []
-    view.path_text.value = str(appraisal.path)
+    view.path_text.value = appraisal.address
     view.open_button.click()
     assert view.appraisal.info().name == "Test appraisal" and len(view.instance_rows) == 3
     view.path_text.value = str(tmp_path / "missing.cmmi")
@@ -125,6 +125,6 @@ def test_create_and_open_files(view: SetupView, appraisal: Appraisal, tmp_path: 
 
 def test_text_form(view: SetupView) -> None:
     text = repr(view)
-    assert text.startswith("Setup: Test appraisal (a.cmmi, SCAMPI A)")
+    assert text.startswith(f"Setup: Test appraisal ({view.appraisal.path.name}, SCAMPI A)")
     assert "basic units: Unit A, Unit B" in text and "support functions: QA Group" in text
     assert "CM    in scope; sampled in: Unit A, Unit B, QA Group" in text

@@ -72,7 +72,7 @@ def test_texts_and_evidence_are_saved_and_shown_again_after_reopening(view: Walk
     panel.characterization.value = "LI"
     assert panel.status.ok and panel.new_description.value == ""
 
-    path = appraisal.path
+    path = appraisal.address
     appraisal.close()
     with Appraisal.open(path) as reopened:
         record = reopened.record("SD", "SP 1.2", "Unit B")

@@ -8,7 +8,6 @@ screen is small, so rebuilding is simpler than patching.
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import ipywidgets as w
@@ -132,24 +131,23 @@ class SetupView(View):
         if not name:
             self.status.error("give the new appraisal a name first")
             return
-        self._switch(lambda: Appraisal.create(Path(self.path_text.value.strip()), name=name), "created")
+        self._switch(lambda: Appraisal.create(self.path_text.value.strip(), name=name), "created")
 
     def _switch(self, opener: Callable[[], Appraisal], verb: str) -> None:
         opened: list[Appraisal] = []
         if not self.status.run(lambda: opened.append(opener())):
             return
-        if opened[0].path.resolve() != self.appraisal.path.resolve():
-            self.appraisal.close()
+        self.appraisal.close()
         self.appraisal = opened[0]
         self.load()
-        self.status.saved(f"{verb} {self.appraisal.path}")
+        self.status.saved(f"{verb} {self.appraisal.location.display}")
 
     def load(self) -> None:
         """Show the current appraisal in every section."""
         info = self.appraisal.info()
         self._loading = True
         try:
-            self.path_text.value = str(self.appraisal.path)
+            self.path_text.value = self.appraisal.location.display
             for key, widget in self.info_fields.items():
                 widget.value = getattr(info, key)
             self.appraisal_type.value = info.appraisal_type

@@ -1,0 +1,267 @@
+"""The appraisal store: the only part of cmmikit that knows SQL.
+
+An appraisal lives in an SQLite file (the default: embedded, no server, WAL) or in
+a PostgreSQL database shared by a team (``postgresql+psycopg://user@host/db?appraisal=NAME``,
+one schema per appraisal). Both sit behind the same :class:`Appraisal` API:
+
+- every public method that changes data is one transaction, recorded in the change
+  log with the user who made it;
+- editable rows carry a ``version``; writes given ``base_version`` refuse to overwrite
+  a newer change (:class:`~cmmikit.errors.ConflictError`);
+- ids are never reused, and a write addressed to a removed or renamed row fails;
+- :meth:`Appraisal.snapshot` reads many things from one consistent state;
+- one engine per location per process, shared by every handle on it.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, insert, select, text
+
+from cmmikit import atomic
+from cmmikit.errors import StoreError
+from cmmikit.store import engines, schema, tables as t
+from cmmikit.store.core import clean, now
+from cmmikit.store.exchange import ExchangeStore
+from cmmikit.store.findings import FindingStore
+from cmmikit.store.location import Location, current_user, is_url, parse
+from cmmikit.store.practices import PracticeStore
+from cmmikit.store.records import (ACTION_STATUSES, APPRAISAL_TYPES, CHARACTERIZATIONS, EVIDENCE_KINDS,
+                                   FINDING_KINDS, FINDING_ORIGINS, FINDING_STATUSES, INSTANCE_KINDS, SCOPES, Action,
+                                   AppraisalInfo, Assessor, Change, Evidence, Finding, GoalDecision, Instance,
+                                   PracticeDecision, PracticeRecord, Response, Scope)
+from cmmikit.store.setup import SetupStore
+
+if TYPE_CHECKING:
+    from cmmikit.model import Model
+
+__all__ = ["ACTION_STATUSES", "APPRAISAL_TYPES", "CHARACTERIZATIONS", "EVIDENCE_KINDS", "FINDING_KINDS",
+           "FINDING_ORIGINS", "FINDING_STATUSES", "INSTANCE_KINDS", "SCOPES", "Action", "Appraisal", "AppraisalInfo",
+           "Assessor", "Change", "Evidence", "Finding", "GoalDecision", "Instance", "Location", "PracticeDecision",
+           "PracticeRecord", "Response", "Scope", "StoreError", "current_user", "is_url", "list_appraisals",
+           "parse"]
+
+
+class Appraisal(SetupStore, PracticeStore, FindingStore, ExchangeStore):
+    """An open appraisal. Use :meth:`create`, :meth:`open` or :meth:`restore`; close it (or use ``with``)."""
+
+    @classmethod
+    def open(cls, location: "str | os.PathLike | Location", *, user: str | None = None) -> "Appraisal":
+        """Open an existing appraisal; refuse (untouched) anything that is not one of ours.
+
+        ``location`` is a file path or a PostgreSQL URL with ``?appraisal=NAME``. Files of an
+        older cmmikit are upgraded in place after a backup copy is kept beside them.
+        """
+        loc = parse(location)
+        backend = engines.acquire(loc, _check_and_upgrade_file)
+        appraisal = cls(backend, current_user(user))
+        try:
+            with engines.translated(loc):
+                if not backend.verified:
+                    _verify_server_appraisal(backend)
+                    backend.verified = True
+                appraisal._generation = appraisal._scalar(select(t.appraisal.c.generation))
+        except BaseException:
+            appraisal.close()
+            raise
+        return appraisal
+
+    @classmethod
+    def create(cls, location: "str | os.PathLike | Location", *, name: str,
+               model: "str | os.PathLike | Model | None" = None, overwrite: bool = False, user: str | None = None,
+               **info: str) -> "Appraisal":
+        """Create a new appraisal (atomically: it appears complete or not at all)."""
+        from cmmikit.model import Model, load_model
+
+        loaded = model if isinstance(model, Model) else load_model(model)
+        model_ref = str(loaded.source) if isinstance(model, Model) else ("" if model is None else str(model))
+        if model_ref == loaded.id:
+            model_ref = ""
+        who = current_user(user)
+        name = clean(name, "name")
+
+        def fill(conn: Connection) -> None:
+            stamp = now()
+            schema.create(conn, name=name, model_id=loaded.id, model_ref=model_ref, user=who, stamp=stamp)
+            conn.execute(insert(t.changes).values(at=stamp, changed_by=who, entity="appraisal", key="appraisal",
+                                                  field="created", new=name))
+
+        _build(parse(location), overwrite, fill)
+        appraisal = cls.open(location, user=who)
+        appraisal._model = loaded
+        if info:
+            appraisal.update_info(**info)
+        return appraisal
+
+    @classmethod
+    def restore(cls, location: "str | os.PathLike | Location", data: dict[str, Any], *, source: str = "JSON",
+                overwrite: bool = False, user: str | None = None, record: bool = True) -> "Appraisal":
+        """Build a new appraisal from :meth:`dump` output; nothing is written unless all of it is valid.
+
+        ``record`` adds a "restored" entry to the change log (a backup copies the log as it is).
+        """
+        from cmmikit.store.validation import validate_dump
+
+        rows = validate_dump(data, source)
+        who = current_user(user)
+
+        def fill(conn: Connection) -> None:
+            t.metadata.create_all(conn)
+            conn.execute(insert(t.meta).values(key="application", value=schema.APPLICATION))
+            conn.execute(insert(t.alembic_version).values(version_num=schema.HEAD))
+            merged = {r["id"]: r["merged_into"] for r in rows["findings"] if r["merged_into"] is not None}
+            for name in t.DUMP_TABLES:  # parents first; a merged finding may point forward: linked afterwards
+                table_rows = [{**r, "merged_into": None} for r in rows[name]] if name == "findings" else rows[name]
+                if table_rows:
+                    conn.execute(insert(t.metadata.tables[name]), table_rows)
+            for fid, target in merged.items():
+                conn.execute(t.findings.update().where(t.findings.c.id == fid).values(merged_into=target))
+            if conn.dialect.name == "postgresql":
+                _reset_sequences(conn)
+            conn.execute(t.appraisal.update().values(generation=uuid.uuid4().hex))
+            if record:
+                conn.execute(insert(t.changes).values(at=now(), changed_by=who, entity="appraisal", key="appraisal",
+                                                      field="restored", new=f"from {source}"))
+
+        _build(parse(location), overwrite, fill)
+        return cls.open(location, user=who)
+
+    def backup(self, path: str | os.PathLike, *, overwrite: bool = False) -> Path:
+        """Copy this appraisal (one consistent snapshot) to a new SQLite file, atomically."""
+        target = Path(path)
+        if self._live().dialect == "sqlite":
+            def copy(tmp: Path) -> None:
+                import sqlite3
+
+                with self.snapshot():
+                    raw = self._conn.connection.dbapi_connection  # type: ignore[union-attr]
+                    out = sqlite3.connect(tmp)
+                    try:
+                        raw.backup(out)
+                    finally:
+                        out.close()
+            _build_file(target, overwrite, copy)
+            return target
+        data = self.dump()
+        Appraisal.restore(target, data, source=self.location.display, overwrite=overwrite, user=self.user,
+                          record=False).close()
+        return target
+
+
+# ------------------------------------------------------------------ building and checking
+
+
+def _check_and_upgrade_file(path: Path) -> None:
+    found = schema.inspect_file(path)
+    if found != schema.HEAD:
+        schema.upgrade_file(path, found)
+
+
+def _verify_server_appraisal(backend: engines.Backend) -> None:
+    loc = backend.location
+    with backend.engine.connect() as conn:
+        exists = conn.execute(text("SELECT 1 FROM information_schema.schemata WHERE schema_name = :s"),
+                              {"s": loc.schema}).first()
+        if not exists:
+            raise StoreError(f"{loc.display}: no appraisal named {loc.appraisal!r} on this server "
+                             "('cmmikit list URL' shows them, 'cmmikit new URL --name ...' creates one)")
+        found = schema.revision(conn)
+        schema.check_revision(loc.display, found)
+    if found != schema.HEAD:
+        schema.upgrade_server(backend.engine, loc.display)
+
+
+def _build(loc: Location, overwrite: bool, fill: Callable[[Connection], None]) -> None:
+    """Create a database at ``loc`` filled by ``fill`` in one transaction: complete or absent."""
+    if loc.path is not None:
+        def build(tmp: Path) -> None:
+            engine = engines.sqlite_engine(f"{tmp.resolve().as_uri()}?mode=rw", pool_size=1)
+            try:
+                with engine.connect().execution_options(cmmikit_write=True) as conn, conn.begin():
+                    fill(conn)
+            finally:
+                engine.dispose()
+        _build_file(loc.path, overwrite, build)
+        return
+    _build_on_server(loc, overwrite, fill)
+
+
+def _build_file(path: Path, overwrite: bool, build: Callable[[Path], None]) -> None:
+    if path.exists():
+        if not overwrite:
+            raise StoreError(f"{path}: already exists (choose another name, or pass --force / overwrite=True "
+                             "to replace it)")
+        if engines.open_in_this_process(path):
+            raise StoreError(f"{path}: is open in this session; close it before replacing it")
+        if engines.open_elsewhere(path):
+            raise StoreError(f"{path}: is open in another session (a notebook or a command); close it there "
+                             "before replacing it")
+    with engines.translated(Location(path=path)), atomic.replacing(path) as tmp:
+        try:
+            build(tmp)
+            for suffix in ("-wal", "-shm", "-journal"):  # a stale log of the old file must not meet the new one
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+        finally:
+            for suffix in ("-wal", "-shm", "-journal"):
+                Path(f"{tmp}{suffix}").unlink(missing_ok=True)
+
+
+def _build_on_server(loc: Location, overwrite: bool, fill: Callable[[Connection], None]) -> None:
+    engine = engines.postgres_engine(loc.url, None, pool_size=1)
+    try:
+        with engines.translated(loc), engine.connect() as conn, conn.begin():
+            exists = conn.execute(text("SELECT 1 FROM information_schema.schemata WHERE schema_name = :s"),
+                                  {"s": loc.schema}).first()
+            if exists:
+                if not overwrite:
+                    raise StoreError(f"{loc.display}: an appraisal named {loc.appraisal!r} already exists "
+                                     "(choose another name, or pass --force to replace it)")
+                others = conn.execute(text("SELECT count(*) FROM pg_stat_activity WHERE application_name = :a "
+                                           "AND pid <> pg_backend_pid()"), {"a": f"cmmikit {loc.schema}"}).scalar()
+                if others:
+                    raise StoreError(f"{loc.display}: is open in {others} other session(s); close them before "
+                                     "replacing it")
+                conn.execute(text(f'DROP SCHEMA "{loc.schema}" CASCADE'))
+            conn.execute(text(f'CREATE SCHEMA "{loc.schema}"'))
+            conn.execute(text(f'SET LOCAL search_path TO "{loc.schema}"'))
+            fill(conn)
+    finally:
+        engine.dispose()
+
+
+def _reset_sequences(conn: Connection) -> None:
+    """After rows with explicit ids, let PostgreSQL's sequences continue after the highest one."""
+    for table in t.metadata.sorted_tables:
+        if "id" in table.c and table.c.id.primary_key and table.name != "appraisal":
+            conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                              f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"))
+
+
+def list_appraisals(url: str) -> list[dict[str, Any]]:
+    """The appraisals on a PostgreSQL server: name, appraisal name, model, type, last change."""
+    loc = parse(url, need_appraisal=False)
+    if loc.path is not None:
+        raise StoreError(f"{url}: 'list' needs a server URL (postgresql+psycopg://user@host:5432/dbname)")
+    engine = engines.postgres_engine(loc.url, None, pool_size=1)
+    found = []
+    try:
+        with engines.translated(loc), engine.connect() as conn:
+            names = conn.execute(text("SELECT schema_name FROM information_schema.schemata "
+                                      "WHERE schema_name LIKE 'cmmikit\\_%' ORDER BY schema_name")).scalars().all()
+            for name in names:
+                try:
+                    row = conn.execute(text(f'SELECT name, model_id, appraisal_type FROM "{name}".appraisal')).first()
+                    last = conn.execute(text(f'SELECT max(at) FROM "{name}".changes')).scalar()
+                except Exception:  # a schema that only looks like ours
+                    conn.rollback()
+                    continue
+                found.append({"appraisal": name[len("cmmikit_"):], "name": row[0], "model_id": row[1],
+                              "appraisal_type": row[2], "last_change": last or ""})
+    finally:
+        engine.dispose()
+    return found

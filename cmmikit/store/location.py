@@ -1,0 +1,100 @@
+"""Where an appraisal lives: an SQLite file path or a PostgreSQL URL naming one appraisal on a server,
+and who is making the changes."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from cmmikit.errors import StoreError
+
+URL_PREFIXES = ("postgresql://", "postgresql+psycopg://", "postgres://")
+APPRAISAL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,50}$")
+SCHEMA_PREFIX = "cmmikit_"
+USER_ENVS = ("CMMIKIT_USER", "JUPYTERHUB_USER")
+
+
+def is_url(location: str | os.PathLike) -> bool:
+    return isinstance(location, str) and location.lower().startswith(URL_PREFIXES)
+
+
+@dataclass(frozen=True)
+class Location:
+    """A parsed appraisal location; ``display`` is safe to print (never holds a password)."""
+
+    path: Path | None = None          # SQLite file
+    url: object | None = None         # sqlalchemy.engine.URL of the server (PostgreSQL), appraisal query removed
+    appraisal: str = ""               # the appraisal's name on that server
+
+    @property
+    def is_file(self) -> bool:
+        return self.path is not None
+
+    @property
+    def schema(self) -> str:
+        return SCHEMA_PREFIX + self.appraisal
+
+    @property
+    def display(self) -> str:
+        if self.path is not None:
+            return str(self.path)
+        server = self.url.render_as_string(hide_password=True)  # type: ignore[union-attr]
+        return f"{server}?appraisal={self.appraisal}" if self.appraisal else server
+
+    @property
+    def address(self) -> str:
+        """The text that opens this appraisal again (a server URL keeps its password: never print it)."""
+        if self.path is not None:
+            return str(self.path)
+        server = self.url.render_as_string(hide_password=False)  # type: ignore[union-attr]
+        return f"{server}?appraisal={self.appraisal}" if self.appraisal else server
+
+    @property
+    def label(self) -> str:
+        """A short name for titles: the file name or the appraisal's name on its server."""
+        return self.path.name if self.path is not None else self.appraisal
+
+    def __str__(self) -> str:
+        return self.display
+
+
+def parse(location: "str | os.PathLike | Location", *, need_appraisal: bool = True) -> Location:
+    """A file path, or ``postgresql+psycopg://user@host:5432/db?appraisal=NAME``."""
+    if isinstance(location, Location):
+        return location
+    if not is_url(location):
+        return Location(path=Path(location))
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        url = make_url(str(location))
+    except ArgumentError:
+        raise StoreError("not a valid server URL (expected postgresql+psycopg://user@host:5432/dbname"
+                         "?appraisal=NAME)") from None
+    query = dict(url.query)
+    name = query.pop("appraisal", "")
+    if isinstance(name, tuple):
+        name = name[-1]
+    url = url.set(drivername="postgresql+psycopg", query=query)
+    safe = url.render_as_string(hide_password=True)
+    if need_appraisal and not name:
+        raise StoreError(f"{safe}: the URL names no appraisal (add ?appraisal=NAME; 'cmmikit list' shows them)")
+    if name and not APPRAISAL_NAME.match(name):
+        raise StoreError(f"{safe}: appraisal name {name!r} must be letters, digits, '.', '_' or '-' "
+                         "(at most 51 characters)")
+    return Location(url=url, appraisal=name)
+
+
+def current_user(explicit: str | None = None) -> str:
+    """Who is making changes: ``explicit`` (--user), else $CMMIKIT_USER, else $JUPYTERHUB_USER, else the OS login."""
+    for candidate in (explicit, *(os.environ.get(name) for name in USER_ENVS)):
+        if candidate and candidate.strip():
+            return candidate.strip()
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown"

@@ -1,0 +1,240 @@
+"""What the team records per practice: characterizations and notes, evidence, team decisions, questionnaire answers."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+from sqlalchemy import and_, case, delete, func, insert, select
+
+from cmmikit.errors import InvalidValue, UnknownEntry
+from cmmikit.store import tables as t
+from cmmikit.store.core import StoreCore, Subject, check, check_fields, clean, now
+from cmmikit.store.records import (CHARACTERIZATIONS, EVIDENCE_KINDS, Evidence, GoalDecision, PracticeDecision,
+                                   PracticeRecord, Response)
+
+RECORD_FIELDS = {"characterization", "strengths", "weaknesses", "notes"}
+EVIDENCE_FIELDS = {"kind", "description", "location", "who", "collected_on"}
+
+
+def _cell(pa: str, practice: str, instance: str) -> str:
+    return f"{pa} {practice} / {instance}"
+
+
+class PracticeStore(StoreCore):
+    # -- practice records: characterization, strengths, weaknesses, notes ------
+
+    def record(self, pa: str, practice: str, instance: str) -> PracticeRecord:
+        """What is recorded for one practice in one instance (blank, version 0, if nothing yet)."""
+        with self.snapshot():
+            row = self._row(t.practice_records, {"pa": pa, "practice": practice,
+                                                 "instance_id": self._instance_id(instance)})
+        return _record(row, instance) if row is not None else PracticeRecord(pa, practice, instance)
+
+    def update_record(self, pa: str, practice: str, instance: str, *, base_version: int | None = None,
+                      **changes: str | None) -> PracticeRecord:
+        """Change any of characterization, strengths, weaknesses, notes; saved at once.
+
+        ``base_version`` is the record's version when the user read it (0: nothing stored yet);
+        if someone changed it since, :class:`~cmmikit.errors.ConflictError` says who, when and what
+        it holds now, and nothing is saved. ``None`` saves whatever is stored (scripts).
+        """
+        check_fields(changes, RECORD_FIELDS, "practice record")
+        self._check_practice(pa, practice)
+        values: dict[str, str | None] = {}
+        for key, value in changes.items():
+            if key == "characterization":
+                value = value or None
+                if value is not None:
+                    check(value, CHARACTERIZATIONS, "characterization")
+                values[key] = value
+            else:
+                values[key] = clean(value, key)
+        with self.transaction():
+            ident = self._instance_id(instance)
+            key = {"pa": pa, "practice": practice, "instance_id": ident}
+            self._upsert(t.practice_records, key, values,
+                         Subject("record", _cell(pa, practice, instance), entity_id=f"{pa}|{practice}|{ident}",
+                                 pa=pa, practice=practice, instance=instance), base_version)
+            return _record(self._row(t.practice_records, key), instance)
+
+    def set_characterization(self, pa: str, practice: str, instance: str, value: str | None, *,
+                             base_version: int | None = None) -> PracticeRecord:
+        return self.update_record(pa, practice, instance, characterization=value, base_version=base_version)
+
+    def records(self, pa: str | None = None) -> list[PracticeRecord]:
+        """Every stored practice record (optionally of one PA)."""
+        r = t.practice_records.c
+        stmt = (select(r.pa, r.practice, t.instances.c.name, r.characterization, r.strengths, r.weaknesses, r.notes,
+                       r.version, r.updated_by, r.updated_at)
+                .join(t.instances, t.instances.c.id == r.instance_id))
+        if pa:
+            stmt = stmt.where(r.pa == pa)
+        stmt = stmt.order_by(r.pa, r.practice, t.instances.c.position)
+        return [PracticeRecord(*row) for row in self._tuples(stmt)]
+
+    # -- evidence ----------------------------------------------------------------
+
+    def add_evidence(self, pa: str, practice: str, instance: str, kind: str, description: str, *,
+                     location: str = "", who: str = "", collected_on: str = "") -> int:
+        """Record an artifact or affirmation for a practice in an instance; returns its (never reused) id."""
+        self._check_practice(pa, practice)
+        check(kind, EVIDENCE_KINDS, "evidence kind")
+        if not clean(description, "description").strip():
+            raise InvalidValue("evidence needs a description")
+        values = {"kind": kind, "description": description, "location": clean(location, "location"),
+                  "who": clean(who, "who"), "collected_on": clean(collected_on, "collected_on")}
+        with self.transaction():
+            ident = self._instance_id(instance)
+            subject = Subject("evidence", f"{_cell(pa, practice, instance)}: {kind}", pa=pa, practice=practice,
+                              instance=instance)
+            return int(self._insert(t.evidence, {"pa": pa, "practice": practice, "instance_id": ident, **values},
+                                    subject, values))
+
+    def update_evidence(self, evidence_id: int, *, base_version: int | None = None, **changes: str) -> None:
+        check_fields(changes, EVIDENCE_FIELDS, "evidence")
+        if "kind" in changes:
+            check(changes["kind"], EVIDENCE_KINDS, "evidence kind")
+        if "description" in changes and not clean(changes["description"], "description").strip():
+            raise InvalidValue("evidence needs a description")
+        values = {k: clean(v, k) for k, v in changes.items()}
+        with self.transaction():
+            self._update(t.evidence, {"id": evidence_id}, values, self._evidence_subject(evidence_id), base_version)
+
+    def remove_evidence(self, evidence_id: int, *, base_version: int | None = None) -> None:
+        with self.transaction():
+            self._delete(t.evidence, {"id": evidence_id}, self._evidence_subject(evidence_id),
+                         base_version, "description")
+
+    def _evidence_subject(self, evidence_id: int) -> Subject:
+        rows = self._rows(select(t.evidence.c.pa, t.evidence.c.practice, t.instances.c.name)
+                          .join(t.instances, t.instances.c.id == t.evidence.c.instance_id)
+                          .where(t.evidence.c.id == evidence_id))
+        if not rows:
+            raise UnknownEntry(f"no evidence item {evidence_id} (removed by another session?)")
+        pa, practice, instance = rows[0]["pa"], rows[0]["practice"], rows[0]["name"]
+        return Subject("evidence", f"{_cell(pa, practice, instance)}: evidence {evidence_id}",
+                       entity_id=evidence_id, pa=pa, practice=practice, instance=instance)
+
+    def evidence(self, pa: str | None = None, practice: str | None = None,
+                 instance: str | None = None) -> list[Evidence]:
+        """Evidence items, optionally narrowed to a PA, a practice and an instance."""
+        e = t.evidence.c
+        stmt = (select(e.id, e.pa, e.practice, t.instances.c.name, e.kind, e.description, e.location, e.who,
+                       e.collected_on, e.version)
+                .join(t.instances, t.instances.c.id == e.instance_id))
+        with self.snapshot():
+            if pa is not None:
+                stmt = stmt.where(e.pa == pa)
+            if practice is not None:
+                stmt = stmt.where(e.practice == practice)
+            if instance is not None:
+                stmt = stmt.where(e.instance_id == self._instance_id(instance))
+            stmt = stmt.order_by(e.pa, e.practice, t.instances.c.position, e.id)
+            return [Evidence(*row) for row in self._tuples(stmt)]
+
+    def evidence_counts(self) -> dict[tuple[str, str, str], Counter]:
+        """Evidence items per (pa, practice, instance) and kind, counted by the database."""
+        e = t.evidence.c
+        per_kind = [func.sum(case((e.kind == kind, 1), else_=0)).label(kind) for kind in EVIDENCE_KINDS]
+        stmt = select(e.pa, e.practice, e.instance_id, *per_kind).group_by(e.pa, e.practice, e.instance_id)
+        with self.snapshot():
+            names = {r["id"]: r["name"] for r in self._rows(select(t.instances.c.id, t.instances.c.name))}
+            rows = self._conn.execute(stmt).all()  # type: ignore[union-attr]
+        return {(pa, practice, names[ident]): Counter(dict(zip(EVIDENCE_KINDS, map(int, n))))
+                for pa, practice, ident, *n in rows}
+
+    # -- team decisions ------------------------------------------------------------
+
+    def set_practice_decision(self, pa: str, practice: str, value: str, rationale: str, decided_by: str = "", *,
+                              base_version: int | None = None) -> None:
+        """Record the team's OU-level characterization where the aggregation rules call for judgment."""
+        self._check_practice(pa, practice)
+        check(value, CHARACTERIZATIONS[:4], "team decision")
+        if not (rationale or "").strip():
+            raise InvalidValue(f"{pa} {practice}: a team decision needs its rationale")
+        with self.transaction():
+            self._upsert(t.practice_decisions, {"pa": pa, "practice": practice},
+                         {"value": value, "rationale": rationale,
+                          "decided_by": clean(decided_by, "decided_by") or self.user, "decided_at": now()},
+                         Subject("practice decision", f"{pa} {practice} team decision", entity_id=f"{pa}|{practice}",
+                                 pa=pa, practice=practice), base_version)
+
+    def clear_practice_decision(self, pa: str, practice: str, *, base_version: int | None = None) -> None:
+        with self.transaction():
+            if self._locked_row(t.practice_decisions, {"pa": pa, "practice": practice}) is not None:
+                self._delete(t.practice_decisions, {"pa": pa, "practice": practice},
+                             Subject("practice decision", f"{pa} {practice} team decision",
+                                     entity_id=f"{pa}|{practice}", pa=pa, practice=practice), base_version, "value")
+
+    def practice_decisions(self) -> list[PracticeDecision]:
+        c = t.practice_decisions.c
+        return [PracticeDecision(r["pa"], r["practice"], r["value"], r["rationale"], r["decided_by"], r["decided_at"],
+                                 r["version"])
+                for r in self._rows(select(t.practice_decisions).order_by(c.pa, c.practice))]
+
+    def set_goal_decision(self, pa: str, goal: str, rationale: str, decided_by: str = "",
+                          rating: str = "Unsatisfied", *, base_version: int | None = None) -> None:
+        """Record that the team rates a goal Unsatisfied despite FI/LI practices (significant weaknesses)."""
+        self._check_goal(pa, goal)
+        check(rating, ("Unsatisfied",), "goal decision")
+        if not (rationale or "").strip():
+            raise InvalidValue(f"{pa} {goal}: a goal decision needs its rationale")
+        with self.transaction():
+            self._upsert(t.goal_decisions, {"pa": pa, "goal": goal},
+                         {"rating": rating, "rationale": rationale,
+                          "decided_by": clean(decided_by, "decided_by") or self.user, "decided_at": now()},
+                         Subject("goal decision", f"{pa} {goal} team decision", entity_id=f"{pa}|{goal}", pa=pa),
+                         base_version)
+
+    def clear_goal_decision(self, pa: str, goal: str, *, base_version: int | None = None) -> None:
+        with self.transaction():
+            if self._locked_row(t.goal_decisions, {"pa": pa, "goal": goal}) is not None:
+                self._delete(t.goal_decisions, {"pa": pa, "goal": goal},
+                             Subject("goal decision", f"{pa} {goal} team decision", entity_id=f"{pa}|{goal}", pa=pa),
+                             base_version, "rating")
+
+    def goal_decisions(self) -> list[GoalDecision]:
+        c = t.goal_decisions.c
+        return [GoalDecision(r["pa"], r["goal"], r["rating"], r["rationale"], r["decided_by"], r["decided_at"],
+                             r["version"])
+                for r in self._rows(select(t.goal_decisions).order_by(c.pa, c.goal))]
+
+    # -- questionnaire responses ------------------------------------------------------
+
+    def replace_responses(self, instance: str, responses: Iterable[Response], source: str = "") -> int:
+        """Store an instance's questionnaire answers, replacing earlier ones for the same questions (all or nothing)."""
+        rows = list(responses)
+        for r in rows:
+            self._check_practice(r.pa, r.practice)
+        stamp = now()
+        c = t.responses.c
+        with self.transaction():
+            ident = self._instance_id(instance)
+            for r in rows:
+                self._conn.execute(delete(t.responses).where(and_(
+                    c.instance_id == ident, c.pa == r.pa, c.practice == r.practice, c.question == r.question)))
+            if rows:
+                self._conn.execute(insert(t.responses), [
+                    {"instance_id": ident, "pa": r.pa, "practice": r.practice, "question": r.question,
+                     "question_text": r.question_text, "answer": r.answer, "evidence": r.evidence,
+                     "comment": r.comment, "respondent": r.respondent, "source": source or r.source,
+                     "imported_at": stamp} for r in rows])
+            self._log(Subject("responses", f"{instance} questionnaire", instance=instance), "answers", None,
+                      f"{len(rows)} answers imported from {source or 'a questionnaire'}")
+        return len(rows)
+
+    def responses(self, instance: str | None = None) -> list[Response]:
+        c = t.responses.c
+        stmt = select(t.responses, t.instances.c.name.label("instance")).join(t.instances, t.instances.c.id == c.instance_id)
+        with self.snapshot():
+            if instance:
+                stmt = stmt.where(c.instance_id == self._instance_id(instance))
+            stmt = stmt.order_by(t.instances.c.position, c.pa, c.practice, c.question)
+            return [Response(r["instance"], r["pa"], r["practice"], r["question"], r["answer"], r["question_text"],
+                             r["evidence"], r["comment"], r["respondent"], r["source"]) for r in self._rows(stmt)]
+
+
+def _record(row, instance: str) -> PracticeRecord:
+    return PracticeRecord(row["pa"], row["practice"], instance, row["characterization"], row["strengths"],
+                          row["weaknesses"], row["notes"], row["version"], row["updated_by"], row["updated_at"])

@@ -1,0 +1,228 @@
+"""The appraisal schema as SQLAlchemy Core tables (the same on SQLite and PostgreSQL).
+
+New databases are created from these definitions and stamped with the newest
+Alembic revision; older files are brought here by the migrations in
+``cmmikit/store/migrations``. Ids come from sequences that never hand out a
+number twice (SQLite AUTOINCREMENT, PostgreSQL SERIAL), so a stale id can only
+miss, never land on another row. Every editable row carries ``version``
+(raised by each change) and who changed it last.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (CheckConstraint, Column, ForeignKey, Index, Integer, MetaData, PrimaryKeyConstraint, Table,
+                        Text, UniqueConstraint, text)
+
+metadata = MetaData()
+AUTOINCREMENT = {"sqlite_autoincrement": True}
+
+
+def _text(name: str, *args, default: str | None = "", **kw) -> Column:
+    if default is None:
+        return Column(name, Text, *args, nullable=kw.pop("nullable", True), **kw)
+    return Column(name, Text, *args, nullable=False, server_default=text(f"'{default}'"), **kw)
+
+
+def _versioned() -> list[Column]:
+    return [Column("version", Integer, nullable=False, server_default=text("1")),
+            _text("updated_by"), _text("updated_at")]
+
+
+def _in(column: str, values: tuple[str, ...]) -> CheckConstraint:
+    return CheckConstraint(f"{column} IN ({', '.join(repr(v) for v in values)})")
+
+
+meta = Table("meta", metadata, Column("key", Text, primary_key=True), Column("value", Text, nullable=False))
+
+alembic_version = Table("alembic_version", metadata,
+                        Column("version_num", Text, primary_key=True))
+
+appraisal = Table(
+    "appraisal", metadata,
+    Column("id", Integer, CheckConstraint("id = 1"), primary_key=True, autoincrement=False),
+    Column("name", Text, nullable=False),
+    Column("model_id", Text, nullable=False),
+    _text("model_ref"), _text("org_unit"), _text("appraisal_type", default="SCAMPI A"), _text("sponsor"),
+    _text("lead_appraiser"), _text("start_date"), _text("end_date"), _text("description"),
+    _text("generation"),
+    *_versioned(),
+)
+
+instances = Table(
+    "instances", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", Text, nullable=False, unique=True),
+    Column("kind", Text, nullable=False),
+    _text("subgroup"), _text("description"),
+    Column("position", Integer, nullable=False),
+    *_versioned(),
+    _in("kind", ("basic_unit", "support_function")),
+    **AUTOINCREMENT,
+)
+
+instance_pas = Table(
+    "instance_pas", metadata,
+    Column("instance_id", Integer, ForeignKey("instances.id", ondelete="CASCADE"), nullable=False),
+    Column("pa", Text, nullable=False),
+    PrimaryKeyConstraint("instance_id", "pa"),
+)
+
+pa_scope = Table(
+    "pa_scope", metadata,
+    Column("pa", Text, primary_key=True),
+    Column("scope", Text, nullable=False),
+    _text("reason"),
+    *_versioned(),
+    _in("scope", ("in_scope", "not_applicable", "out_of_scope")),
+)
+
+assessors = Table(
+    "assessors", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", Text, nullable=False, unique=True),
+    _text("role"),
+    *_versioned(),
+    **AUTOINCREMENT,
+)
+
+assessor_pas = Table(
+    "assessor_pas", metadata,
+    Column("assessor_id", Integer, ForeignKey("assessors.id", ondelete="CASCADE"), nullable=False),
+    Column("pa", Text, nullable=False),
+    PrimaryKeyConstraint("assessor_id", "pa"),
+)
+
+practice_records = Table(
+    "practice_records", metadata,
+    Column("pa", Text, nullable=False),
+    Column("practice", Text, nullable=False),
+    Column("instance_id", Integer, ForeignKey("instances.id", ondelete="CASCADE"), nullable=False),
+    _text("characterization", default=None),  # checked against the appraisal's scale in code
+    _text("strengths"), _text("weaknesses"), _text("notes"),
+    *_versioned(),
+    PrimaryKeyConstraint("pa", "practice", "instance_id"),
+)
+
+evidence = Table(
+    "evidence", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("pa", Text, nullable=False),
+    Column("practice", Text, nullable=False),
+    Column("instance_id", Integer, ForeignKey("instances.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("description", Text, nullable=False),
+    _text("location"), _text("who"), _text("collected_on"),
+    *_versioned(),
+    _in("kind", ("artifact", "affirmation")),
+    Index("evidence_by_practice", "pa", "practice", "instance_id"),
+    **AUTOINCREMENT,
+)
+
+practice_decisions = Table(
+    "practice_decisions", metadata,
+    Column("pa", Text, nullable=False),
+    Column("practice", Text, nullable=False),
+    Column("value", Text, nullable=False),
+    Column("rationale", Text, nullable=False),
+    _text("decided_by"),
+    Column("decided_at", Text, nullable=False),
+    *_versioned(),
+    PrimaryKeyConstraint("pa", "practice"),
+)
+
+goal_decisions = Table(
+    "goal_decisions", metadata,
+    Column("pa", Text, nullable=False),
+    Column("goal", Text, nullable=False),
+    Column("rating", Text, nullable=False),
+    Column("rationale", Text, nullable=False),
+    _text("decided_by"),
+    Column("decided_at", Text, nullable=False),
+    *_versioned(),
+    PrimaryKeyConstraint("pa", "goal"),
+    _in("rating", ("Unsatisfied",)),
+)
+
+findings = Table(
+    "findings", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", Text, nullable=False),
+    Column("pa", Text, nullable=False),
+    Column("goal", Text, nullable=False),
+    Column("statement", Text, nullable=False),
+    Column("origin", Text, nullable=False),
+    _text("source_key"),
+    Column("effort", Integer, CheckConstraint("effort BETWEEN 1 AND 5")),
+    Column("impact", Integer, CheckConstraint("impact BETWEEN 1 AND 5")),
+    _text("status", default="open"),
+    Column("merged_into", Integer, ForeignKey("findings.id", ondelete="SET NULL")),
+    Column("edited", Integer, nullable=False, server_default=text("0")),
+    Column("created_at", Text, nullable=False),
+    *_versioned(),
+    _in("kind", ("weakness", "strength")),
+    _in("origin", ("generated", "manual", "merged")),
+    _in("status", ("open", "merged", "dismissed")),
+    **AUTOINCREMENT,
+)
+
+finding_practices = Table(
+    "finding_practices", metadata,
+    Column("finding_id", Integer, ForeignKey("findings.id", ondelete="CASCADE"), nullable=False),
+    Column("practice", Text, nullable=False),
+    PrimaryKeyConstraint("finding_id", "practice"),
+)
+
+finding_instances = Table(
+    "finding_instances", metadata,
+    Column("finding_id", Integer, ForeignKey("findings.id", ondelete="CASCADE"), nullable=False),
+    Column("instance_id", Integer, ForeignKey("instances.id", ondelete="CASCADE"), nullable=False),
+    PrimaryKeyConstraint("finding_id", "instance_id"),
+)
+
+actions = Table(
+    "actions", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("finding_id", Integer, ForeignKey("findings.id", ondelete="CASCADE"), nullable=False),
+    Column("description", Text, nullable=False),
+    _text("owner"), _text("due_date"), _text("status", default="open"),
+    Column("created_at", Text, nullable=False),
+    *_versioned(),
+    _in("status", ("open", "in_progress", "done", "cancelled")),
+    **AUTOINCREMENT,
+)
+
+responses = Table(
+    "responses", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("instance_id", Integer, ForeignKey("instances.id", ondelete="CASCADE"), nullable=False),
+    Column("pa", Text, nullable=False),
+    Column("practice", Text, nullable=False),
+    Column("question", Integer, nullable=False),
+    _text("question_text"),
+    Column("answer", Text, nullable=False),
+    _text("evidence"), _text("comment"), _text("respondent"), _text("source"),
+    Column("imported_at", Text, nullable=False),
+    UniqueConstraint("instance_id", "pa", "practice", "question"),
+    **AUTOINCREMENT,
+)
+
+changes = Table(
+    "changes", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", Text, nullable=False),
+    Column("changed_by", Text, nullable=False),
+    Column("entity", Text, nullable=False),
+    Column("entity_id", Text, nullable=False, server_default=text("''")),
+    _text("pa"), _text("practice"), _text("instance"),
+    Column("key", Text, nullable=False),
+    Column("field", Text, nullable=False),
+    Column("old", Text),
+    Column("new", Text),
+    Index("changes_by_cell", "pa", "practice", "instance"),
+    **AUTOINCREMENT,
+)
+
+# the tables a JSON export holds, parents before children
+DUMP_TABLES = ("appraisal", "instances", "instance_pas", "pa_scope", "assessors", "assessor_pas",
+               "practice_records", "evidence", "practice_decisions", "goal_decisions", "findings",
+               "finding_practices", "finding_instances", "actions", "responses", "changes")

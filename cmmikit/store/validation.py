@@ -1,0 +1,213 @@
+"""Check a JSON export against the schema and the model before anything is written.
+
+Every problem is named by its place in the document (``instances[3].name: ...``),
+all of them at once; a document that passes can be inserted as it is.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, Optional
+
+from pydantic import BaseModel, ConfigDict, StrictInt, StrictStr, ValidationError, create_model
+from sqlalchemy import Integer, Table
+
+from cmmikit.errors import CmmikitError, ImportProblem
+from cmmikit.store import tables as t
+from cmmikit.store.exchange import DUMP_FORMAT, DUMP_VERSION, dump_columns
+from cmmikit.store.records import (ACTION_STATUSES, CHARACTERIZATIONS, EVIDENCE_KINDS, FINDING_KINDS, FINDING_ORIGINS,
+                                   FINDING_STATUSES, INSTANCE_KINDS, SCOPES)
+
+READABLE_VERSIONS = (1, DUMP_VERSION)
+MAX_PROBLEMS = 200
+
+
+class _Row(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+def _default(table: Table, column) -> Any:
+    if column.server_default is None:
+        return ...
+    raw = str(column.server_default.arg.text if hasattr(column.server_default.arg, "text") else column.server_default.arg)
+    return int(raw) if isinstance(column.type, Integer) else raw.strip("'")
+
+
+@lru_cache(maxsize=None)
+def row_model(name: str) -> type[BaseModel]:
+    """A strict pydantic model of one table's rows, built from the table definition."""
+    table = t.metadata.tables[name]
+    fields: dict[str, Any] = {}
+    for column_name in dump_columns(name):
+        column = table.c[column_name]
+        kind: Any = StrictInt if isinstance(column.type, Integer) else StrictStr
+        if column.nullable and not column.primary_key:
+            fields[column_name] = (Optional[kind], None)
+        else:
+            fields[column_name] = (kind, _default(table, column))
+    return create_model(f"{name}_row", __base__=_Row, **fields)
+
+
+def validate_dump(data: Any, source: str) -> dict[str, list[dict[str, Any]]]:
+    """The rows of every table, ready to insert, or :class:`ImportProblem` listing what is wrong."""
+    problems: list[str] = []
+    if not isinstance(data, dict) or data.get("format") != DUMP_FORMAT:
+        raise ImportProblem(source, [f"not a cmmikit appraisal export (expected \"format\": {DUMP_FORMAT!r})"])
+    version = data.get("schema_version")
+    if type(version) is not int or version not in READABLE_VERSIONS:
+        raise ImportProblem(source, [f"schema_version: {_show(version)} is not one this cmmikit reads "
+                                     f"({', '.join(map(str, READABLE_VERSIONS))})"])
+    unknown = sorted(set(data) - set(t.DUMP_TABLES) - {"format", "schema_version"})
+    if unknown:
+        problems.append(f"unknown section(s) {', '.join(_show(u) for u in unknown[:5])}")
+    rows: dict[str, list[dict[str, Any]]] = {}
+    for name in t.DUMP_TABLES:
+        section = data.get(name, [])
+        if not isinstance(section, list):
+            problems.append(f"{name}: must be a list of rows, not {type(section).__name__}")
+            rows[name] = []
+            continue
+        model = row_model(name)
+        rows[name] = []
+        for n, raw in enumerate(section):
+            if not isinstance(raw, dict):
+                problems.append(f"{name}[{n}]: must be an object, not {type(raw).__name__}")
+                continue
+            try:
+                rows[name].append(model.model_validate(raw).model_dump())
+            except ValidationError as exc:
+                for error in exc.errors()[:3]:
+                    where = ".".join(str(p) for p in error["loc"])
+                    problems.append(f"{name}[{n}].{where}: {_message(error)}")
+        if len(problems) > MAX_PROBLEMS:
+            break
+    if not problems:
+        problems = _check_content(rows)
+    if problems:
+        raise ImportProblem(source, problems)
+    return rows
+
+
+def _check_content(rows: dict[str, list[dict[str, Any]]]) -> list[str]:
+    """Keys, references, allowed values and the model: what the row types alone cannot tell."""
+    from cmmikit.model import load_model
+
+    problems: list[str] = []
+    if len(rows["appraisal"]) != 1:
+        return [f"appraisal: must hold exactly one row, found {len(rows['appraisal'])}"]
+    info = rows["appraisal"][0]
+    try:
+        model = load_model(info["model_ref"] or info["model_id"])
+    except CmmikitError:
+        try:
+            model = load_model(info["model_id"])
+        except CmmikitError:
+            return [f"appraisal[0].model_id: unknown model {_show(info['model_id'])}"]
+    if model.id != info["model_id"]:
+        problems.append(f"appraisal[0].model_id: {_show(info['model_id'])} does not match the model found "
+                        f"({model.id})")
+
+    def allowed(table: str, n: int, column: str, value: Any, values) -> None:
+        if value is not None and value not in values:
+            problems.append(f"{table}[{n}].{column}: {_show(value)} is not one of {', '.join(map(str, values))}")
+
+    def unique(table: str, columns: tuple[str, ...]) -> set:
+        seen: set = set()
+        for n, row in enumerate(rows[table]):
+            key = tuple(row[c] for c in columns)
+            if key in seen:
+                problems.append(f"{table}[{n}]: duplicate {'/'.join(columns)} {_show(key[0] if len(key) == 1 else key)}")
+            seen.add(key)
+        return {k[0] for k in seen} if len(columns) == 1 else seen
+
+    def refers(table: str, column: str, targets: set, what: str) -> None:
+        for n, row in enumerate(rows[table]):
+            if row[column] is not None and row[column] not in targets:
+                problems.append(f"{table}[{n}].{column}: no {what} with id {row[column]}")
+
+    def pa_practice(table: str, pa_col: str = "pa", practice_col: str | None = "practice",
+                    goal_col: str | None = None) -> None:
+        for n, row in enumerate(rows[table]):
+            pa = row[pa_col]
+            if pa not in model.process_areas:
+                problems.append(f"{table}[{n}].{pa_col}: process area {_show(pa)} is not in {model.id}")
+                continue
+            if practice_col and row[practice_col] not in {p.id for p in model.pa(pa).practices}:
+                problems.append(f"{table}[{n}].{practice_col}: {pa} has no practice {_show(row[practice_col])}")
+            if goal_col and row[goal_col] not in {g.id for g in model.pa(pa).goals}:
+                problems.append(f"{table}[{n}].{goal_col}: {pa} has no goal {_show(row[goal_col])}")
+
+    instance_ids = unique("instances", ("id",))
+    unique("instances", ("name",))
+    for n, row in enumerate(rows["instances"]):
+        allowed("instances", n, "kind", row["kind"], INSTANCE_KINDS)
+        if not row["name"].strip():
+            problems.append(f"instances[{n}].name: must not be blank")
+    refers("instance_pas", "instance_id", instance_ids, "instance")
+    unique("instance_pas", ("instance_id", "pa"))
+    pa_practice("instance_pas", practice_col=None)
+    unique("pa_scope", ("pa",))
+    pa_practice("pa_scope", practice_col=None)
+    for n, row in enumerate(rows["pa_scope"]):
+        allowed("pa_scope", n, "scope", row["scope"], SCOPES)
+    assessor_ids = unique("assessors", ("id",))
+    unique("assessors", ("name",))
+    refers("assessor_pas", "assessor_id", assessor_ids, "assessor")
+    pa_practice("assessor_pas", practice_col=None)
+    unique("practice_records", ("pa", "practice", "instance_id"))
+    refers("practice_records", "instance_id", instance_ids, "instance")
+    pa_practice("practice_records")
+    for n, row in enumerate(rows["practice_records"]):
+        allowed("practice_records", n, "characterization", row["characterization"], CHARACTERIZATIONS)
+    unique("evidence", ("id",))
+    refers("evidence", "instance_id", instance_ids, "instance")
+    pa_practice("evidence")
+    for n, row in enumerate(rows["evidence"]):
+        allowed("evidence", n, "kind", row["kind"], EVIDENCE_KINDS)
+    unique("practice_decisions", ("pa", "practice"))
+    pa_practice("practice_decisions")
+    for n, row in enumerate(rows["practice_decisions"]):
+        allowed("practice_decisions", n, "value", row["value"], CHARACTERIZATIONS[:4])
+    unique("goal_decisions", ("pa", "goal"))
+    pa_practice("goal_decisions", practice_col=None, goal_col="goal")
+    for n, row in enumerate(rows["goal_decisions"]):
+        allowed("goal_decisions", n, "rating", row["rating"], ("Unsatisfied",))
+    finding_ids = unique("findings", ("id",))
+    pa_practice("findings", practice_col=None, goal_col="goal")
+    refers("findings", "merged_into", finding_ids, "finding")
+    for n, row in enumerate(rows["findings"]):
+        allowed("findings", n, "kind", row["kind"], FINDING_KINDS)
+        allowed("findings", n, "origin", row["origin"], FINDING_ORIGINS)
+        allowed("findings", n, "status", row["status"], FINDING_STATUSES)
+        for level in ("effort", "impact"):
+            allowed("findings", n, level, row[level], range(1, 6))
+    refers("finding_practices", "finding_id", finding_ids, "finding")
+    refers("finding_instances", "finding_id", finding_ids, "finding")
+    refers("finding_instances", "instance_id", instance_ids, "instance")
+    finding_pa = {row["id"]: row["pa"] for row in rows["findings"]}
+    for n, row in enumerate(rows["finding_practices"]):
+        pa = finding_pa.get(row["finding_id"])
+        if pa in model.process_areas and row["practice"] not in {p.id for p in model.pa(pa).practices}:
+            problems.append(f"finding_practices[{n}].practice: {pa} has no practice {_show(row['practice'])}")
+    unique("actions", ("id",))
+    refers("actions", "finding_id", finding_ids, "finding")
+    for n, row in enumerate(rows["actions"]):
+        allowed("actions", n, "status", row["status"], ACTION_STATUSES)
+    unique("responses", ("instance_id", "pa", "practice", "question"))
+    refers("responses", "instance_id", instance_ids, "instance")
+    pa_practice("responses")
+    return problems
+
+
+def _message(error: dict[str, Any]) -> str:
+    kind = error["type"]
+    if kind == "missing":
+        return "required"
+    if kind == "extra_forbidden":
+        return "unknown field"
+    return str(error["msg"]).lower()
+
+
+def _show(value: Any, limit: int = 40) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 4] + "...'"

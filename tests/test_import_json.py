@@ -1,0 +1,138 @@
+"""Importing a JSON export: the whole document is checked against the schema and the model before anything
+is written; every refusal is one line naming the place (``instances[3].name: ...``) and changes nothing."""
+
+from __future__ import annotations
+
+import copy
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from cmmikit.errors import CmmikitError, ImportProblem
+from cmmikit.store import Appraisal
+
+
+@pytest.fixture(scope="module")
+def small_dump(tmp_path_factory) -> dict:
+    path = tmp_path_factory.mktemp("dump") / "s.cmmi"
+    with Appraisal.create(path, name="Small", user="ann") as a:
+        a.add_instance("Desk", subgroup="Ops")
+        a.add_instance("QA", "support_function", pas=["PPQA"])
+        a.update_record("SD", "SP 1.1", "Desk", characterization="PI", weaknesses="late")
+        a.add_evidence("SD", "SP 1.1", "Desk", "artifact", "SLA")
+        a.set_practice_decision("SD", "SP 1.1", "PI", "one unit")
+        fid = a.add_finding("weakness", "SD", "SG 1", "SLAs late", practices=["SP 1.1"], instances=["Desk"])
+        a.add_action(fid, "Review SLAs", due_date="2027-01-31")
+        return a.dump()
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "cmmikit.cli", *args], capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda d: d["practice_records"][0].update(practice="SP 9.9"), "practice_records[0].practice: SD has no practice 'SP 9.9'"),
+    (lambda d: d["practice_records"][0].update(pa="ZZ"), "practice_records[0].pa: process area 'ZZ' is not in"),
+    (lambda d: d["findings"][0].update(goal="SG 7"), "findings[0].goal: SD has no goal 'SG 7'"),
+    (lambda d: d["appraisal"][0].update(model_id="cmmi-xyz"), "appraisal[0].model_id: unknown model 'cmmi-xyz'"),
+    (lambda d: d.update(schema_version=True), "schema_version: True is not one this cmmikit reads"),
+    (lambda d: d.update(instances=5), "instances: must be a list of rows, not int"),
+    (lambda d: d["instances"].append("x"), "instances[2]: must be an object, not str"),
+    (lambda d: d["instances"][1].update(name=None), "instances[1].name: "),
+    (lambda d: d["instances"][1].update(colour="red"), "instances[1].colour: unknown field"),
+    (lambda d: d["evidence"][0].update(instance_id=99), "evidence[0].instance_id: no instance with id 99"),
+    (lambda d: d["actions"][0].update(status="someday"), "actions[0].status: 'someday' is not one of"),
+    (lambda d: d["instances"][1].update(name="Desk"), "instances[1]: duplicate name 'Desk'"),
+])
+def test_bad_documents_are_refused_naming_the_place(small_dump, tmp_path, change, message):
+    data = copy.deepcopy(small_dump)
+    change(data)
+    target = tmp_path / "t.cmmi"
+    with pytest.raises(ImportProblem) as info:
+        Appraisal.restore(target, data, source="in.json")
+    assert message in str(info.value)
+    assert str(info.value).startswith("in.json: ") and "\n" not in str(info.value)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_cli_gives_one_line_for_unreadable_files_and_leaves_the_target_alone(small_dump, tmp_path):
+    target = tmp_path / "t.cmmi"
+    Appraisal.restore(target, small_dump).close()
+    before = target.read_bytes()
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 200_000 + "]" * 200_000)
+    utf16 = tmp_path / "utf16.json"
+    utf16.write_bytes(json.dumps(small_dump).encode("utf-16"))
+    binary = tmp_path / "binary.json"
+    binary.write_bytes(bytes(range(256)) * 10)
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({**small_dump, "schema_version": True}))
+    for source, message in ((deep, "nested too deeply"), (utf16, "not UTF-8"), (binary, "not UTF-8"),
+                            (bad, "schema_version")):
+        result = cli("import-json", str(source), "-o", str(target), "--force")
+        assert result.returncode == 1 and message in result.stderr, result.stderr
+        assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+        assert target.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.json", "binary.json", "deep.json", "t.cmmi",
+                                                          "utf16.json"]
+
+
+def test_an_export_of_the_previous_release_imports(small_dump, tmp_path):
+    old = copy.deepcopy(small_dump)
+    old["schema_version"] = 1
+    del old["changes"]
+    for table in ("appraisal", "instances", "pa_scope", "assessors", "practice_records", "evidence",
+                  "practice_decisions", "goal_decisions", "actions"):
+        for row in old[table]:
+            for column in ("version", "updated_by", "generation"):
+                row.pop(column, None)
+            if table not in ("findings", "actions", "practice_records"):
+                row.pop("updated_at", None)
+    with Appraisal.restore(tmp_path / "old.cmmi", old) as a:
+        assert a.record("SD", "SP 1.1", "Desk").characterization == "PI"
+        assert a.record("SD", "SP 1.1", "Desk").version == 1
+
+
+# JSON values a fuzzer puts anywhere
+json_values = st.recursive(st.none() | st.booleans() | st.integers(-5, 10**12) | st.floats(allow_nan=False)
+                           | st.text(max_size=20), lambda inner: st.lists(inner, max_size=3)
+                           | st.dictionaries(st.text(max_size=8), inner, max_size=3), max_leaves=8)
+
+
+def _places(data: dict) -> list[tuple]:
+    places: list[tuple] = [(key,) for key in data]
+    for key, value in data.items():
+        if isinstance(value, list):
+            for n, row in enumerate(value[:3]):
+                places.append((key, n))
+                if isinstance(row, dict):
+                    places += [(key, n, column) for column in row]
+    return places
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_fuzzed_documents_never_crash_and_never_touch_the_target(small_dump, tmp_path_factory, data):
+    folder = tmp_path_factory.mktemp("fuzz")
+    target = folder / "t.cmmi"
+    Appraisal.restore(target, small_dump).close()
+    before = target.read_bytes()
+    doc = copy.deepcopy(small_dump)
+    for _ in range(data.draw(st.integers(1, 3))):
+        place = data.draw(st.sampled_from(_places(doc)))
+        value = data.draw(json_values)
+        holder = doc
+        for step in place[:-1]:
+            holder = holder[step]
+        if isinstance(holder, (dict, list)):
+            holder[place[-1]] = value
+    try:
+        Appraisal.restore(target, doc, overwrite=True).close()
+    except CmmikitError as exc:
+        assert "\n" not in str(exc) and len(str(exc)) < 2000
+        assert target.read_bytes() == before
+    assert sorted(p.name for p in folder.iterdir()) == ["t.cmmi"]
