@@ -239,15 +239,14 @@ def cmd_report(args: argparse.Namespace) -> None:
     from cmmikit.report import render_report
 
     files = render_report(args.file, args.output, baseline_path=args.baseline, title=args.title,
-                          report_date=args.date)
-    print(f"report written to {files.html} (executed notebook: {files.notebook})")
+                          report_date=args.date, paper=args.paper, force=args.force)
+    print(f"report written to {files.report} (executed notebook: {files.notebook})")
 
 
 def cmd_findings_deck(args: argparse.Namespace) -> None:
     from cmmikit.deck import build_findings_deck
-    from cmmikit.store import Appraisal
 
-    with Appraisal.open(args.file) as appraisal:
+    with _open(args) as appraisal:
         deck = build_findings_deck(appraisal, args.output, template=args.template, report_date=args.date)
     print(f"final findings deck written to {deck.path} ({deck.slides} slides)")
 
@@ -337,9 +336,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--since", default=None, metavar="DATE", help="only changes on or after this date (YYYY-MM-DD)")
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
 
-    p = command("report", cmd_report, "Run the report notebook and write the report as one HTML file.")
+    p = command("report", cmd_report, "Run the report notebook and write the report as one HTML or PDF file.")
     p.add_argument("file", help="appraisal file")
-    p.add_argument("-o", "--output", required=True, help="HTML file to write (the executed notebook goes beside it)")
+    p.add_argument("-o", "--output", required=True, metavar="OUT.html|OUT.pdf",
+                   help="report to write; the format follows the extension (the executed notebook goes beside it "
+                        "as OUT.html.ipynb or OUT.pdf.ipynb)")
+    p.add_argument("--paper", default="a4", type=str.lower, choices=["a4", "letter"], help="PDF paper size (default a4)")
+    p.add_argument("--force", action="store_true", help="replace the report and notebook of an earlier run")
     p.add_argument("--baseline", default=None, metavar="OLD", help="an earlier appraisal of the same model to compare with")
     p.add_argument("--title", default=None, help="report title (default: the appraisal name)")
     p.add_argument("--date", default=None, metavar="YYYY-MM-DD", help="report date (default: today)")

@@ -52,6 +52,7 @@ class SheetSpec:
     # conditional formats: (first column index 0-based, last column index, colour map)
     colour_columns: list[tuple[int, int, dict[str, str]]] = field(default_factory=list)
     data_bar_columns: list[int] = field(default_factory=list)
+    printed_rows: int | None = None  # print only the first rows (the sheet keeps them all)
 
 
 class ModelOrder:
@@ -283,13 +284,19 @@ CHANGE_COLUMNS = [Column("When (UTC)", 17), Column("Who", 16, TEXT), Column("Wha
                   Column("Field", 16), Column("Old value", 40, TEXT), Column("New value", 40, TEXT)]
 
 
+PRINTED_CHANGES = 60  # a printed change log shows the newest changes; the sheet holds them all
+
+
 def change_log_sheet(appraisal: "Appraisal") -> SheetSpec:
-    """Every recorded change, oldest first: who changed what, when, from what to what."""
+    """Every recorded change, newest first: who changed what, when, from what to what."""
     until = getattr(appraisal, "recorded_until", None)  # a synced copy: leave out what the sync did on it
     rows = [(c.at.replace("T", " ")[:16], c.user, c.key, c.field, c.old, c.new)
-            for c in appraisal.history(up_to=until)]
+            for c in reversed(appraisal.history(up_to=until))]
+    printed = f"; printing shows the newest {PRINTED_CHANGES}" if len(rows) > PRINTED_CHANGES else ""
     return SheetSpec("Change log", CHANGE_COLUMNS, rows, "ChangeLogTable",
-                     heading=["Every change recorded in the appraisal, with who made it (times in UTC)"])
+                     heading=[f"All {len(rows)} recorded changes, newest first, with who made them (times in UTC)"
+                              f"{printed}; filter the table, or run 'cmmikit history'"],
+                     printed_rows=PRINTED_CHANGES)
 
 
 SUGGESTION_COLUMNS = [("pa", Column("PA", 6)), ("practice", Column("Practice", 8)),
@@ -330,6 +337,8 @@ def _write_list_sheet(book: Book, spec: SheetSpec) -> None:
         sheet.colour(first_col + 1, last_col + 1, header + 1, last, colours)
     for col in spec.data_bar_columns:
         sheet.data_bar(col + 1, header + 1, last)
+    if spec.printed_rows is not None:
+        sheet.ws.print_area(0, 0, min(last, header + spec.printed_rows) - 1, len(columns) - 1)
 
 
 # ------------------------------------------------------------------ the summary sheet

@@ -230,6 +230,7 @@ class StoreCore:
         pk = result.inserted_primary_key
         if not subject.entity_id and pk and len(pk) == 1:
             subject.entity_id = str(pk[0])
+            subject.key = subject.key.replace("{id}", subject.entity_id)
         for name, value in logged.items():
             if value not in (None, ""):
                 self._log(subject, name, None, value)

@@ -86,8 +86,8 @@ class PracticeStore(StoreCore):
                   "who": clean(who, "who"), "collected_on": clean(collected_on, "collected_on")}
         with self.transaction():
             ident = self._instance_id(instance)
-            subject = Subject("evidence", f"{_cell(pa, practice, instance)}: {kind}", pa=pa, practice=practice,
-                              instance=instance)
+            subject = Subject("evidence", f"{_cell(pa, practice, instance)}: evidence {{id}}", pa=pa,
+                              practice=practice, instance=instance)
             return int(self._insert(t.evidence, {"pa": pa, "practice": practice, "instance_id": ident, **values},
                                     subject, values))
 
