@@ -15,6 +15,8 @@ A process area's overall ``change`` is its rating change, else its capability le
 else what its practices did; ``mixed`` when goals (or practices) moved both ways.  So a PA that
 stays Unsatisfied but goes CL0 -> CL1 because a goal became Satisfied is ``improved``.
 
+Practices and PAs also count the current side's characterizations ``reassessed`` in it and
+``inherited`` from its baseline (a follow-up appraisal, see :func:`cmmikit.store.follow_up`).
 Findings are matched by the rule in :func:`finding_key`.
 """
 
@@ -42,6 +44,7 @@ PA_CHANGES = (IMPROVED, REGRESSED, MIXED, NEW, REMOVED, CHANGED, UNCHANGED)
 GOAL_ORDER = {UNSATISFIED: 0, SATISFIED: 1}
 CAPABILITY_ORDER = {f"CL{n}": n for n in range(6)} | {CL1_CL2_NOT_RATED: 1}
 CLOSED, OPENED, PERSISTING = "closed", "new", "persisting"
+REASSESSMENT = ("reassessed", "inherited")  # current-side counts per practice and PA
 
 
 class ModelMismatch(CmmikitError):
@@ -90,11 +93,15 @@ def pa_change(rating: str, capability: str, goals: str, practices: str) -> str:
 
 
 def compare(baseline: "Appraisal", current: "Appraisal", *, baseline_ratings: Ratings | None = None,
-            current_ratings: Ratings | None = None) -> Comparison:
-    """Compare ``current`` with an earlier ``baseline`` appraisal of the same model."""
+            current_ratings: Ratings | None = None, reassessed_only: bool = False) -> Comparison:
+    """Compare ``current`` with an earlier ``baseline`` appraisal of the same model.
+
+    ``reassessed_only``: rate ``current`` counting characterizations it inherited and nobody
+    re-assessed as not characterized.
+    """
     check_same_model(baseline, current)
     before = baseline_ratings or rate(baseline)
-    after = current_ratings or rate(current)
+    after = current_ratings or rate(current, reassessed_only=reassessed_only)
     practices = compare_practices(before.practices, after.practices)
     goals = compare_goals(before.goals, after.goals)
     pas = compare_pas(before.pas, after.pas, practices, goals)
@@ -131,7 +138,10 @@ def compare_practices(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame
     rows["before"] = [_practice_side(r, "_before") for r in records]
     rows["after"] = [_practice_side(r, "_after") for r in records]
     rows["change"] = [classify(b, a, ORDER) for b, a in zip(rows.before, rows.after)]
-    return rows[keys + ["title", "before", "after", "change"]]
+    for count in REASSESSMENT:
+        after_side = rows.get(f"n_{count}_after", rows.get(f"n_{count}"))
+        rows[count] = (after_side if after_side is not None else pd.Series(0, index=rows.index)).fillna(0).astype(int)
+    return rows[keys + ["title", "before", "after", "change", *REASSESSMENT]]
 
 
 def compare_goals(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
@@ -173,6 +183,8 @@ def compare_pas(before: pd.DataFrame, after: pd.DataFrame, practices: pd.DataFra
     out["change"] = [pa_change(r.rating_change, r.capability_change,
                                direction(r.goals_newly_satisfied, r.goals_no_longer_satisfied),
                                direction(r.practices_improved, r.practices_regressed)) for r in out.itertuples()]
+    for count in REASSESSMENT:
+        out[count] = out.pa.map(practices.groupby("pa")[count].sum()).fillna(0).astype(int)
     return out.reset_index(drop=True)
 
 
@@ -251,6 +263,8 @@ def summarize(baseline: "Appraisal", current: "Appraisal", before: Ratings, afte
         "pas_improved": [str(p) for p in pas[pas.change.isin([IMPROVED, NEW])].pa],
         "pas_regressed": [str(p) for p in pas[pas.change.isin([REGRESSED, REMOVED])].pa],
         "weaknesses": {status: int(finding_counts[status]) for status in (CLOSED, OPENED, PERSISTING)},
+        "follow_up_of": after.follow_up_of, "reassessed_only": after.reassessed_only,
+        **{count: int(practices[count].sum()) for count in REASSESSMENT},
     }
 
 

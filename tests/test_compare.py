@@ -143,7 +143,7 @@ def test_summary(pair):
     assert summary["goals_newly_satisfied"] == 3 and summary["goals_no_longer_satisfied"] == 2
     assert summary["pas"] == {"improved": 0, "regressed": 0, "mixed": 1, "new": 0, "removed": 1, "changed": 0,
                               "unchanged": 0}
-    assert summary["capability_levels"] == ["BB CL1 \u2192 Not Rated"]
+    assert summary["capability_levels"] == ["BB CL1 (CL2 not rated) \u2192 Not Rated"]
     assert summary["pas_improved"] == [] and summary["pas_regressed"] == ["BB"]
     assert summary["weaknesses"] == {"closed": 1, "new": 0, "persisting": 0}
 
@@ -232,5 +232,5 @@ def test_refuses_different_versions_of_a_model(tmp_path):
     (newer / "model.yaml").write_text(text.replace('version: "1.0"', 'version: "1.1"'), encoding="utf-8")
     with make(tmp_path / "before.cmmi", "Before", BASELINE) as old, \
             Appraisal.create(tmp_path / "after.cmmi", name="After", model=newer) as new:
-        with pytest.raises(ModelMismatch, match="different model versions: before.cmmi uses tiny-1.0 version 1.0"):
+        with pytest.raises(ModelMismatch, match="different versions of model tiny-1.0: before.cmmi uses version 1.0"):
             compare(old, new)

@@ -46,6 +46,9 @@ def hostile(demo_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
         # MA SP 2.4's generated finding ranks among the demo's top gaps, so its statement is listed in full
         a.update_record("MA", "SP 2.4", "Service Desk", weaknesses=f"Data lost {SCRIPT} twice.")
         a.update_record("SD", "SP 1.1", "Service Desk", strengths=f"Great tool {IMG}.")
+        for pa, practice in (("MA", "SP 2.4"), ("SD", "SP 1.1")):   # the team keeps its decisions after the edits
+            if any((d.pa, d.practice) == (pa, practice) for d in a.practice_decisions()):
+                a.confirm_practice_decision(pa, practice)
         fid = a.add_finding("weakness", "MA", "SG 2", "Handwritten gap.", practices=["SP 2.3"])
         a.add_action(fid, f"Fix it {SCRIPT}", owner="Dana <i>W</i>", due_date="2026-11-01", status="in_progress")
     return path

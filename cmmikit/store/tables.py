@@ -46,6 +46,7 @@ appraisal = Table(
     _text("lead_appraiser"), _text("start_date"), _text("end_date"), _text("description"),
     _text("generation"),
     *_versioned(),
+    _text("follow_up_of"),  # the baseline of a follow-up appraisal: "name (location)"
 )
 
 instances = Table(
@@ -100,6 +101,7 @@ practice_records = Table(
     _text("characterization", default=None),  # checked against the appraisal's scale in code
     _text("strengths"), _text("weaknesses"), _text("notes"),
     *_versioned(),
+    Column("inherited", Integer, nullable=False, server_default=text("0")),  # copied from a baseline, not re-assessed
     PrimaryKeyConstraint("pa", "practice", "instance_id"),
 )
 
@@ -219,6 +221,7 @@ changes = Table(
     Column("old", Text),
     Column("new", Text),
     Index("changes_by_cell", "pa", "practice", "instance"),
+    Index("changes_by_practice", "pa", "practice", "entity", "field", "id"),  # newest data change per practice
     **AUTOINCREMENT,
 )
 
