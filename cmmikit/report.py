@@ -30,13 +30,14 @@ from typing import TYPE_CHECKING, Any
 from cmmikit import staging
 from cmmikit.errors import CmmikitError
 from cmmikit.report_data import check_parameters, default_title
+from cmmikit.resources import report_notebook, require, root, templates_dir
 
 if TYPE_CHECKING:
     import nbformat
 
-ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOK = ROOT / "notebooks" / "report.ipynb"
-TEMPLATES = ROOT / "templates"
+ROOT = root()  # the source tree, or its copies inside an installed wheel
+NOTEBOOK = report_notebook()
+TEMPLATES = templates_dir()
 TEMPLATE_NAME = "report"
 KERNEL = "python3"
 REMOVED_TAGS = {"parameters", "injected-parameters", "remove-cell"}
@@ -120,8 +121,7 @@ def check_report_inputs(appraisal_path: Any, baseline_path: Any, title: Any, rep
     if params["appraisal_path"] is None:
         raise ReportError("give the appraisal file to report on")
     for needed in (NOTEBOOK, TEMPLATES / TEMPLATE_NAME / "index.html.j2"):
-        if not needed.exists():
-            raise ReportError(f"{needed}: not found (the report needs cmmikit installed from its source folder)")
+        require(needed)
     with Appraisal.open(params["appraisal_path"]) as current:
         if params["title"] is None:
             params["title"] = default_title(current.info().name)
