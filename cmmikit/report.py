@@ -27,7 +27,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cmmikit import staging
+from cmmikit import atomic, staging
 from cmmikit.errors import CmmikitError
 from cmmikit.report_data import check_parameters, default_title
 from cmmikit.resources import report_notebook, require, root, templates_dir
@@ -146,6 +146,7 @@ def template_files() -> list[Path]:
 def check_targets(targets: list[Path], protected: list[Path], *, force: bool) -> None:
     """Refuse to write over an input or template, a file this command did not write, or (without force) a report."""
     for target in targets:
+        atomic.check_writable(target)   # "read-only: ..." before a kernel starts
         if any(_same_file(target, p) for p in protected):
             role = "the report template" if any(_same_file(target, p) for p in template_files()) else "an input"
             raise ReportError(f"{target}: is {role}; the report never writes over it: choose another output name")
