@@ -33,7 +33,6 @@ from cmmikit.errors import InvalidValue, StoreError
 from cmmikit.store import tables as t
 from cmmikit.store.core import StoreCore, Subject, now
 from cmmikit.store.practices import goal_decision_subject, practice_decision_subject, record_subject
-from cmmikit.store.records import CHARACTERIZATIONS
 
 if TYPE_CHECKING:
     from cmmikit.store import Appraisal
@@ -504,9 +503,10 @@ class _Applier:
         pa, practice, ident = step.key.split("|")
         self.store._check_practice(pa, practice)
         changes = self._changes(step)
-        if changes.get("characterization") not in (None, *CHARACTERIZATIONS):
+        scale = self.store.scale
+        if changes.get("characterization") not in (None, *scale.all_values):
             raise InvalidValue(f"{step.label}: characterization {changes['characterization']!r} in the slice "
-                               "is not one of " + ", ".join(CHARACTERIZATIONS))
+                               f"is not on the scale of the appraisal ({scale.summary()})")
         self.store._upsert(t.practice_records, {"pa": pa, "practice": practice, "instance_id": int(ident)}, changes,
                            record_subject(pa, practice, self.names[int(ident)], int(ident)), step.mine_version)
 
@@ -539,9 +539,10 @@ class _Applier:
     def _practice_decisions(self, step: Step) -> None:
         pa, practice = step.key.split("|")
         self.store._check_practice(pa, practice)
-        if step.theirs is not None and step.theirs["value"] not in CHARACTERIZATIONS[:4]:
+        values = self.store.scale.decision_values
+        if step.theirs is not None and step.theirs["value"] not in values:
             raise InvalidValue(f"{step.label}: decision {step.theirs['value']!r} in the slice is not one of "
-                               + ", ".join(CHARACTERIZATIONS[:4]))
+                               + ", ".join(values))
         self._decision(step, practice_decision_subject(pa, practice), "value")
 
     def _goal_decisions(self, step: Step) -> None:

@@ -47,6 +47,7 @@ appraisal = Table(
     _text("generation"),
     *_versioned(),
     _text("follow_up_of"),  # the baseline of a follow-up appraisal: "name (location)"
+    _text("scale"),  # the appraisal's own scale (YAML text); blank: its type's scale (cmmikit/scales.py)
 )
 
 instances = Table(

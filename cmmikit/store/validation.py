@@ -15,10 +15,11 @@ from sqlalchemy import Integer, Table
 from cmmikit.errors import CmmikitError, ImportProblem
 from cmmikit.store import tables as t
 from cmmikit.store.exchange import DUMP_FORMAT, DUMP_VERSION, dump_columns
-from cmmikit.store.records import (ACTION_STATUSES, CHARACTERIZATIONS, EVIDENCE_KINDS, FINDING_KINDS, FINDING_ORIGINS,
+from cmmikit.scales import scale_for
+from cmmikit.store.records import (ACTION_STATUSES, APPRAISAL_TYPES, EVIDENCE_KINDS, FINDING_KINDS, FINDING_ORIGINS,
                                    FINDING_STATUSES, INSTANCE_KINDS, SCOPES)
 
-READABLE_VERSIONS = (1, 2, DUMP_VERSION)
+READABLE_VERSIONS = (1, 2, 3, DUMP_VERSION)
 MAX_PROBLEMS = 200
 
 
@@ -106,6 +107,13 @@ def _check_content(rows: dict[str, list[dict[str, Any]]]) -> list[str]:
     if model.id != info["model_id"]:
         problems.append(f"appraisal[0].model_id: {_show(info['model_id'])} does not match the model found "
                         f"({model.id})")
+    if info["appraisal_type"] not in APPRAISAL_TYPES:
+        return problems + [f"appraisal[0].appraisal_type: {_show(info['appraisal_type'])} is not one of "
+                           f"{', '.join(APPRAISAL_TYPES)}"]
+    try:
+        scale = scale_for(info["appraisal_type"], info["scale"], "appraisal[0].scale")
+    except CmmikitError as exc:
+        return problems + [str(exc)]
 
     def allowed(table: str, n: int, column: str, value: Any, values) -> None:
         if value is not None and value not in values:
@@ -158,7 +166,7 @@ def _check_content(rows: dict[str, list[dict[str, Any]]]) -> list[str]:
     refers("practice_records", "instance_id", instance_ids, "instance")
     pa_practice("practice_records")
     for n, row in enumerate(rows["practice_records"]):
-        allowed("practice_records", n, "characterization", row["characterization"], CHARACTERIZATIONS)
+        allowed("practice_records", n, "characterization", row["characterization"], scale.all_values)
     unique("evidence", ("id",))
     refers("evidence", "instance_id", instance_ids, "instance")
     pa_practice("evidence")
@@ -167,7 +175,7 @@ def _check_content(rows: dict[str, list[dict[str, Any]]]) -> list[str]:
     unique("practice_decisions", ("pa", "practice"))
     pa_practice("practice_decisions")
     for n, row in enumerate(rows["practice_decisions"]):
-        allowed("practice_decisions", n, "value", row["value"], CHARACTERIZATIONS[:4])
+        allowed("practice_decisions", n, "value", row["value"], scale.decision_values)
     unique("goal_decisions", ("pa", "goal"))
     pa_practice("goal_decisions", practice_col=None, goal_col="goal")
     for n, row in enumerate(rows["goal_decisions"]):
