@@ -136,7 +136,8 @@ class ScaleStore(StoreCore):
 
     def _mismatch(self, kind: str, current: Scale, new: Scale, records: Counter, decisions: Counter,
                   goals: int) -> str:
-        in_use = [*dict.fromkeys([*records, *decisions])]
+        order = {v: n for n, v in enumerate(current.all_values)}
+        in_use = sorted(dict.fromkeys([*records, *decisions]), key=lambda v: (order.get(v, len(order)), v))
         used = [f"{sum(records.values())} characterization(s)" if records else "",
                 f"{sum(decisions.values())} team decision(s)" if decisions else ""]
         what = " and ".join(u for u in used if u)
@@ -147,9 +148,10 @@ class ScaleStore(StoreCore):
         suggestion = suggest_mapping(current, new, in_use) if in_use else {}
         how = (f"cmmikit set-type FILE --type \"{kind}\" --map {mapping_text(suggestion)}" if suggestion else
                f"cmmikit set-type FILE --type \"{kind}\" --map with any value")
-        return (f"{self.location.label}: cannot switch to {kind} ({new.summary()}): it holds {problem}. Convert "
-                f"them with an explicit mapping, e.g. {how} (a blank target clears a value; goal decisions are "
-                "removed)")
+        removed = "; goal decisions are removed" if goals else ""
+        return (f"{self.location.label}: cannot switch to {kind} (scale {new.name}: {', '.join(new.all_values)}): it "
+                f"holds {problem}. Convert them with an explicit mapping, e.g. {how} (a blank target clears a "
+                f"value{removed})")
 
     @staticmethod
     def _check_mapping(mapping: dict[str, str], current: Scale, new: Scale, in_use: list[str]) -> None:
