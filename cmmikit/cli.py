@@ -119,12 +119,12 @@ def cmd_merge(args: argparse.Namespace) -> None:
 
 def cmd_demo(args: argparse.Namespace) -> None:
     from cmmikit.demo import build_demo
-    from cmmikit.rating import rate
+    from cmmikit.risk import evaluate
 
     path = Path(args.outdir) / "demo.cmmi"
-    with build_demo(path, overwrite=args.force) as appraisal:
+    with build_demo(path, overwrite=args.force, appraisal_type=args.type) as appraisal:
         print(f"sample appraisal written to {path}\n")
-        print(rate(appraisal).summary())
+        print(evaluate(appraisal).summary())
 
 
 def cmd_rate(args: argparse.Namespace) -> None:
@@ -399,6 +399,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("demo", cmd_demo, "Build the sample appraisal in OUTDIR and print its ratings.")
     p.add_argument("outdir")
     p.add_argument("--force", action="store_true", help="replace an existing OUTDIR/demo.cmmi")
+    p.add_argument("--type", default="SCAMPI A", choices=["SCAMPI A", "SCAMPI B"],
+                   help="the sample as a SCAMPI A (default) or as a SCAMPI B readiness dry run (risk scale)")
 
     p = command("rate", cmd_rate, "Print PA and goal ratings and the maturity level verdict (SCAMPI B/C: the risk "
                 "summary per goal and the readiness forecast; they give findings, not ratings).")
