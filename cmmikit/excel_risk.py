@@ -51,8 +51,8 @@ def risk_sheets(appraisal: "Appraisal", assessment: Assessment, findings: "pd.Da
 def goal_colours(assessment: Assessment) -> dict[str, str]:
     """What a goal column shows (forecast texts, value labels) -> its colour."""
     scale = assessment.scale
-    outcomes = {o.text: o.colour for o in scale.forecast.outcomes} if scale.forecast else {}
-    return {**scale.label_colours, **outcomes}
+    outcomes = scale.forecast.outcomes if scale.forecast else ()
+    return {**scale.label_colours, **{o.text: o.colour for o in outcomes}, **{o.label: o.colour for o in outcomes}}
 
 
 def pa_heading(assessment: Assessment, pa: str) -> list[str]:

@@ -424,7 +424,8 @@ def finding_inputs(assessment: Assessment) -> tuple[dict, dict, dict, set]:
     """What finding priorities need from an assessment, through the scale's order (no ratings):
 
     - per practice (factor key, label): ``scale:<value>`` for its OU value, or ``open``;
-    - per goal the label shown (its forecast, else its worst value or "open") and the factor key
+    - per goal the label shown (its forecast outcome, e.g. "at risk"; without forecast rules its worst
+      value, or "open" while an open practice could still make it worse) and the factor key
       ``goal:<worst value>`` (``Not Rated``'s factor while the goal has no value yet);
     - the goals whose forecast would block the maturity level.
     """
@@ -435,10 +436,15 @@ def finding_inputs(assessment: Assessment) -> tuple[dict, dict, dict, set]:
             practice_ou[(row.pa, row.practice)] = (f"scale:{row.ou}", scale.label(row.ou))
         else:
             practice_ou[(row.pa, row.practice)] = ("open", f"{row.aggregate} (open)" if row.aggregate else row.status)
+    outcomes = {o.key: o.label for o in scale.forecast.outcomes} if scale.forecast else {}
     labels, keys, blocking = {}, {}, set()
     for g in assessment.goals.itertuples():
         worst = g.worst if isinstance(g.worst, str) else None
-        labels[(g.pa, g.goal)] = g.forecast_label or (scale.label(worst) if worst else OPEN)
+        if scale.forecast:
+            labels[(g.pa, g.goal)] = outcomes.get(g.forecast, OPEN)
+        else:
+            labels[(g.pa, g.goal)] = scale.label(worst) if worst and not (g.n_open and scale.is_on_track(worst)) \
+                else OPEN
         keys[(g.pa, g.goal)] = f"goal:{worst}" if worst else "Not Rated"
         if g.blocks_level:
             blocking.add((g.pa, g.goal))
