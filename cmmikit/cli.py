@@ -67,8 +67,8 @@ def cmd_new(args: argparse.Namespace) -> None:
             name, _, pas = spec.partition(":")
             appraisal.add_instance(name, "support_function", pas=[p for p in pas.split(",") if p] or None)
         print(f"created {appraisal.location.display}: {appraisal.info().name} ({appraisal.model.name} {appraisal.model.version}, "
-              f"{len(appraisal.model.pa_ids)} process areas, {len(appraisal.instances())} instances)")
-        print(f"{appraisal.info().appraisal_type} on the scale {appraisal.scale.summary()}")
+              f"{len(appraisal.model.pa_ids)} process areas, {len(appraisal.instances())} instances; "
+              f"{appraisal.info().appraisal_type} on the scale {appraisal.scale.summary()})")
         if args.baseline is not None:
             records = appraisal.records()
             print(f"follow-up of {appraisal.info().follow_up_of}: {sum(r.inherited for r in records)} "

@@ -130,6 +130,8 @@ class _Builder:
     """Adds the slides of one deck to a canvas, section by section."""
 
     RESULTS = "findings and ratings"      # what the team presents and signs
+    RECOMMENDATION = ("A suggested next step. Recommendations are kept apart from the findings and are not part of "
+                      "the rating.")
     FINDINGS_BY_PA = ("Per process area: its rating, the goal ratings, then the weaknesses and strengths the team "
                       "found, in model order.")
     BLOCKING = "Suggested starting points: the highest-priority weaknesses on unsatisfied goals"
@@ -318,8 +320,7 @@ class _Builder:
                 [Cell("Finding", bold=True), Cell("Weaknesses (and strengths) of one practice across the sampled "
                                                   "basic units and support functions, shown per process area with "
                                                   "the practice and how many sampled units it was found in.")],
-                [Cell("Recommendation", bold=True), Cell("A suggested next step. Recommendations are kept apart "
-                                                         f"from the {self.RESULTS} and are not part of them.")]]
+                [Cell("Recommendation", bold=True), Cell(self.RECOMMENDATION)]]
         self.tables("Findings definitions", Table([Cell("Term"), Cell("Definition")], rows, (1.3, 5.0), SMALL))
         self.scale_definitions()
 

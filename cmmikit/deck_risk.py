@@ -24,6 +24,7 @@ class RiskBuilder(_Builder):
     """The deck of a SCAMPI B/C appraisal (``snap.ratings`` is an :class:`~cmmikit.risk.Assessment`)."""
 
     RESULTS = "findings"
+    RECOMMENDATION = "A suggested next step. Recommendations are kept apart from the findings and are not part of them."
     FINDINGS_BY_PA = ("Per process area: its practices by value on the appraisal's scale and what that means for "
                       "each goal, then the weaknesses and strengths the team found, in model order. No rating.")
 

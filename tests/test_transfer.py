@@ -147,7 +147,7 @@ def test_the_follow_up_survives_a_json_round_trip(tiny, tmp_path, new_location):
     with follow_up(tiny, new_location("fu")) as fu:
         fu.confirm_record("AA", "SP 1.1", "U1")
         data = fu.dump()
-    assert data["schema_version"] == 3
+    assert data["schema_version"] == 5
     with Appraisal.restore(tmp_path / "copy.cmmi", json.loads(json.dumps(data))) as copy:
         assert copy.info().follow_up_of.startswith("Tiny (")
         assert sum(r.inherited for r in copy.records()) == 11
@@ -159,7 +159,7 @@ def test_new_from_on_the_command_line(tmp_path):
     with Appraisal.open(base) as a:
         a.update_record("SD", "SP 1.1", "Desk", characterization="LI", weaknesses="late")
     result = cli("--user", "dana", "new", str(tmp_path / "fu.cmmi"), "--from", str(base), "--type", "SCAMPI B",
-                 "--unit", "Ops")
+                 "--map", "FI=low,LI=low,PI=medium,NI=high,NY=", "--unit", "Ops")
     assert result.returncode == 0, result.stderr
     assert "follow-up of Base (" in result.stdout and "1 characterization(s) inherited" in result.stdout
     with Appraisal.open(tmp_path / "fu.cmmi") as fu:
@@ -183,7 +183,7 @@ def test_an_appraisal_at_revision_0002_is_upgraded(new_location, backend):
         a.add_instance("Desk", pas=["SD"])
         a.update_record("SD", "SP 1.1", "Desk", characterization="LI", weaknesses="late")
     statements = ["ALTER TABLE practice_records DROP COLUMN inherited", "ALTER TABLE appraisal DROP COLUMN follow_up_of",
-                  "DROP INDEX changes_by_practice",
+                  "ALTER TABLE appraisal DROP COLUMN scale", "DROP INDEX changes_by_practice",
                   "UPDATE alembic_version SET version_num = '0002'"]
     if backend == "sqlite":
         conn = sqlite3.connect(location)
