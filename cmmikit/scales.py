@@ -131,7 +131,7 @@ class _ScaleSpec(_Strict):
     id: Text
     name: Text
     description: str = ""
-    values: list[_ValueSpec] = Field(min_length=2, max_length=MAX_VALUES + 1)
+    values: list[_ValueSpec] = Field(min_length=1)
     aggregation: _AggregationSpec = _AggregationSpec()
     forecast: _ForecastSpec | None = None
 
