@@ -159,7 +159,8 @@ class ScaleStore(StoreCore):
         if unknown:
             raise InvalidValue(f"mapping: {', '.join(map(repr, unknown))} is not a value of the current scale "
                                f"{current.name} ({', '.join(current.all_values)})")
-        missing = [v for v in dict.fromkeys(in_use) if v not in mapping]
+        order = {v: n for n, v in enumerate(current.all_values)}
+        missing = sorted((v for v in dict.fromkeys(in_use) if v not in mapping), key=lambda v: order.get(v, len(order)))
         if missing:
             raise InvalidValue(f"mapping: say what {', '.join(map(repr, missing))} become(s) (in use now; "
                                f"e.g. {missing[0]}={new.ordered[-1]}, or {missing[0]}= to clear it)")
