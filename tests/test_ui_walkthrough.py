@@ -119,7 +119,7 @@ def test_refused_input_is_explained_and_nothing_is_stored(view: WalkthroughView,
     panel = view.panel("Unit A")
     panel.new_description.value = "   "
     panel.add_evidence_button.click()
-    assert not panel.status.ok and "evidence needs a description" in panel.status.widget.value
+    assert not panel.status.ok and "evidence needs a description" in panel.status.html.value
     assert appraisal.evidence() == []
     panel.new_description.value = "Ticket report"
     panel.add_evidence_button.click()

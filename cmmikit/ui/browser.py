@@ -1,7 +1,10 @@
-"""Serve a notebook with Voila and drive it in Debian's Chromium (for the browser check and benchmark).
+"""Serve notebooks with Voila or JupyterLab and drive them in Debian's Chromium (browser tests, benchmark).
 
 Needs the ``browser`` extra (voila, playwright) and ``/usr/bin/chromium``;
 :func:`missing_tools` says what is absent so callers can skip with a reason.
+:func:`voila` serves one notebook; :func:`jupyter_lab` starts a JupyterLab on a
+folder (no token, localhost only, the app exposed as ``window.jupyterapp`` so a
+test can run notebook commands such as "run all cells").
 """
 
 from __future__ import annotations
@@ -64,40 +67,74 @@ def free_port() -> int:
 
 
 @contextmanager
-def voila(notebook: Path, *, env: dict[str, str], workdir: Path, timeout: float = 90) -> Iterator[str]:
-    """Serve ``notebook`` with Voila on a free localhost port; yield its URL; stop it afterwards."""
+def voila(notebook: Path, *, env: dict[str, str], workdir: Path, timeout: float = 90,
+          extra_args: tuple[str, ...] = ()) -> Iterator[str]:
+    """Serve ``notebook`` with Voila on a free localhost port; yield its URL; stop it afterwards.
+
+    Voila runs in ``workdir`` (so it reads a ``voila.json`` there) and serves the notebook's folder.
+    """
     port = free_port()
-    log_path = workdir / "voila.log"
+    command = [sys.executable, "-m", "voila", str(notebook), "--no-browser", f"--port={port}",
+               "--Voila.ip=127.0.0.1", *extra_args]
+    with _server("voila", command, env, workdir, f"http://127.0.0.1:{port}/", timeout) as url:
+        yield url
+
+
+@contextmanager
+def jupyter_lab(root: Path, *, env: dict[str, str], timeout: float = 120) -> Iterator[str]:
+    """Start JupyterLab on ``root`` (no token, localhost, no update checks); yield its base URL."""
+    port = free_port()
+    command = [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
+               "--ServerApp.token=", "--ServerApp.password=", "--ServerApp.disable_check_xsrf=True",
+               f"--ServerApp.root_dir={root}", "--LabApp.news_url=None", "--expose-app-in-browser",
+               "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    if os.geteuid() == 0:  # CI runs as root
+        command.append("--allow-root")
+    with _server("jupyter lab", command, env, root, f"http://127.0.0.1:{port}/", timeout,
+                 probe="api/status") as url:
+        yield url
+
+
+@contextmanager
+def _server(name: str, command: list[str], env: dict[str, str], workdir: Path, url: str, timeout: float,
+            probe: str = "") -> Iterator[str]:
+    log_path = workdir / f"{name.replace(' ', '-')}.log"
     with open(log_path, "wb") as log:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "voila", str(notebook), "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1"],
-            stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **env, "PYTHONUNBUFFERED": "1"},
-            cwd=workdir, start_new_session=True)
-    url = f"http://127.0.0.1:{port}/"
+        server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=workdir, start_new_session=True,
+                                  env={**os.environ, **env, "PYTHONUNBUFFERED": "1"})
     try:
-        _wait_until_answering(url, server, log_path, timeout)
+        _wait_until_answering(name, url + probe, server, log_path, timeout)
         yield url
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
+        _stop(server)
+
+
+def _stop(server: subprocess.Popen) -> None:
+    """Stop the server and everything it started (its kernels): SIGTERM, then SIGKILL."""
+    for sig, wait in ((signal.SIGTERM, 15), (signal.SIGKILL, None)):
         try:
-            server.wait(timeout=15)
+            os.killpg(server.pid, sig)
+        except ProcessLookupError:
+            pass
+        try:
+            server.wait(timeout=wait)
+            return
         except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+            continue
 
 
-def _wait_until_answering(url: str, server: subprocess.Popen, log_path: Path, timeout: float) -> None:
+def _wait_until_answering(name: str, url: str, server: subprocess.Popen, log_path: Path, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise ServerFailed(f"voila exited with {server.returncode}:\n{log_path.read_text(errors='replace')}")
+            raise ServerFailed(f"{name} exited with {server.returncode}:\n{log_path.read_text(errors='replace')}")
         try:
             with urllib.request.urlopen(url, timeout=5) as response:
                 if response.status == 200:
                     return
         except OSError:
             time.sleep(0.3)
-    raise ServerFailed(f"voila did not answer within {timeout:.0f}s:\n{log_path.read_text(errors='replace')}")
+    raise ServerFailed(f"{name} did not answer within {timeout:.0f}s:\n{log_path.read_text(errors='replace')}")
 
 
 def launch_chromium(playwright: Any) -> Any:
