@@ -9,9 +9,11 @@ one, ``$CMMIKIT_APPRAISAL`` or the sample appraisal).
 """
 
 from cmmikit.ui.common import open_appraisal, shared_appraisal
+from cmmikit.ui.export import ExportView
+from cmmikit.ui.findings import FindingsView
 from cmmikit.ui.ratings import RatingsView
 from cmmikit.ui.setup import SetupView
 from cmmikit.ui.walkthrough import WalkthroughView
 from cmmikit.ui.workbench import Workbench
 
-__all__ = ["RatingsView", "SetupView", "WalkthroughView", "Workbench", "open_appraisal", "shared_appraisal"]
+__all__ = ["ExportView", "FindingsView", "RatingsView", "SetupView", "WalkthroughView", "Workbench", "open_appraisal", "shared_appraisal"]

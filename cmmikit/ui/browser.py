@@ -81,8 +81,9 @@ def voila(notebook: Path, *, env: dict[str, str], workdir: Path, timeout: float 
 
 
 @contextmanager
-def jupyter_lab(root: Path, *, env: dict[str, str], timeout: float = 120) -> Iterator[str]:
-    """Start JupyterLab on ``root`` (no token, localhost, no update checks); yield its base URL."""
+def jupyter_lab(root: Path, *, env: dict[str, str], workdir: Path, timeout: float = 120) -> Iterator[str]:
+    """Start JupyterLab on ``root`` (no token, localhost, no update checks; its log in ``workdir``); yield its
+    base URL."""
     port = free_port()
     command = [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
                "--ServerApp.token=", "--ServerApp.password=", "--ServerApp.disable_check_xsrf=True",
@@ -90,7 +91,7 @@ def jupyter_lab(root: Path, *, env: dict[str, str], timeout: float = 120) -> Ite
                "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
     if os.geteuid() == 0:  # CI runs as root
         command.append("--allow-root")
-    with _server("jupyter lab", command, env, root, f"http://127.0.0.1:{port}/", timeout,
+    with _server("jupyter lab", command, env, workdir, f"http://127.0.0.1:{port}/", timeout,
                  probe="api/status") as url:
         yield url
 

@@ -320,6 +320,15 @@ def walk(widget: w.Widget) -> Iterator[w.Widget]:
             yield from walk(child)
 
 
+INPUTS = (w.Text, w.Textarea, w.Dropdown, w.Checkbox, w.DatePicker, w.ToggleButtons, w.ToggleButton,
+          w.SelectMultiple, w.Select, w.IntProgress)
+
+
+def unlabelled(widget: w.Widget) -> list[w.Widget]:
+    """The inputs inside ``widget`` without an accessible name (a description, shown or visually hidden)."""
+    return [item for item in walk(widget) if isinstance(item, INPUTS) and not (item.description or "").strip()]
+
+
 def close_tree(widget: w.Widget) -> None:
     """Close ``widget`` and everything inside it: the front end drops the views, the kernel the comms."""
     for item in list(walk(widget)):

@@ -64,7 +64,7 @@ class AppraisalChooser:
         self.status = StatusLine()
         self.current_label = w.HTML()
         self.files = w.Dropdown(description="Appraisal file", style={"description_width": "initial"},
-                                layout=w.Layout(width="460px"))
+                                layout=w.Layout(width="auto", min_width="260px", max_width="440px"))
         self.open_file_button = button("open", "folder-open", tooltip="open the appraisal file chosen in the list")
         self.rescan_button = button("rescan", "refresh", tooltip="look again for .cmmi files under this folder")
         self.location = text_field("", placeholder="path, or server URL such as "
@@ -91,8 +91,8 @@ class AppraisalChooser:
     def show(self, appraisal: Appraisal) -> None:
         self.current = appraisal
         info = appraisal.info()
-        self.current_label.value = (f"<b>{esc(info.name)}</b> <small>({esc(display_location(self._location(appraisal)))}"
-                                    f")</small> &middot;")
+        self.current_label.value = (f"<b>{esc(info.name)}</b> <small title='{esc(display_location(self._location(appraisal)))}'>"
+                                    f"({esc(Path(self._location(appraisal)).name)})</small>")
         self.rescan()
 
     @staticmethod

@@ -1,0 +1,224 @@
+"""The export screen (04_export): the deliverables of an appraisal, on a button, into a folder beside the notebooks.
+
+"Export" brings the findings in step with the weaknesses, then writes each chosen
+deliverable into ``exports/<appraisal>-<date>/`` under the notebook folder (the
+same folder again on the same day: files are replaced) and shows download links
+and the charts.  Links are relative to the notebook folder and carry the
+``download`` attribute: JupyterLab turns them into its ``files/`` URLs, Voila
+serves them from its file allowlist (``notebooks/voila.json``).
+
+Deliverables are a list (:data:`DELIVERABLES`); :func:`deliverables` adds the
+ones whose modules are present (the findings deck, the PDF report).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as w
+from IPython.display import HTML, display
+
+from cmmikit import findings as F
+from cmmikit.rating import Ratings, rate
+from cmmikit.store import Appraisal
+from cmmikit.ui.common import StatusLine, View, button, esc
+from cmmikit.ui.workbench import slug
+
+EXPORTS = "exports"
+
+
+@dataclass
+class ExportJob:
+    """What every deliverable writer gets: the appraisal, its ratings and ranked findings, the target folder."""
+
+    appraisal: Appraisal
+    ratings: Ratings
+    findings: Any       # pandas DataFrame (findings_frame)
+    folder: Path
+
+
+@dataclass(frozen=True)
+class Deliverable:
+    key: str
+    label: str
+    write: Callable[[ExportJob], list[Path]]
+    note: str = ""
+    default: bool = True
+
+
+def _workbook(job: ExportJob) -> list[Path]:
+    from cmmikit.excel import write_gap_workbook
+
+    return [write_gap_workbook(job.appraisal, job.folder / "gap-analysis.xlsx", ratings=job.ratings,
+                               findings=job.findings)]
+
+
+def _charts(job: ExportJob) -> list[Path]:
+    from cmmikit.charts import render_all
+
+    written = render_all(job.ratings, job.findings, job.folder / "charts")
+    return [path for files in written.values() for path in files]
+
+
+def _report(job: ExportJob) -> list[Path]:
+    from cmmikit.report import render_report
+
+    report = render_report(job.appraisal.path, job.folder / "report.html")
+    return [report.html, report.notebook]
+
+
+def _deck(job: ExportJob) -> list[Path]:
+    deck = importlib.import_module("cmmikit.deck")
+    return [Path(deck.write_findings_deck(job.appraisal, job.folder / "final-findings.pptx"))]
+
+
+def _report_pdf(job: ExportJob) -> list[Path]:
+    report = importlib.import_module("cmmikit.report")
+    return [Path(report.render_report_pdf(job.appraisal.path, job.folder / "report.pdf"))]
+
+
+DELIVERABLES = [
+    Deliverable("workbook", "gap-analysis workbook (Excel)", _workbook),
+    Deliverable("charts", "charts (PNG and SVG)", _charts),
+    Deliverable("report", "report (HTML, with the executed notebook)", _report, note="about 20 seconds"),
+]
+
+
+def deliverables() -> list[Deliverable]:
+    """The deliverables this installation can write.  Hook for the modules being added: the final-findings
+    deck (``cmmikit.deck.write_findings_deck(appraisal, path)``) and the PDF report
+    (``cmmikit.report.render_report_pdf(appraisal_path, path)``) join the list as soon as they exist."""
+    found = list(DELIVERABLES)
+    if importlib.util.find_spec("cmmikit.deck") is not None:
+        found.append(Deliverable("deck", "final-findings deck (PowerPoint)", _deck))
+    if hasattr(importlib.import_module("cmmikit.report"), "render_report_pdf"):
+        found.append(Deliverable("report_pdf", "report (PDF)", _report_pdf, note="about 30 seconds"))
+    return found
+
+
+def export_folder(base: Path, appraisal: Appraisal, day: date | None = None) -> Path:
+    """``<base>/exports/<appraisal name>-<date>``."""
+    return Path(base) / EXPORTS / f"{slug(appraisal.info().name)}-{(day or date.today()).isoformat()}"
+
+
+def size_text(n: int) -> str:
+    for unit in ("bytes", "KB", "MB"):
+        if n < 1024 or unit == "MB":
+            return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1024
+    return ""  # pragma: no cover
+
+
+def links_html(files: list[Path], base: Path) -> str:
+    """Download links, relative to the notebook folder ``base`` (escaped; ``download`` so a click saves)."""
+    items = []
+    for path in files:
+        rel = path.relative_to(base).as_posix()
+        items.append(f'<li><a href="{esc(rel)}" download="{esc(path.name)}">{esc(rel)}</a> '
+                     f"<small>({size_text(path.stat().st_size)})</small></li>")
+    return "<ul style='margin:2px 0'>" + "".join(items) + "</ul>"
+
+
+class ExportView(View):
+    """Export the deliverables of an appraisal into a dated folder beside the notebooks, with links and charts."""
+
+    def __init__(self, appraisal: Appraisal, *, folder: str | os.PathLike | None = None,
+                 today: date | None = None) -> None:
+        self.appraisal = appraisal
+        self.folder = Path(folder or os.getcwd())
+        self.today = today
+        self.written: dict[str, list[Path]] = {}
+        self.available = deliverables()
+        self.choices = {d.key: w.Checkbox(value=d.default, indent=False,
+                                          description=d.label + (f" ({d.note})" if d.note else ""),
+                                          layout=w.Layout(width="auto"))
+                        for d in self.available}
+        self.target = w.HTML()
+        self.export_button = button("Export", "download", style="primary",
+                                    tooltip="sync the findings, then write the chosen files into the folder shown")
+        self.status = StatusLine()
+        self.progress = w.HTML()
+        self.links = w.Output()
+        self.charts = w.VBox()
+        self.export_button.on_click(lambda _: self.export())
+        self.widget = w.VBox([
+            w.HTML("<b>Write</b>"), *self.choices.values(), self.target,
+            w.HBox([self.export_button, self.status.widget], layout=w.Layout(align_items="center")),
+            self.progress, self.links, self.charts,
+        ])
+        self._show_target()
+
+    def _show_target(self) -> None:
+        target = export_folder(self.folder, self.appraisal, self.today)
+        note = " (exists: its files are replaced)" if target.exists() else ""
+        self.target.value = f"into <code>{esc(target.relative_to(self.folder).as_posix())}/</code>{esc(note)}"
+
+    def export(self) -> dict[str, list[Path]]:
+        """Sync the findings and write every chosen deliverable; show links and charts; returns the files."""
+        chosen = [d for d in self.available if self.choices[d.key].value]
+        if not chosen:
+            self.status.error("tick at least one thing to write")
+            return {}
+        target = export_folder(self.folder, self.appraisal, self.today)
+        self.export_button.disabled = True
+        self.written = {}
+        done: list[str] = []
+        try:
+            self._progress(done, "bringing the findings in step with the weaknesses")
+            report = F.sync_findings(self.appraisal)
+            done.append(str(report))
+            ratings = rate(self.appraisal)
+            job = ExportJob(self.appraisal, ratings, F.findings_frame(self.appraisal, ratings), target)
+            target.mkdir(parents=True, exist_ok=True)
+            for item in chosen:
+                self._progress(done, f"writing the {item.label}" + (f", {item.note}" if item.note else ""))
+                ok = self.status.run(lambda item=item: self.written.__setitem__(item.key, item.write(job)))
+                if not ok:
+                    done.append(f"{item.label}: not written ({self.status.text})")
+                    continue
+                done.append(f"{item.label}: written")
+        finally:
+            self.export_button.disabled = False
+        self._progress(done, "")
+        self._show_results()
+        files = sum(len(v) for v in self.written.values())
+        if len(self.written) == len(chosen):
+            self.status.saved(f"{files} files written into {target.relative_to(self.folder).as_posix()}/")
+        else:
+            self.status.error(f"only {len(self.written)} of {len(chosen)} deliverables written; see below")
+        self._show_target()
+        return self.written
+
+    def _progress(self, done: list[str], current: str) -> None:
+        lines = "".join(f"<li>&#10003; {esc(t)}</li>" for t in done)
+        now = f"<li><i>{esc(current)}&hellip;</i></li>" if current else ""
+        self.progress.value = f"<ul style='margin:2px 0'>{lines}{now}</ul>"
+
+    def _show_results(self) -> None:
+        files = [p for paths in self.written.values() for p in paths if p.suffix != ".svg"]
+        svgs = [p for paths in self.written.values() for p in paths if p.suffix == ".svg"]
+        self.links.clear_output()
+        with self.links:
+            display(HTML("<b>Download</b>" + links_html(files, self.folder)
+                         + (f"<details><summary>the charts as SVG (for slides)</summary>{links_html(svgs, self.folder)}"
+                            "</details>" if svgs else "")))
+        pngs = [p for p in self.written.get("charts", []) if p.suffix == ".png"]
+        self.charts.children = tuple(
+            w.VBox([w.HTML(f"<b>{esc(p.stem.replace('_', ' '))}</b>"),
+                    w.Image(value=p.read_bytes(), format="png", layout=w.Layout(max_width="900px", height="auto"))])
+            for p in pngs)
+
+    def summary(self) -> str:
+        target = export_folder(self.folder, self.appraisal, self.today).relative_to(self.folder).as_posix()
+        lines = [f"Export: {self.appraisal.info().name} -> {target}/ "
+                 f"({', '.join(d.key for d in self.available if self.choices[d.key].value)})"]
+        for key, paths in self.written.items():
+            lines.append(f"  {key}: " + ", ".join(p.relative_to(self.folder).as_posix() for p in paths))
+        return "\n".join(lines)
