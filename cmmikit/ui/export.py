@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import ipywidgets as w
-from IPython.display import HTML, display
+from IPython.display import HTML
 
 from cmmikit import findings as F
 from cmmikit.rating import Ratings, rate
@@ -204,11 +204,12 @@ class ExportView(View):
     def _show_results(self) -> None:
         files = [p for paths in self.written.values() for p in paths if p.suffix != ".svg"]
         svgs = [p for paths in self.written.values() for p in paths if p.suffix == ".svg"]
-        self.links.clear_output()
-        with self.links:
-            display(HTML("<b>Download</b>" + links_html(files, self.folder)
-                         + (f"<details><summary>the charts as SVG (for slides)</summary>{links_html(svgs, self.folder)}"
-                            "</details>" if svgs else "")))
+        # shown as an HTML output (not a widget value) so JupyterLab turns the relative links into files/ URLs
+        self.links.outputs = ()
+        self.links.append_display_data(HTML(
+            "<b>Download</b>" + links_html(files, self.folder)
+            + (f"<details><summary>the charts as SVG (for slides)</summary>{links_html(svgs, self.folder)}"
+               "</details>" if svgs else "")))
         pngs = [p for p in self.written.get("charts", []) if p.suffix == ".png"]
         self.charts.children = tuple(
             w.VBox([w.HTML(f"<b>{esc(p.stem.replace('_', ' '))}</b>"),

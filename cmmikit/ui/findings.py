@@ -58,9 +58,9 @@ def finding_title(row: Any, width: int = 110) -> str:
             first = first[len(name) + 2:]
             break
     text = f"{unit_label(row.instances)}: {first}" if names else first
-    if len(lines) > 1:
-        text += f" (+{len(lines) - 1} more line{'s' if len(lines) > 2 else ''})"
-    return text if len(text) <= width else text[:width - 1].rstrip() + "\u2026"
+    more = f" (+{len(lines) - 1} more line{'s' if len(lines) > 2 else ''})" if len(lines) > 1 else ""
+    room = width - len(more)
+    return (text if len(text) <= room else text[:room - 1].rstrip() + "\u2026") + more
 
 
 class FindingsView(View):
@@ -187,8 +187,8 @@ class FindingsView(View):
                                "group makes one finding of them, their actions move over)"),
                         self.group_picker, self.group_detail, self.group_statement,
                         row(self.merge_group_button),
-                        w.HTML("<b>Or pick findings to merge</b> (same PA and kind; the first one chosen gives "
-                               "the goal)"),
+                        w.HTML("<b>Or pick findings to merge</b> (those shown under 'Ranked findings'; same PA and "
+                               "kind; the first one chosen gives the goal)"),
                         self.merge_picker, self.merge_statement, row(self.merge_button), self.merge_status.widget])
         new = w.VBox([row(self.new_kind, self.new_pa, self.new_goal),
                       row(self.new_practices, self.new_instances), self.new_statement,
@@ -247,6 +247,8 @@ class FindingsView(View):
         self._loading = True
         try:
             self.finding_picker.options = options
+            if self.show.value != "dismissed":
+                self.merge_picker.options = options
             ids = [value for _, value in options]
             self.finding_picker.value = keep if keep in ids else (ids[0] if ids else None)
         finally:
@@ -309,7 +311,6 @@ class FindingsView(View):
         values = [v for _, v in options]
         self.group_picker.value = keep if keep in values else (values[0] if values else None)
         self._load_group()
-        self.merge_picker.options = [(_label(row), int(row.id)) for row in self.frame.itertuples()]
 
     def _group_rows(self) -> pd.DataFrame:
         key = self.group_picker.value

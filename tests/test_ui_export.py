@@ -1,0 +1,92 @@
+"""The export screen: a button writes the deliverables into exports/<appraisal>-<date>/ with links and charts."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from cmmikit.store import Appraisal
+from cmmikit.ui import export
+from cmmikit.ui.export import ExportView, export_folder, links_html
+
+DAY = date(2026, 11, 20)
+
+
+@pytest.fixture
+def view(demo: Appraisal, tmp_path: Path) -> ExportView:
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    screen = ExportView(demo, folder=folder, today=DAY)
+    screen.choices["report"].value = False  # the report runs a notebook (~20 s): covered by the browser test
+    return screen
+
+
+def test_nothing_is_written_until_the_button(view: ExportView) -> None:
+    assert not (view.folder / "exports").exists()
+    assert "exports/northwind-it-services-ml2-readiness-2026-11-20/" in view.target.value
+    assert view.summary().startswith("Export: Northwind IT Services ML2 readiness -> exports/northwind")
+
+
+def test_export_writes_workbook_and_charts_with_links(view: ExportView) -> None:
+    view.export_button.click()
+    target = export_folder(view.folder, view.appraisal, DAY)
+    assert view.status.ok, view.status.text
+    assert (target / "gap-analysis.xlsx").stat().st_size > 10_000
+    pngs = sorted(p.name for p in (target / "charts").glob("*.png"))
+    assert pngs == ["characterization_bars.png", "findings_priority.png", "goal_heatmap.png", "readiness_radar.png"]
+    assert len(view.charts.children) == 4 and view.charts.children[0].children[1].value[:4] == b"\x89PNG"
+    assert "findings: " in view.progress.value and "gap-analysis workbook (Excel): written" in view.progress.value
+    [shown] = view.links.outputs
+    html = shown["data"]["text/html"]
+    rel = target.relative_to(view.folder).as_posix()
+    assert f'<a href="{rel}/gap-analysis.xlsx" download="gap-analysis.xlsx">' in html
+    assert f'{rel}/charts/goal_heatmap.svg' in html and "KB)" in html
+    assert view.status.text == f"9 files written into {rel}/"
+    before = (target / "gap-analysis.xlsx").stat().st_mtime_ns
+    view.export_button.click()   # the same day again: the same folder, files replaced
+    assert sorted(p.name for p in (view.folder / "exports").iterdir()) == [target.name]
+    assert (target / "gap-analysis.xlsx").stat().st_mtime_ns >= before and "exists" in view.target.value
+
+
+def test_a_failing_deliverable_is_reported_and_the_others_written(view: ExportView,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from cmmikit.errors import InvalidValue
+
+    def broken(job: export.ExportJob) -> list[Path]:
+        raise InvalidValue("chart engine unavailable")
+
+    view.available[1] = export.Deliverable("charts", "charts (PNG and SVG)", broken)
+    written = view.export()
+    assert list(written) == ["workbook"] and not view.status.ok
+    assert "charts (PNG and SVG): not written (chart engine unavailable)" in view.progress.value
+    assert "only 1 of 2 deliverables written" in view.status.text
+
+
+def test_nothing_chosen_is_refused(view: ExportView) -> None:
+    for box in view.choices.values():
+        box.value = False
+    assert view.export() == {} and "tick at least one" in view.status.text
+
+
+def test_links_are_escaped_relative_and_download(tmp_path: Path) -> None:
+    odd = tmp_path / "exports" / "<b>x<&b>.xlsx"
+    odd.parent.mkdir()
+    odd.write_bytes(b"1234")
+    html = links_html([odd], tmp_path)
+    assert "<b>" not in html and 'href="exports/&lt;b&gt;x&lt;&amp;b&gt;.xlsx"' in html and "(4 bytes)" in html
+
+
+def test_deck_and_pdf_join_when_their_modules_exist(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+    import sys
+    import types
+
+    keys = [d.key for d in export.deliverables()]
+    assert keys[:3] == ["workbook", "charts", "report"]
+    fake = types.ModuleType("cmmikit.deck")
+    fake.write_findings_deck = lambda appraisal, path: path
+    monkeypatch.setitem(sys.modules, "cmmikit.deck", fake)
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: object() if name == "cmmikit.deck" else None)
+    assert "deck" in [d.key for d in export.deliverables()]
