@@ -11,11 +11,12 @@ def test_submit_button_takes_the_values_sent_with_the_click() -> None:
     description, location = w.Text(), w.Text(value="old")
     seen: list[tuple[str, str]] = []
     button = SubmitButton("add evidence", [description, location], icon="plus")
-    button.on_click(lambda: seen.append((description.value, location.value)))
+    button.on_click(lambda b: seen.append((description.value, location.value)))
     # the click arrives before the boxes' own updates: the values it carries are used
     button._received(button, {"event": "click", "values": ["Service level agreement", ""]}, [])
     assert seen == [("Service level agreement", "")]
     assert description.value == "Service level agreement" and location.value == ""
+    assert description.continuous_update and location.continuous_update  # the front end holds what is typed
     button._received(button, {"event": "other"}, [])
     button.disabled = True
     button.click()

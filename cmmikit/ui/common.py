@@ -263,6 +263,15 @@ def button(description: str, icon: str = "", *, tooltip: str = "", style: str = 
                     layout=w.Layout(width="auto", min_width="max-content", flex="0 0 auto"))
 
 
+def submit_button(description: str, fields: list[w.Widget], icon: str = "", *, tooltip: str = "",
+                  style: str = "") -> Any:
+    """A button for a form: its click carries what the ``fields`` (text boxes) show at that moment
+    (see :class:`cmmikit.ui.front.SubmitButton`)."""
+    from cmmikit.ui.front import SubmitButton
+
+    return SubmitButton(description, fields, icon=icon, tooltip=tooltip, button_style=style)
+
+
 def labelled(widget: w.Widget, label: str) -> w.Widget:
     """Give ``widget`` the accessible name ``label`` without showing it (for inputs under a column header)."""
     widget.description = label

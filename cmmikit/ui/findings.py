@@ -18,7 +18,7 @@ import pandas as pd
 from cmmikit import findings as F
 from cmmikit.rating import Ratings, rate
 from cmmikit.store import ACTION_STATUSES, FINDING_KINDS, Appraisal
-from cmmikit.ui.common import StatusLine, View, badge, button, cell_style, esc, plural, text_field
+from cmmikit.ui.common import StatusLine, View, badge, button, submit_button, cell_style, esc, plural, text_field
 
 LEVELS = [("not judged", 0), ("1 very low", 1), ("2 low", 2), ("3 medium", 3), ("4 high", 4), ("5 very high", 5)]
 SHOW = [("all gaps", "gaps"), ("blocking ML2", "blocking"), ("strengths", "strengths"), ("dismissed", "dismissed")]
@@ -100,7 +100,7 @@ class FindingsView(View):
         self.statement.rows = 5
         self.impact = w.Dropdown(options=LEVELS, description="Impact on goal", style={"description_width": "initial"})
         self.effort = w.Dropdown(options=LEVELS, description="Effort to fix", style={"description_width": "initial"})
-        self.save_button = button("Save finding", "save")
+        self.save_button = submit_button("Save finding", [self.statement], "save")
         self.dismiss_button = button("Dismiss", "times", tooltip="not a finding after all (can be undone and "
                                                                  "restored from 'dismissed')")
         self.restore_button = button("Restore", "undo", tooltip="make this dismissed finding open again")
@@ -110,7 +110,7 @@ class FindingsView(View):
         self.action_description = text_field("Action", placeholder="what will be done")
         self.action_owner = text_field("Owner", width="50%")
         self.action_due = w.DatePicker(description="Due")
-        self.add_action_button = button("Add action", "plus")
+        self.add_action_button = submit_button("Add action", [self.action_description, self.action_owner], "plus")
         self.action_status_line = StatusLine()
 
         # grouping and merging
@@ -118,10 +118,10 @@ class FindingsView(View):
         self.group_detail = w.HTML()
         self.group_statement = text_field("Merged statement", area=True)
         self.group_statement.rows = 6
-        self.merge_group_button = button("Merge this group", "compress")
+        self.merge_group_button = submit_button("Merge this group", [self.group_statement], "compress")
         self.merge_picker = w.SelectMultiple(description="Findings", rows=8, layout=w.Layout(width="100%"))
         self.merge_statement = text_field("Merged statement", area=True)
-        self.merge_button = button("Merge selected", "compress")
+        self.merge_button = submit_button("Merge selected", [self.merge_statement], "compress")
         self.merge_status = StatusLine()
 
         # writing one by hand
@@ -132,7 +132,7 @@ class FindingsView(View):
         self.new_instances = w.SelectMultiple(options=[i.name for i in appraisal.instances()], description="Instances",
                                               rows=6)
         self.new_statement = text_field("Statement", area=True)
-        self.add_button = button("Add finding", "plus")
+        self.add_button = submit_button("Add finding", [self.new_statement], "plus")
         self.add_status = StatusLine()
 
         # the action plan and the roll-ups

@@ -5,7 +5,9 @@
   text box typed just before it (the box syncs on blur, or its update waits in the
   front end's throttle while the click message does not), so "add evidence" read an
   empty description now and then in JupyterLab.  This button reads the values from
-  the front-end models at the moment of the click and sends them with it.
+  the front-end models at the moment of the click and sends them with it; the boxes
+  it submits sync every key (``continuous_update``), so the front-end models hold
+  what the user sees.  Every "type, then press" form of the screens uses it.
 * :class:`KeyShortcuts`: keyboard shortcuts for a screen.  Keys pressed inside the
   screen (not while typing in a text box or list) are sent to the kernel with the
   index of the instance panel that has the focus, and kept from JupyterLab's own
@@ -37,6 +39,8 @@ function render({ model, el }) {
   button.style.minWidth = "max-content";
   const paint = () => {
     const icon = model.get("icon");
+    const style = model.get("button_style");
+    button.className = "jupyter-widgets jupyter-button widget-button" + (style ? " mod-" + style : "");
     button.innerHTML = "";
     if (icon) {
       const i = document.createElement("i");
@@ -49,7 +53,7 @@ function render({ model, el }) {
     button.disabled = model.get("disabled");
   };
   paint();
-  model.on("change:description change:icon change:tooltip change:disabled", paint);
+  model.on("change:description change:icon change:tooltip change:disabled change:button_style", paint);
   button.addEventListener("click", async () => {
     model.send({ event: "click", values: await values(model) });
   });
@@ -104,14 +108,20 @@ class SubmitButton(anywidget.AnyWidget):
     icon = t.Unicode("").tag(sync=True)
     tooltip = t.Unicode("").tag(sync=True)
     disabled = t.Bool(False).tag(sync=True)
+    button_style = t.Unicode("").tag(sync=True)
     fields = t.List(t.Instance(w.Widget)).tag(sync=True, **w.widget_serialization)
 
-    def __init__(self, description: str, fields: list[w.Widget], *, icon: str = "", tooltip: str = "") -> None:
-        super().__init__(description=description, fields=fields, icon=icon, tooltip=tooltip)
-        self._handlers: list[Callable[[], None]] = []
+    def __init__(self, description: str, fields: list[w.Widget], *, icon: str = "", tooltip: str = "",
+                 button_style: str = "") -> None:
+        super().__init__(description=description, fields=fields, icon=icon, tooltip=tooltip or description,
+                         button_style=button_style)
+        for field in fields:
+            field.continuous_update = True
+        self._handlers: list[Callable[[SubmitButton], None]] = []
         self.on_msg(self._received)
 
-    def on_click(self, handler: Callable[[], None]) -> None:
+    def on_click(self, handler: Callable[["SubmitButton"], None]) -> None:
+        """Call ``handler(button)`` on every click (like ``ipywidgets.Button.on_click``)."""
         self._handlers.append(handler)
 
     def _received(self, _: Any, content: dict[str, Any], buffers: Any) -> None:
@@ -127,7 +137,7 @@ class SubmitButton(anywidget.AnyWidget):
         """Run the handlers with the fields' current values (a click from the front end, or from code)."""
         if not self.disabled:
             for handler in self._handlers:
-                handler()
+                handler(self)
 
 
 class KeyShortcuts(anywidget.AnyWidget):

@@ -15,7 +15,7 @@ from cmmikit import palette
 from cmmikit.coverage import load_rules
 from cmmikit.rating import JUDGMENT_OPEN, NOT_RATED, SATISFIED, UNSATISFIED, Ratings, rate
 from cmmikit.store import Appraisal
-from cmmikit.ui.common import FILLS, StatusLine, View, badge, button, cell_style, esc, plural, text_field
+from cmmikit.ui.common import FILLS, StatusLine, View, badge, button, submit_button, cell_style, esc, plural, text_field
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -134,7 +134,8 @@ class RatingsView(View):
         self.decision_rationale = text_field("Rationale", area=True, width="640px",
                                              placeholder="why the team chose this value (required)")
         self.decided_by = text_field("Decided by", "Appraisal team", width="320px")
-        self.record_decision_button = button("record decision", "check", style="primary")
+        self.record_decision_button = submit_button("record decision", [self.decision_rationale, self.decided_by],
+                                                    "check", style="primary")
         self.clear_decision_button = button("clear decision", "times")
         self.decision_status = StatusLine()
 
@@ -142,7 +143,8 @@ class RatingsView(View):
                                         layout=w.Layout(width="460px"))
         self.goal_rationale = text_field("Why Unsatisfied", area=True, width="640px",
                                          placeholder="which weaknesses have a significant negative impact on the goal")
-        self.record_goal_decision_button = button("rate goal Unsatisfied", "gavel")
+        self.record_goal_decision_button = submit_button("rate goal Unsatisfied", [self.goal_rationale, self.decided_by],
+                                                         "gavel")
         self.clear_goal_decision_button = button("clear goal decision", "times")
         self.goal_note = w.HTML()
         self.goal_status = StatusLine()

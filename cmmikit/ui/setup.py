@@ -17,7 +17,7 @@ from typing import Any
 import ipywidgets as w
 
 from cmmikit.store import APPRAISAL_TYPES, Appraisal
-from cmmikit.ui.common import (StatusLine, View, button, date_text, esc, labelled, parse_date, plural,
+from cmmikit.ui.common import (StatusLine, View, button, submit_button, date_text, esc, labelled, parse_date, plural,
                                text_field)
 
 TEXT_INFO = (("name", "Appraisal name"), ("org_unit", "Organizational unit"), ("sponsor", "Sponsor"),
@@ -111,7 +111,9 @@ class SetupView(View):
                                                 label="subgroup of the new unit")
         self.new_instance_description = text_field("", placeholder="description", width="300px",
                                                    label="description of the new unit")
-        self.add_instance_button = button("add", "plus", tooltip="add this basic unit or support function")
+        self.add_instance_button = submit_button("add", [self.new_instance_name, self.new_instance_subgroup,
+                                                         self.new_instance_description], "plus",
+                                                 tooltip="add this basic unit or support function")
         self.add_instance_button.on_click(lambda _: self.add_instance())
 
         self.scope_dropdowns: dict[str, w.Dropdown] = {}
@@ -125,7 +127,7 @@ class SetupView(View):
         self.team_box = w.VBox()
         self.new_assessor_name = text_field("", placeholder="assessor name", width="200px")
         self.new_assessor_role = text_field("", placeholder="role", width="160px", label="role of the new assessor")
-        self.add_assessor_button = button("add assessor", "plus")
+        self.add_assessor_button = submit_button("add assessor", [self.new_assessor_name, self.new_assessor_role], "plus")
         self.add_assessor_button.on_click(lambda _: self.add_assessor())
 
         dates = [w.HBox([picker, self.date_notes[key]]) for key, picker in self.date_fields.items()]

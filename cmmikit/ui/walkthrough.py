@@ -170,7 +170,7 @@ class InstancePanel:
         self.characterization.observe(self._characterization_changed, names="value")
         for name in TEXT_FIELDS:
             getattr(self, name).observe(self._text_changed(name), names="value")
-        self.add_evidence_button.on_click(self.add_evidence)
+        self.add_evidence_button.on_click(lambda _: self.add_evidence())
         self.edit_evidence.observe(self._edit_toggled, names="value")
         self.widget = w.VBox([
             w.HBox([self.title, self.characterization, self.warning], layout=w.Layout(align_items="center")),

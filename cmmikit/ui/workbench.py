@@ -23,7 +23,8 @@ import ipywidgets as w
 from cmmikit.errors import CmmikitError, InvalidValue
 from cmmikit.store import Appraisal
 from cmmikit.ui.common import (SCREEN_CLASS, STYLE, StatusLine, View, adopt, button, close_tree, esc, is_url,
-                               location_key, remember_location, shared_appraisal, text_field)
+                               location_key, remember_location, shared_appraisal, submit_button,
+                               text_field)
 
 SKIPPED_FOLDERS = {".ipynb_checkpoints", "exports", "node_modules", "__pycache__", ".git"}
 MAX_DEPTH = 3      # folders below the notebook folder searched for appraisal files
@@ -70,12 +71,12 @@ class AppraisalChooser:
         self.location = text_field("", placeholder="path, or server URL such as "
                                    "postgresql+psycopg://host/db?appraisal=name", width="560px",
                                    label="Appraisal file path or server URL")
-        self.open_location_button = button("open path or URL", "folder-open")
+        self.open_location_button = submit_button("open path or URL", [self.location], "folder-open")
         self.new_name = text_field("", placeholder="name of the new appraisal, e.g. Northwind ML2 2027",
                                    width="360px", label="New appraisal name")
         self.new_file = text_field("", placeholder="file (default: from the name, in this folder)", width="300px",
                                    label="New appraisal file")
-        self.create_button = button("create new appraisal", "file")
+        self.create_button = submit_button("create new appraisal", [self.new_name, self.new_file], "file")
         self.open_file_button.on_click(lambda _: self.open_location(self.files.value or ""))
         self.rescan_button.on_click(lambda _: self.rescan())
         self.open_location_button.on_click(lambda _: self.open_location(self.location.value))
