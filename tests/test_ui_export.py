@@ -90,3 +90,14 @@ def test_deck_and_pdf_join_when_their_modules_exist(monkeypatch: pytest.MonkeyPa
     monkeypatch.setitem(sys.modules, "cmmikit.deck", fake)
     monkeypatch.setattr(importlib.util, "find_spec", lambda name: object() if name == "cmmikit.deck" else None)
     assert "deck" in [d.key for d in export.deliverables()]
+
+
+def test_links_under_voila_serving_a_folder_point_at_its_files() -> None:
+    from cmmikit.ui.export import link_prefix
+
+    assert link_prefix({}) == ""
+    assert link_prefix({"SERVER_SOFTWARE": "voila/0.5.13", "SCRIPT_NAME": "/"}) == ""  # one notebook served
+    assert link_prefix({"SERVER_SOFTWARE": "voila/0.5.13", "SCRIPT_NAME": "/voila/render/04_export.ipynb"}) == \
+        "/voila/files/"
+    assert link_prefix({"SERVER_SOFTWARE": "voila/0.5.13", "SCRIPT_NAME": "/hub/voila/render/team/04_export.ipynb"}) \
+        == "/hub/voila/files/team/"

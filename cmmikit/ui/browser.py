@@ -10,6 +10,7 @@ test can run notebook commands such as "run all cells").
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import signal
 import socket
@@ -46,8 +47,25 @@ STEP_JS = """
 """
 
 
+# JupyterLab: the notebook shown has a kernel and it is idle
+LAB_IDLE_JS = """() => {
+  const panel = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+  const kernel = panel && panel.sessionContext && panel.sessionContext.session && panel.sessionContext.session.kernel;
+  return !!kernel && kernel.status === 'idle';
+}"""
+SCREEN = ".cmmikit-screen"
+LAB_SETTINGS = {"@jupyterlab/apputils-extension/notification.jupyterlab-settings":
+                {"checkForUpdates": False, "fetchNews": "false"}}
+
+
 class ServerFailed(CmmikitError):
     """The notebook server died or did not answer; the message carries its log."""
+
+
+class ServerURL(str):
+    """A served URL that also knows the server's process id (to find its kernels)."""
+
+    pid: int
 
 
 def missing_tools() -> str | None:
@@ -85,6 +103,11 @@ def jupyter_lab(root: Path, *, env: dict[str, str], workdir: Path, timeout: floa
     """Start JupyterLab on ``root`` (no token, localhost, no update checks; its log in ``workdir``); yield its
     base URL."""
     port = free_port()
+    settings = workdir / "lab-settings"
+    for name, values in LAB_SETTINGS.items():  # no news or update pop-ups over the notebook
+        (settings / name).parent.mkdir(parents=True, exist_ok=True)
+        (settings / name).write_text(json.dumps(values), encoding="utf-8")
+    env = {**env, "JUPYTERLAB_SETTINGS_DIR": str(settings), "JUPYTERLAB_WORKSPACES_DIR": str(workdir / "workspaces")}
     command = [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
                "--ServerApp.token=", "--ServerApp.password=", "--ServerApp.disable_check_xsrf=True",
                f"--ServerApp.root_dir={root}", "--LabApp.news_url=None", "--expose-app-in-browser",
@@ -105,7 +128,9 @@ def _server(name: str, command: list[str], env: dict[str, str], workdir: Path, u
                                   env={**os.environ, **env, "PYTHONUNBUFFERED": "1"})
     try:
         _wait_until_answering(name, url + probe, server, log_path, timeout)
-        yield url
+        served = ServerURL(url)
+        served.pid = server.pid
+        yield served
     finally:
         _stop(server)
 
@@ -146,3 +171,53 @@ def launch_chromium(playwright: Any) -> Any:
 def step_ms(page: Any, title: str) -> float:
     """Click 'next' and return the milliseconds until the practice heading ``title`` is painted."""
     return float(page.evaluate(STEP_JS, title))
+
+
+# ------------------------------------------------------------------ driving a notebook
+
+
+def open_in_lab(page: Any, url: str, notebook: str, timeout: float = 120_000) -> Any:
+    """Open ``notebook`` in JupyterLab (a fresh workspace), run all its cells, return the screen's locator."""
+    page.goto(f"{url}lab/tree/{notebook}?reset", timeout=timeout)
+    page.wait_for_function(LAB_IDLE_JS, timeout=timeout)
+    return lab_run_all(page, timeout)
+
+
+def lab_run_all(page: Any, timeout: float = 120_000) -> Any:
+    """Run all cells of the notebook shown in JupyterLab; the new screen once the kernel is idle again."""
+    page.evaluate(f"document.querySelectorAll('{SCREEN}').forEach((e) => e.dataset.old = '1')")
+    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    fresh = page.locator(f"{SCREEN}:not([data-old])").last
+    fresh.wait_for(state="attached", timeout=timeout)
+    page.wait_for_function(LAB_IDLE_JS, timeout=timeout)
+    fresh.scroll_into_view_if_needed()
+    return fresh
+
+
+def lab_restart_kernel(page: Any) -> None:
+    """Restart the kernel of the notebook shown in JupyterLab (as Kernel > Restart Kernel does)."""
+    page.evaluate("window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.restart()")
+
+
+def open_in_voila(page: Any, url: str, notebook: str, timeout: float = 120_000) -> Any:
+    """Open ``notebook`` served by Voila (tree mode: ``voila/render/<notebook>``); the screen's locator."""
+    page.goto(f"{url}voila/render/{notebook}", timeout=timeout)
+    page.wait_for_selector(SCREEN, timeout=timeout)
+    return page.locator(SCREEN).first
+
+
+def kernel_pids(server_pid: int) -> list[int]:
+    """The kernels a server started (its child processes running ipykernel)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ")
+        except OSError:
+            continue
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        if parent == server_pid and b"ipykernel" in cmdline:
+            found.append(int(entry.name))
+    return found

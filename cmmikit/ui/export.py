@@ -7,6 +7,9 @@ and the charts.  Links are relative to the notebook folder and carry the
 ``download`` attribute: JupyterLab turns them into its ``files/`` URLs, Voila
 serves them from its file allowlist (``notebooks/voila.json``).
 
+Under Voila serving a folder (pages at ``voila/render/<notebook>``) the links point
+at ``voila/files/<folder>/...`` instead, which is where Voila serves files from.
+
 Deliverables are a list (:data:`DELIVERABLES`); :func:`deliverables` adds the
 ones whose modules are present (the findings deck, the PDF report).
 """
@@ -16,6 +19,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import os
+import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -116,12 +120,26 @@ def size_text(n: int) -> str:
     return ""  # pragma: no cover
 
 
-def links_html(files: list[Path], base: Path) -> str:
-    """Download links, relative to the notebook folder ``base`` (escaped; ``download`` so a click saves)."""
+def link_prefix(environ: dict[str, str] | None = None) -> str:
+    """What goes before a path relative to the notebook folder in a link: nothing (JupyterLab resolves it to its
+    files/ URL; Voila serving one notebook redirects it to its files), or under Voila serving a folder
+    (the page is ``<base>voila/render/<path>``) ``<base>voila/files/<folder of the notebook>/``."""
+    env = os.environ if environ is None else environ
+    page = env.get("SCRIPT_NAME", "")
+    if not env.get("SERVER_SOFTWARE", "").startswith("voila") or "/voila/render/" not in page:
+        return ""
+    base, notebook = page.split("/voila/render/", 1)
+    folder = posixpath.dirname(notebook)
+    return f"{base}/voila/files/" + (f"{folder}/" if folder else "")
+
+
+def links_html(files: list[Path], base: Path, prefix: str = "") -> str:
+    """Download links to ``files`` by their path relative to the notebook folder ``base`` (after ``prefix``),
+    escaped; ``download`` so a click saves the file."""
     items = []
     for path in files:
         rel = path.relative_to(base).as_posix()
-        items.append(f'<li><a href="{esc(rel)}" download="{esc(path.name)}">{esc(rel)}</a> '
+        items.append(f'<li><a href="{esc(prefix + rel)}" download="{esc(path.name)}">{esc(rel)}</a> '
                      f"<small>({size_text(path.stat().st_size)})</small></li>")
     return "<ul style='margin:2px 0'>" + "".join(items) + "</ul>"
 
@@ -206,9 +224,10 @@ class ExportView(View):
         svgs = [p for paths in self.written.values() for p in paths if p.suffix == ".svg"]
         # shown as an HTML output (not a widget value) so JupyterLab turns the relative links into files/ URLs
         self.links.outputs = ()
+        prefix = link_prefix()
         self.links.append_display_data(HTML(
-            "<b>Download</b>" + links_html(files, self.folder)
-            + (f"<details><summary>the charts as SVG (for slides)</summary>{links_html(svgs, self.folder)}"
+            "<b>Download</b>" + links_html(files, self.folder, prefix)
+            + (f"<details><summary>the charts as SVG (for slides)</summary>{links_html(svgs, self.folder, prefix)}"
                "</details>" if svgs else "")))
         pngs = [p for p in self.written.get("charts", []) if p.suffix == ".png"]
         self.charts.children = tuple(

@@ -45,6 +45,7 @@ function render({ model, el }) {
     if (icon) {
       const i = document.createElement("i");
       i.className = "fa fa-" + icon;
+      i.setAttribute("aria-hidden", "true");  // the icon glyph is no part of the button's name
       button.appendChild(i);
       button.appendChild(document.createTextNode(" "));
     }

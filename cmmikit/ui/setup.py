@@ -27,7 +27,7 @@ INFO_LABELS = dict(TEXT_INFO + DATE_INFO + (("appraisal_type", "Appraisal type")
 KIND_LABELS = [("basic unit", "basic_unit"), ("support function", "support_function")]
 SCOPE_LABELS = [("in scope", "in_scope"), ("not applicable", "not_applicable"), ("out of scope", "out_of_scope")]
 INSTANCE_FIELDS = {"kind": "kind", "subgroup": "subgroup", "description": "description"}
-UNIT_COLUMNS = "240px 160px 150px 300px auto"
+UNIT_COLUMNS = "240px 160px 150px 300px max-content"
 PA_CELL = "48px"        # one checkbox column per PA (team)
 INSTANCE_CELL = "120px"  # one checkbox column per instance (sampling)
 
@@ -211,11 +211,12 @@ class SetupView(View):
             pas = [] if kind == "support_function" else None
             self.appraisal.add_instance(name, kind, subgroup=self.new_instance_subgroup.value,
                                         description=self.new_instance_description.value, pas=pas)
-        if self.status.run(action, done=f"added {label} {name}"):
+        if self.status.run(action):  # the form is reset before the message, so the next entry starts clean
             self.new_instance_name.value = self.new_instance_subgroup.value = ""
             self.new_instance_description.value = ""
             self.new_instance_kind.value = "basic_unit"
             self._build_instances()
+            self.status.saved(f"added {label} {name}")
 
     def rename_instance(self, row: InstanceRow, new_name: str) -> None:
         if new_name.strip() == row.name:
@@ -285,7 +286,7 @@ class SetupView(View):
         pa_ids = self.appraisal.model.pa_ids
         self.assessor_pas, self.assessor_roles, self.assessor_remove_buttons = {}, {}, {}
         people = self.appraisal.assessors()
-        columns = f"200px 160px repeat({len(pa_ids)}, {PA_CELL}) auto"
+        columns = f"200px 160px repeat({len(pa_ids)}, {PA_CELL}) max-content"
         cells: list[w.Widget] = [header("assessor"), header("role"), *(header(pa) for pa in pa_ids), header("")]
         for person in people:
             role = text_field("", person.role, width="auto", label=f"role of {person.name}")
@@ -314,10 +315,10 @@ class SetupView(View):
         if name in {a.name for a in self.appraisal.assessors()}:
             self.status.error(f"{name} is already on the team")
             return
-        if self.status.run(lambda: self.appraisal.set_assessor(name, role=self.new_assessor_role.value),
-                           done=f"added {name}: tick the process areas they cover"):
+        if self.status.run(lambda: self.appraisal.set_assessor(name, role=self.new_assessor_role.value)):
             self.new_assessor_name.value = self.new_assessor_role.value = ""
             self._build_team()
+            self.status.saved(f"added {name}: tick the process areas they cover")
 
     def remove_assessor(self, name: str) -> None:
         if self.status.run(lambda: self.appraisal.remove_assessor(name), done=f"removed {name} from the team"):

@@ -75,7 +75,7 @@ def evidence_html(items: list[Evidence]) -> str:
         f"<td style='padding:0 8px 0 0'>{esc(e.description)}</td><td style='padding:0 8px 0 0'>"
         f"{safe_link(e.location)}</td><td><small>{esc(_provenance(e))}</small></td></tr>" for e in items)
     return (f"<small>evidence: {n_art} artifact(s), {len(items) - n_art} affirmation(s)</small>"
-            f"<table style='font-size:12px;border-collapse:collapse'>{rows}</table>")
+            f"<table style='font-size:12px;line-height:1.3;border-collapse:collapse'>{rows}</table>")
 
 
 def _provenance(item: Evidence) -> str:
@@ -283,9 +283,11 @@ class InstancePanel:
             self.view.appraisal.add_evidence(pa, practice, instance, draft.kind, draft.description,
                                              location=draft.location, who=draft.who,
                                              collected_on=date_text(draft.collected_on))
-        if self.status.run(action, done=f"{draft.kind} added: {draft.description.strip()}"):
-            self._reload_evidence()
+        # the fields are cleared before the message: whoever waits for it may type the next item at once
+        if self.status.run(action):
             self.clear_draft()
+            self._reload_evidence()
+            self.status.saved(f"{draft.kind} added: {draft.description.strip()}")
 
     def clear_draft(self) -> None:
         """Empty the new-evidence fields (the kind goes back to artifact)."""
