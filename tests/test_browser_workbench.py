@@ -328,8 +328,9 @@ def test_team_decision_in_ratings(session: Session, folder: Path) -> None:
     screen = session.open("02_ratings.ipynb", path)
     screen.get_by_role("combobox", name="Show").select_option(label=decision.pa)
     practice = screen.get_by_role("combobox", name="Practice")
-    labels = practice.locator("option").all_text_contents()
-    practice.select_option(label=next(t for t in labels if t.startswith(f"{decision.pa} {decision.practice} ")))
+    option = practice.locator("option").filter(has_text=f"{decision.pa} {decision.practice} ")
+    option.wait_for(state="attached")  # the list follows the filter
+    practice.select_option(label=option.text_content())
     screen.get_by_role("textbox", name="Rationale").fill("Browser test: the gap affects every agreement.")
     screen.get_by_role("button", name="record decision").click()
     saved(screen, f"{decision.pa} {decision.practice}: team decision")

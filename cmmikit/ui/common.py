@@ -56,6 +56,7 @@ STYLE = f"""<style>
   display:block; background:{palette.VERMILLION}; color:#fff; font-weight:600; padding:8px 12px; margin:4px 0;
   font-family:inherit; font-size:14px; }}
 .{SCREEN_CLASS}.jupyter-widgets-disconnected > * {{ opacity:.45; pointer-events:none; }}
+.{SCREEN_CLASS} .jupyter-widgets-disconnected::before {{ content:none !important; display:none !important; }}
 .{SCREEN_CLASS}.jupyter-widgets-disconnected :is(input, button, select, textarea) {{ visibility:hidden; }}
 </style>"""
 
