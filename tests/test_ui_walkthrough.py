@@ -257,7 +257,7 @@ def test_step_benchmark_runs_and_prints_its_figures(capsys: pytest.CaptureFixtur
         comm.create_comm = original
     out = capsys.readouterr().out
     assert "20 instances" in out and "ratio step / baseline" in out
-    assert "budget 100 ms (Python side, no browser):" in out
+    assert "budget 100 ms for the p95 (Python side, no browser):" in out
 
 
 def test_evidence_text_is_shown_as_text_not_markup(view: WalkthroughView) -> None:

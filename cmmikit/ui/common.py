@@ -50,6 +50,7 @@ STYLE = f"""<style>
   border:0 !important; }}
 .{SCREEN_CLASS} a {{ {LINK_STYLE}; }}
 .{SCREEN_CLASS} .widget-button, .{SCREEN_CLASS} .jupyter-button {{ overflow:visible; }}
+.{SCREEN_CLASS} .widget-tab > .lm-TabBar .lm-TabBar-tab {{ flex:0 0 auto !important; max-width:none !important; }}
 .{SCREEN_CLASS}.jupyter-widgets-disconnected::before {{
   content:"\\26A0  Not connected: the kernel was restarted or has stopped. Nothing shown below can be changed or "
           "saved any more. Run the notebook again (Run \\25B8  Run All Cells) or reload the page.";

@@ -448,9 +448,11 @@ class WalkthroughView(View):
         by_instance: dict[str, list[Evidence]] = defaultdict(list)
         for item in self.appraisal.evidence(pa=pa_id, practice=p_id):
             by_instance[item.instance].append(item)
+        # one read for the PA's records (cheaper than one per instance, and as fresh)
+        stored = {r.instance: r for r in self.appraisal.records(pa_id) if r.practice == p_id}
         for panel, instance in zip(self.panels, self.sampled):
-            panel.load(instance, self.appraisal.record(pa_id, p_id, instance.name), by_instance[instance.name],
-                       self.drafts.pop((pa_id, p_id, instance.name), None))
+            record = stored.get(instance.name) or PracticeRecord(pa_id, p_id, instance.name)
+            panel.load(instance, record, by_instance[instance.name], self.drafts.pop((pa_id, p_id, instance.name), None))
         self._show_drafts(kept)
         self._loading = True
         try:
