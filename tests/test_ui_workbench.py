@@ -110,3 +110,13 @@ def test_a_view_that_cannot_be_built_keeps_the_screen(folder: Path) -> None:
     page.chooser.open_location_button.click()
     assert not page.chooser.status.ok and "CM" in page.chooser.status.text
     assert page.appraisal.info().name == "Alpha"
+
+
+def test_every_screen_names_all_its_inputs(folder: Path) -> None:
+    from cmmikit.ui.common import unlabelled
+    from cmmikit.ui.export import ExportView
+    from cmmikit.ui.findings import FindingsView
+
+    for make in (SetupView, WalkthroughView, RatingsView, FindingsView, ExportView):
+        page = Workbench(make, folder / "alpha.cmmi", folder=folder)
+        assert unlabelled(page.widget) == [], make.__name__
