@@ -362,8 +362,19 @@ def test_export_writes_beside_the_notebooks_with_links_that_download(session: Se
         a.update_info(name=f"Export {session.front}")
     screen = session.open("04_export.ipynb", path)
     assert not (folder / "exports").exists() or not any((folder / "exports").glob(f"export-{session.front}-*"))
+    for extra in ("final-findings deck (PowerPoint)", "report (PDF)"):  # other modules, with their own tests
+        box = screen.get_by_role("checkbox", name=extra)
+        if box.count():
+            box.uncheck()
     screen.get_by_role("button", name="Export").click()
-    saved(screen, "files written into exports/", timeout=SLOW)
+    done = screen.locator("[role=status]").filter(has_text="written into exports/")
+    partial = screen.locator("[role=status]").filter(has_text="deliverables written")
+    try:
+        done.or_(partial).first.wait_for(timeout=SLOW)
+    finally:
+        session.shot("export-after-click", screen)
+    assert done.count(), partial.text_content()
+    assert "11 files written" in done.text_content()   # workbook, 4 charts x PNG and SVG, report and its notebook
     [target] = (folder / "exports").glob(f"export-{session.front}-*")
     session.shot("export-done", screen)
     for name in ("gap-analysis.xlsx", "report.html"):

@@ -374,7 +374,8 @@ def test_texts_grow_and_every_input_is_named(view: WalkthroughView) -> None:
     panel.edit_evidence.value = True
     assert unlabelled(view.widget) == []
     assert panel.characterization.description == "characterization of Unit A"
-    assert "cmmikit-panel-0" in panel.widget._dom_classes and "cmmikit-panel-1" in view.panel("Unit B").widget._dom_classes
+    assert "cmmikit-panel-0" in panel.widget._dom_classes
+    assert "cmmikit-panel-1" in view.panel("Unit B").widget._dom_classes
 
 
 def test_a_refused_characterization_is_not_shown_as_set(view: WalkthroughView, appraisal: Appraisal) -> None:
@@ -382,3 +383,11 @@ def test_a_refused_characterization_is_not_shown_as_set(view: WalkthroughView, a
     appraisal.remove_instance("Unit A")  # removed elsewhere: the save fails
     panel.characterization.value = "FI"
     assert not panel.status.ok and panel.characterization.value == ""
+
+
+def test_closing_releases_every_panel(appraisal: Appraisal) -> None:
+    view = WalkthroughView(appraisal, pa="CM")   # three panels
+    view.pa_dropdown.value = "SD"                 # two shown, one spare
+    spare = view.panels[2]
+    view.close()
+    assert spare.characterization.comm is None and view.next_button.comm is None

@@ -16,4 +16,5 @@ from cmmikit.ui.setup import SetupView
 from cmmikit.ui.walkthrough import WalkthroughView
 from cmmikit.ui.workbench import Workbench
 
-__all__ = ["ExportView", "FindingsView", "RatingsView", "SetupView", "WalkthroughView", "Workbench", "open_appraisal", "shared_appraisal"]
+__all__ = ["ExportView", "FindingsView", "RatingsView", "SetupView", "WalkthroughView", "Workbench", "open_appraisal",
+           "shared_appraisal"]

@@ -143,8 +143,8 @@ class RatingsView(View):
                                         layout=w.Layout(width="460px"))
         self.goal_rationale = text_field("Why Unsatisfied", area=True, width="640px",
                                          placeholder="which weaknesses have a significant negative impact on the goal")
-        self.record_goal_decision_button = submit_button("rate goal Unsatisfied", [self.goal_rationale, self.decided_by],
-                                                         "gavel")
+        self.record_goal_decision_button = submit_button("rate goal Unsatisfied",
+                                                         [self.goal_rationale, self.decided_by], "gavel")
         self.clear_goal_decision_button = button("clear goal decision", "times")
         self.goal_note = w.HTML()
         self.goal_status = StatusLine()
@@ -306,8 +306,9 @@ class RatingsView(View):
 
     def clear_decision(self) -> None:
         case = self._case()
-        if case is not None and self.decision_status.run(lambda: self.appraisal.clear_practice_decision(case.pa, case.practice),
-                                                done=f"{case.pa} {case.practice}: team decision cleared"):
+        if case is not None and self.decision_status.run(
+                lambda: self.appraisal.clear_practice_decision(case.pa, case.practice),
+                done=f"{case.pa} {case.practice}: team decision cleared"):
             self.refresh()
 
     # -- team decision to rate a goal Unsatisfied

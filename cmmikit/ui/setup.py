@@ -127,7 +127,8 @@ class SetupView(View):
         self.team_box = w.VBox()
         self.new_assessor_name = text_field("", placeholder="assessor name", width="200px")
         self.new_assessor_role = text_field("", placeholder="role", width="160px", label="role of the new assessor")
-        self.add_assessor_button = submit_button("add assessor", [self.new_assessor_name, self.new_assessor_role], "plus")
+        self.add_assessor_button = submit_button("add assessor", [self.new_assessor_name, self.new_assessor_role],
+                                                 "plus")
         self.add_assessor_button.on_click(lambda _: self.add_assessor())
 
         dates = [w.HBox([picker, self.date_notes[key]]) for key, picker in self.date_fields.items()]

@@ -26,8 +26,8 @@ from cmmikit.errors import UnknownEntry
 from cmmikit.model import Practice, ProcessArea
 from cmmikit.rating import aggregate, consistency_warnings
 from cmmikit.store import EVIDENCE_KINDS, Appraisal, Evidence, Instance, PracticeRecord
-from cmmikit.ui.common import (WARNING_COLOUR, StatusLine, View, badge, bullet_list, button, date_text, esc, grow,
-                               is_web, labelled, parse_date, safe_link, show_if, text_field)
+from cmmikit.ui.common import (WARNING_COLOUR, StatusLine, View, badge, bullet_list, button, close_tree, date_text,
+                               esc, grow, is_web, labelled, parse_date, safe_link, show_if, text_field)
 from cmmikit.ui.front import KeyShortcuts, SubmitButton
 
 CHARACTERIZATION_CHOICES = [("blank", ""), ("FI", "FI"), ("LI", "LI"), ("PI", "PI"), ("NI", "NI"), ("NY", "NY")]
@@ -452,7 +452,8 @@ class WalkthroughView(View):
         stored = {r.instance: r for r in self.appraisal.records(pa_id) if r.practice == p_id}
         for panel, instance in zip(self.panels, self.sampled):
             record = stored.get(instance.name) or PracticeRecord(pa_id, p_id, instance.name)
-            panel.load(instance, record, by_instance[instance.name], self.drafts.pop((pa_id, p_id, instance.name), None))
+            draft = self.drafts.pop((pa_id, p_id, instance.name), None)
+            panel.load(instance, record, by_instance[instance.name], draft)
         self._show_drafts(kept)
         self._loading = True
         try:
@@ -552,6 +553,14 @@ class WalkthroughView(View):
         self.characterized = sum(bool(sampled) and done[p.id] >= sampled for p in self.pa.practices)
         self.progress.value = f"{esc(self.pa.id)}: {self.characterized} of {total} practices characterized"
         self.progress_bar.max, self.progress_bar.value = total, self.characterized
+
+    def close(self) -> None:
+        """Release the screen, panels not shown at the moment included."""
+        super().close()
+        for panel in self.panels:
+            close_tree(panel.widget)
+            for row in panel.rows:
+                close_tree(row.widget)
 
     # -- lookups and text form
 

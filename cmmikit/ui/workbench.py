@@ -92,8 +92,9 @@ class AppraisalChooser:
     def show(self, appraisal: Appraisal) -> None:
         self.current = appraisal
         info = appraisal.info()
-        self.current_label.value = (f"<b>{esc(info.name)}</b> <small title='{esc(display_location(self._location(appraisal)))}'>"
-                                    f"({esc(Path(self._location(appraisal)).name)})</small>")
+        where = self._location(appraisal)
+        self.current_label.value = (f"<b>{esc(info.name)}</b> <small title='{esc(display_location(where))}'>"
+                                    f"({esc(display_location(where) if is_url(where) else Path(where).name)})</small>")
         self.rescan()
 
     @staticmethod
@@ -105,7 +106,10 @@ class AppraisalChooser:
         current = location_key(self._location(self.current))
         options: list[tuple[str, str]] = []
         for path in find_appraisals(self.folder):
-            stamp = datetime.fromtimestamp(path.stat().st_mtime).strftime("%Y-%m-%d %H:%M")
+            try:
+                stamp = datetime.fromtimestamp(path.stat().st_mtime).strftime("%Y-%m-%d %H:%M")
+            except OSError:  # removed since the folder was read
+                continue
             options.append((f"{path.relative_to(self.folder)} (changed {stamp})", str(path.resolve())))
         if current not in {value for _, value in options}:
             options.insert(0, (display_location(self._location(self.current)), current))
