@@ -19,7 +19,8 @@ def view(demo: Appraisal, tmp_path: Path) -> ExportView:
     folder = tmp_path / "notebooks"
     folder.mkdir()
     screen = ExportView(demo, folder=folder, today=DAY)
-    screen.choices["report"].value = False  # the report runs a notebook (~20 s): covered by the browser test
+    for key in screen.choices:  # the report runs a notebook (~20 s): covered by the browser test; the deck and
+        screen.choices[key].value = key in ("workbook", "charts")  # PDF, where installed, have their own tests
     return screen
 
 
@@ -57,11 +58,26 @@ def test_a_failing_deliverable_is_reported_and_the_others_written(view: ExportVi
     def broken(job: export.ExportJob) -> list[Path]:
         raise InvalidValue("chart engine unavailable")
 
+    def crashing(job: export.ExportJob) -> list[Path]:
+        raise KeyError("x")
+
     view.available[1] = export.Deliverable("charts", "charts (PNG and SVG)", broken)
+    view.available[2] = export.Deliverable("report", "report (HTML)", crashing)
+    view.choices["report"].value = True
     written = view.export()
     assert list(written) == ["workbook"] and not view.status.ok
     assert "charts (PNG and SVG): not written (chart engine unavailable)" in view.progress.value
-    assert "only 1 of 2 deliverables written" in view.status.text
+    assert "report (HTML): not written (KeyError: &#x27;x&#x27;)" in view.progress.value
+    assert "only 1 of 3 deliverables written" in view.status.text
+
+
+def test_a_folder_elsewhere_is_written_and_listed_by_path(demo: Appraisal, tmp_path: Path) -> None:
+    screen = ExportView(demo, folder=tmp_path / "notebooks", today=DAY, target=tmp_path / "out")
+    screen.choices["report"].value = screen.choices["charts"].value = False
+    screen.export()
+    assert (tmp_path / "out" / "gap-analysis.xlsx").exists()
+    html = screen.links.outputs[0]["data"]["text/html"]
+    assert f"<code>{tmp_path / 'out' / 'gap-analysis.xlsx'}</code>" in html and "href" not in html
 
 
 def test_nothing_chosen_is_refused(view: ExportView) -> None:

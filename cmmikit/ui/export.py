@@ -30,6 +30,7 @@ import ipywidgets as w
 from IPython.display import HTML
 
 from cmmikit import findings as F
+from cmmikit.errors import CmmikitError
 from cmmikit.rating import Ratings, rate
 from cmmikit.store import Appraisal
 from cmmikit.ui.common import StatusLine, View, button, esc
@@ -133,14 +134,26 @@ def link_prefix(environ: dict[str, str] | None = None) -> str:
     return f"{base}/voila/files/" + (f"{folder}/" if folder else "")
 
 
+def shown_path(path: Path, base: Path) -> str:
+    """``path`` relative to the notebook folder, or in full when it lies elsewhere."""
+    try:
+        return path.resolve().relative_to(base.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
 def links_html(files: list[Path], base: Path, prefix: str = "") -> str:
     """Download links to ``files`` by their path relative to the notebook folder ``base`` (after ``prefix``),
-    escaped; ``download`` so a click saves the file."""
+    escaped; ``download`` so a click saves the file.  Files outside the folder (no server can hand them
+    out) are listed by their path."""
     items = []
     for path in files:
-        rel = path.relative_to(base).as_posix()
-        items.append(f'<li><a href="{esc(prefix + rel)}" download="{esc(path.name)}">{esc(rel)}</a> '
-                     f"<small>({size_text(path.stat().st_size)})</small></li>")
+        rel = shown_path(path, base)
+        size = f"<small>({size_text(path.stat().st_size)})</small>"
+        if Path(rel).is_absolute():
+            items.append(f"<li><code>{esc(rel)}</code> {size}</li>")
+        else:
+            items.append(f'<li><a href="{esc(prefix + rel)}" download="{esc(path.name)}">{esc(rel)}</a> {size}</li>')
     return "<ul style='margin:2px 0'>" + "".join(items) + "</ul>"
 
 
@@ -148,10 +161,11 @@ class ExportView(View):
     """Export the deliverables of an appraisal into a dated folder beside the notebooks, with links and charts."""
 
     def __init__(self, appraisal: Appraisal, *, folder: str | os.PathLike | None = None,
-                 today: date | None = None) -> None:
+                 today: date | None = None, target: str | os.PathLike | None = None) -> None:
         self.appraisal = appraisal
         self.folder = Path(folder or os.getcwd())
         self.today = today
+        self.fixed_target = Path(target) if target else None
         self.written: dict[str, list[Path]] = {}
         self.available = deliverables()
         self.choices = {d.key: w.Checkbox(value=d.default, indent=False,
@@ -173,10 +187,14 @@ class ExportView(View):
         ])
         self._show_target()
 
+    def target_folder(self) -> Path:
+        """Where the files go: the folder given, else ``exports/<appraisal>-<date>/`` under the notebook folder."""
+        return self.fixed_target or export_folder(self.folder, self.appraisal, self.today)
+
     def _show_target(self) -> None:
-        target = export_folder(self.folder, self.appraisal, self.today)
+        target = self.target_folder()
         note = " (exists: its files are replaced)" if target.exists() else ""
-        self.target.value = f"into <code>{esc(target.relative_to(self.folder).as_posix())}/</code>{esc(note)}"
+        self.target.value = f"into <code>{esc(shown_path(target, self.folder))}/</code>{esc(note)}"
 
     def export(self) -> dict[str, list[Path]]:
         """Sync the findings and write every chosen deliverable; show links and charts; returns the files."""
@@ -184,7 +202,7 @@ class ExportView(View):
         if not chosen:
             self.status.error("tick at least one thing to write")
             return {}
-        target = export_folder(self.folder, self.appraisal, self.today)
+        target = self.target_folder()
         self.export_button.disabled = True
         self.written = {}
         done: list[str] = []
@@ -197,9 +215,11 @@ class ExportView(View):
             target.mkdir(parents=True, exist_ok=True)
             for item in chosen:
                 self._progress(done, f"writing the {item.label}" + (f", {item.note}" if item.note else ""))
-                ok = self.status.run(lambda item=item: self.written.__setitem__(item.key, item.write(job)))
-                if not ok:
-                    done.append(f"{item.label}: not written ({self.status.text})")
+                try:
+                    self.written[item.key] = item.write(job)
+                except Exception as exc:  # noqa: BLE001 - one deliverable failing must not cost the others
+                    reason = str(exc) if isinstance(exc, CmmikitError) else f"{type(exc).__name__}: {exc}"
+                    done.append(f"{item.label}: not written ({reason})")
                     continue
                 done.append(f"{item.label}: written")
         finally:
@@ -208,7 +228,7 @@ class ExportView(View):
         self._show_results()
         files = sum(len(v) for v in self.written.values())
         if len(self.written) == len(chosen):
-            self.status.saved(f"{files} files written into {target.relative_to(self.folder).as_posix()}/")
+            self.status.saved(f"{files} files written into {shown_path(target, self.folder)}/")
         else:
             self.status.error(f"only {len(self.written)} of {len(chosen)} deliverables written; see below")
         self._show_target()
@@ -236,9 +256,9 @@ class ExportView(View):
             for p in pngs)
 
     def summary(self) -> str:
-        target = export_folder(self.folder, self.appraisal, self.today).relative_to(self.folder).as_posix()
+        target = shown_path(self.target_folder(), self.folder)
         lines = [f"Export: {self.appraisal.info().name} -> {target}/ "
                  f"({', '.join(d.key for d in self.available if self.choices[d.key].value)})"]
         for key, paths in self.written.items():
-            lines.append(f"  {key}: " + ", ".join(p.relative_to(self.folder).as_posix() for p in paths))
+            lines.append(f"  {key}: " + ", ".join(shown_path(p, self.folder) for p in paths))
         return "\n".join(lines)
