@@ -109,6 +109,7 @@ def test_choice_is_remembered_for_the_session_and_outranks_the_environment(appra
 def test_nothing_is_remembered_outside_a_jupyter_server(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv(common.SERVER_PID_ENV, raising=False)
     monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(tmp_path))
+    monkeypatch.delenv(common.APPRAISAL_ENV, raising=False)  # restored after the test (the kernel's memory)
     common.remember_location("x.cmmi")
     assert common.remembered_location() is None and list(tmp_path.iterdir()) == []
     assert common.chosen_location() == "x.cmmi"  # the kernel's environment still carries it
