@@ -13,7 +13,7 @@ from cmmikit.ui import common, open_appraisal
 @pytest.fixture
 def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv(common.CACHE_ENV, str(tmp_path / "cache"))
-    monkeypatch.delenv(common.APPRAISAL_ENV, raising=False)
+    monkeypatch.setenv(common.APPRAISAL_ENV, "")  # recorded: what the chooser remembers is undone afterwards
     return tmp_path / "cache"
 
 
@@ -77,7 +77,7 @@ def session(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A Jupyter session of its own: a runtime folder and a server process id."""
     monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(tmp_path / "runtime"))
     monkeypatch.setenv(common.SERVER_PID_ENV, "424242")
-    monkeypatch.delenv(common.APPRAISAL_ENV, raising=False)
+    monkeypatch.setenv(common.APPRAISAL_ENV, "")  # recorded: what the chooser remembers is undone afterwards
     yield tmp_path / "runtime"
     common.release_all()
 
@@ -109,7 +109,7 @@ def test_choice_is_remembered_for_the_session_and_outranks_the_environment(appra
 def test_nothing_is_remembered_outside_a_jupyter_server(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv(common.SERVER_PID_ENV, raising=False)
     monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(tmp_path))
-    monkeypatch.delenv(common.APPRAISAL_ENV, raising=False)  # restored after the test (the kernel's memory)
+    monkeypatch.setenv(common.APPRAISAL_ENV, "")  # recorded, so the memory set below is undone after the test
     common.remember_location("x.cmmi")
     assert common.remembered_location() is None and list(tmp_path.iterdir()) == []
     assert common.chosen_location() == "x.cmmi"  # the kernel's environment still carries it
