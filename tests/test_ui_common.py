@@ -83,13 +83,14 @@ def session(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_shared_handle_is_reused_across_reruns(appraisal, session: Path) -> None:
-    path = appraisal.path
+    path, address = appraisal.path, appraisal.address
     appraisal.close()
-    first = common.shared_appraisal(path)
-    again = common.shared_appraisal(str(path.parent / "." / path.name))  # another spelling of the same file
+    first = common.shared_appraisal(address)
+    # another spelling of the same file (a server URL is the same text again)
+    again = common.shared_appraisal(str(path.parent / "." / path.name) if appraisal.location.is_file else address)
     assert again is first
     first.close()  # closed elsewhere (e.g. by a script): the next request opens a fresh handle
-    third = common.shared_appraisal(path)
+    third = common.shared_appraisal(address)
     assert third is not first and third.info().name == "Test appraisal"
 
 
@@ -97,8 +98,8 @@ def test_choice_is_remembered_for_the_session_and_outranks_the_environment(appra
                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(common.APPRAISAL_ENV, "/elsewhere/other.cmmi")
     assert common.chosen_location() == "/elsewhere/other.cmmi"
-    common.remember_location(str(appraisal.path))
-    assert common.chosen_location() == str(appraisal.path)
+    common.remember_location(appraisal.address)
+    assert common.chosen_location() == appraisal.address
     assert common.chosen_location("explicit.cmmi") == "explicit.cmmi"  # a parameter always wins
     assert (session / "cmmikit-ui-424242.json").exists()
     monkeypatch.setenv(common.SERVER_PID_ENV, "515151")  # another Jupyter server: nothing remembered there

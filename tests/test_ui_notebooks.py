@@ -49,4 +49,5 @@ def test_papermill_exports_into_a_folder_beside_the_notebook(demo, tmp_path: Pat
                                parameters={"appraisal_path": path, "export_now": True})
     [folder] = (tmp_path / "exports").iterdir()
     assert folder.name.startswith("northwind-it-services-ml2-readiness-")
-    assert {p.name for p in folder.iterdir()} >= {"gap-analysis.xlsx", "charts", "report.html", "report.ipynb"}
+    assert {p.name for p in folder.iterdir()} >= {"gap-analysis.xlsx", "charts", "report.html", "report.html.ipynb",
+                                                  "report.pdf", "final-findings.pptx"}

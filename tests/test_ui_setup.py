@@ -168,6 +168,6 @@ def test_status_messages_are_readable(view: SetupView) -> None:
 
 def test_text_form(view: SetupView) -> None:
     text = repr(view)
-    assert text.startswith("Setup: Test appraisal (a.cmmi, SCAMPI A)") and "team: (none) [0 assessors]" in text
+    assert text.startswith(f"Setup: Test appraisal ({view.appraisal.path.name}, SCAMPI A)") and "team: (none) [0 assessors]" in text
     assert "basic units: Unit A, Unit B" in text and "support functions: QA Group" in text
     assert "CM    in scope; sampled in: Unit A, Unit B, QA Group" in text

@@ -24,7 +24,7 @@ from typing import Any
 import ipywidgets as w
 
 from cmmikit import __version__, palette
-from cmmikit.errors import CmmikitError, StoreError
+from cmmikit.errors import CmmikitError, ConflictError, StoreError
 from cmmikit.store import Appraisal
 
 APPRAISAL_ENV = "CMMIKIT_APPRAISAL"   # an appraisal path for notebooks served without parameters (Voila)
@@ -346,6 +346,18 @@ def close_tree(widget: w.Widget) -> None:
         item.close()
 
 
+def conflict_message(exc: ConflictError, what: str, mine: Any, theirs: Any) -> str:
+    """'<who> changed <what> at <when>: theirs ..., yours ...' (nothing was overwritten)."""
+    def shown(value: Any) -> str:
+        text = "blank" if value in (None, "") else str(value).replace("\n", " ")
+        return repr(text if len(text) <= 60 else text[:59] + "\u2026") if value not in (None, "") else text
+    when = f" at {exc.changed_at[11:16]} UTC" if len(exc.changed_at or "") >= 16 else ""
+    who = exc.changed_by or "another session"
+    if exc.current is None:
+        return f"{who} removed this {what} meanwhile; yours was not saved"
+    return f"{who} changed the {what}{when}: theirs {shown(theirs)}, yours {shown(mine)} (not saved yet)"
+
+
 class StatusLine:
     """One line of feedback beside the control it is about: what was saved, or why not; optionally an undo."""
 
@@ -354,7 +366,15 @@ class StatusLine:
         self.undo_button = button("undo", "undo", tooltip="undo the change just made")
         self.undo_button.layout.display = "none"
         self.undo_button.on_click(lambda _: self._undo())
-        self.widget = w.HBox([self.html, self.undo_button], layout=w.Layout(align_items="center"))
+        self.mine_button = button("keep mine", "check", tooltip="save your value over the other session's")
+        self.theirs_button = button("take theirs", "reply", tooltip="show and keep the value the other session saved")
+        for choice in (self.mine_button, self.theirs_button):
+            choice.layout.display = "none"
+        self.mine_button.on_click(lambda _: self._choose(0))
+        self.theirs_button.on_click(lambda _: self._choose(1))
+        self.widget = w.HBox([self.html, self.undo_button, self.mine_button, self.theirs_button],
+                             layout=w.Layout(align_items="center"))
+        self._choices: tuple[Callable[[], None], Callable[[], None]] | None = None
         self.text = ""
         self.ok = True
         self._undo_action: Callable[[], None] | None = None
@@ -375,6 +395,25 @@ class StatusLine:
         self._undo_action = undo
         self.undo_button.layout.display = None
 
+    def offer_choice(self, message: str, keep_mine: Callable[[], None], take_theirs: Callable[[], None]) -> None:
+        """Show a conflict (nothing was overwritten) with 'keep mine' / 'take theirs' buttons."""
+        self._show(message, ok=False)
+        self._choices = (keep_mine, take_theirs)
+        self.mine_button.layout.display = self.theirs_button.layout.display = None
+
+    def _choose(self, which: int) -> None:
+        choices, self._choices = self._choices, None
+        self.mine_button.layout.display = self.theirs_button.layout.display = "none"
+        if choices is not None:
+            try:
+                choices[which]()
+            except CmmikitError as exc:
+                self.error(str(exc))
+
+    @property
+    def conflict_open(self) -> bool:
+        return self._choices is not None
+
     def _undo(self) -> None:
         action, self._undo_action = self._undo_action, None
         self.undo_button.layout.display = "none"
@@ -386,18 +425,29 @@ class StatusLine:
 
     def _show(self, message: str, ok: bool) -> None:
         self.text, self.ok = message, ok
-        self._undo_action = None
-        if self.undo_button.layout.display != "none":
-            self.undo_button.layout.display = "none"
+        self._undo_action = self._choices = None
+        for extra in (self.undo_button, self.mine_button, self.theirs_button):
+            if extra.layout.display != "none":
+                extra.layout.display = "none"
         mark, colour = ("\u2713 ", OK_COLOUR) if ok else ("\u2717 ", ERROR_COLOUR)
         weight = "" if ok else ";font-weight:600"
         self.html.value = (f'<span role="status" style="color:{colour}{weight}">{mark}{esc(message)}</span>'
                            if message else "")
 
-    def run(self, action: Callable[[], Any], done: str = "") -> bool:
-        """Run a store change; show ``done`` or the user's mistake; return whether it worked."""
+    def run(self, action: Callable[[], Any], done: str = "",
+            on_conflict: Callable[[ConflictError], None] | None = None) -> bool:
+        """Run a store change; show ``done`` or the user's mistake; return whether it worked.
+
+        A change someone else made first (``ConflictError``) goes to ``on_conflict``, which offers the choice.
+        """
         try:
             action()
+        except ConflictError as exc:
+            if on_conflict is None:
+                self.error(str(exc))
+            else:
+                on_conflict(exc)
+            return False
         except CmmikitError as exc:
             self.error(str(exc))
             return False

@@ -18,7 +18,9 @@ import pandas as pd
 from cmmikit import findings as F
 from cmmikit.rating import Ratings, rate
 from cmmikit.store import ACTION_STATUSES, FINDING_KINDS, Appraisal
-from cmmikit.ui.common import StatusLine, View, badge, button, submit_button, cell_style, esc, plural, text_field
+from cmmikit.errors import ConflictError
+from cmmikit.ui.common import (StatusLine, View, badge, button, cell_style, conflict_message, esc, plural, submit_button,
+                               text_field)
 
 LEVELS = [("not judged", 0), ("1 very low", 1), ("2 low", 2), ("3 medium", 3), ("4 high", 4), ("5 very high", 5)]
 SHOW = [("all gaps", "gaps"), ("blocking ML2", "blocking"), ("strengths", "strengths"), ("dismissed", "dismissed")]
@@ -286,6 +288,7 @@ class FindingsView(View):
             f"{esc(unit_label(row['instances']) or 'no unit')} ({esc(row['instances'] or '-')}) = breadth "
             f"{row['breadth']:.0%}; {esc(row['origin'])}{', edited' if row['edited'] else ''}")
         self.statement.value = row["statement"]
+        self.finding_version = self.appraisal.finding(int(row["id"])).version
         self.impact.value = int(row["impact"]) if row["impact_set"] else 0
         self.effort.value = int(row["effort"]) if row["effort_set"] else 0
         self.action_heading.value = (f"<b>New action for finding #{int(row['id'])}</b>: "
@@ -374,7 +377,19 @@ class FindingsView(View):
             return self.edit_status.error("choose a finding first")
         changes = {"statement": self.statement.value, "impact": self.impact.value or None,
                    "effort": self.effort.value or None}
-        if self.edit_status.run(lambda: self.appraisal.update_finding(fid, **changes)):
+        self._save_finding(fid, changes, self.finding_version)
+
+    def _save_finding(self, fid: int, changes: dict, base: int | None) -> None:
+        """Save an edited finding based on the version shown; a colleague's newer edit is offered."""
+        def conflict(exc: ConflictError) -> None:
+            theirs = self.appraisal.finding(fid)
+            self.edit_status.offer_choice(
+                conflict_message(exc, f"finding #{fid}", changes["statement"], theirs.statement),
+                lambda: self._save_finding(fid, changes, theirs.version),
+                lambda: (self.refresh(), self.edit_status.saved(f"finding #{fid}: kept {exc.changed_by}'s text")))
+
+        if self.edit_status.run(lambda: self.appraisal.update_finding(fid, base_version=base, **changes),
+                                on_conflict=conflict):
             self.refresh()
             self.edit_status.saved(f"finding #{fid} saved")
 

@@ -7,6 +7,7 @@ what the rating engine makes of the stored data.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
@@ -15,7 +16,9 @@ from cmmikit import palette
 from cmmikit.coverage import load_rules
 from cmmikit.rating import JUDGMENT_OPEN, NOT_RATED, SATISFIED, UNSATISFIED, Ratings, rate
 from cmmikit.store import Appraisal
-from cmmikit.ui.common import FILLS, StatusLine, View, badge, button, submit_button, cell_style, esc, plural, text_field
+from cmmikit.errors import ConflictError
+from cmmikit.ui.common import (FILLS, StatusLine, View, badge, button, cell_style, conflict_message, esc, plural,
+                               submit_button, text_field)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -111,8 +114,10 @@ class RatingsView(View):
 
     def __init__(self, appraisal: Appraisal, pa: str | None = None) -> None:
         self.appraisal = appraisal
-        self.ratings: Ratings = rate(appraisal)
-        self.gaps = coverage_gaps(self.ratings)
+        self.ratings: Ratings
+        self.decision_versions: dict[tuple[str, str], int] = {}
+        self.goal_decision_versions: dict[tuple[str, str], int] = {}
+        self._read()
         pa_options = [ALL, *appraisal.model.pa_ids]
         self.pa_filter = w.Dropdown(description="Show", options=pa_options, value=pa if pa in pa_options else ALL,
                                     style={"description_width": "initial"})
@@ -180,9 +185,16 @@ class RatingsView(View):
 
     def refresh(self) -> None:
         """Rate again from the store and redraw."""
-        self.ratings = rate(self.appraisal)
-        self.gaps = coverage_gaps(self.ratings)
+        self._read()
         self.render()
+
+    def _read(self) -> None:
+        """Ratings, coverage gaps and the decisions' versions the user now sees, from one snapshot."""
+        with self.appraisal.snapshot():
+            self.ratings = rate(self.appraisal)
+            self.decision_versions = {(d.pa, d.practice): d.version for d in self.appraisal.practice_decisions()}
+            self.goal_decision_versions = {(d.pa, d.goal): d.version for d in self.appraisal.goal_decisions()}
+        self.gaps = coverage_gaps(self.ratings)
 
     def _selected(self, frame: "pd.DataFrame") -> "pd.DataFrame":
         pa = self.pa_filter.value
@@ -299,9 +311,25 @@ class RatingsView(View):
             self.decision_status.error("no team-judgment case to decide")
             return
         pa, practice, value = case.pa, case.practice, self.decision_value.value
-        if self.decision_status.run(lambda: self.appraisal.set_practice_decision(
-                pa, practice, value, self.decision_rationale.value, decided_by=self.decided_by.value),
-                done=f"{pa} {practice}: team decision {value} recorded"):
+        rationale, who = self.decision_rationale.value, self.decided_by.value
+        self._decide(self.decision_status, f"{pa} {practice}", value,
+                     lambda base: self.appraisal.set_practice_decision(pa, practice, value, rationale, decided_by=who,
+                                                                       base_version=base),
+                     lambda: self.decision_versions.get((pa, practice), 0),
+                     lambda: next((d.value for d in self.appraisal.practice_decisions()
+                                   if (d.pa, d.practice) == (pa, practice)), None),
+                     f"{pa} {practice}: team decision {value} recorded")
+
+    def _decide(self, status: StatusLine, what: str, mine: str, save: Callable[[int | None], None],
+                base: Callable[[], int], theirs: Callable[[], str | None], done: str) -> None:
+        """Record a team decision based on the version shown; a colleague's newer decision is offered."""
+        def conflict(exc: ConflictError) -> None:
+            self.refresh()
+            status.offer_choice(conflict_message(exc, f"{what} team decision", mine, theirs()),
+                                lambda: self._decide(status, what, mine, save, base, theirs, done),
+                                lambda: status.saved(f"{what}: kept the decision recorded by {exc.changed_by}"))
+
+        if status.run(lambda: save(base()), done=done, on_conflict=conflict):
             self.refresh()
 
     def clear_decision(self) -> None:
@@ -326,10 +354,16 @@ class RatingsView(View):
 
     def record_goal_decision(self) -> None:
         key = self.goal_dropdown.value
-        if key and self.goal_status.run(lambda: self.appraisal.set_goal_decision(
-                key[0], key[1], self.goal_rationale.value, decided_by=self.decided_by.value),
-                done=f"{key[0]} {key[1]}: rated Unsatisfied by team decision"):
-            self.refresh()
+        if not key:
+            return
+        rationale, who = self.goal_rationale.value, self.decided_by.value
+        self._decide(self.goal_status, f"{key[0]} {key[1]}", "Unsatisfied",
+                     lambda base: self.appraisal.set_goal_decision(key[0], key[1], rationale, decided_by=who,
+                                                                   base_version=base),
+                     lambda: self.goal_decision_versions.get(tuple(key), 0),
+                     lambda: "Unsatisfied: " + next((d.rationale for d in self.appraisal.goal_decisions()
+                                                     if (d.pa, d.goal) == tuple(key)), ""),
+                     f"{key[0]} {key[1]}: rated Unsatisfied by team decision")
 
     def clear_goal_decision(self) -> None:
         key = self.goal_dropdown.value

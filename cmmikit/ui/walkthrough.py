@@ -26,8 +26,9 @@ from cmmikit.errors import UnknownEntry
 from cmmikit.model import Practice, ProcessArea
 from cmmikit.rating import aggregate, consistency_warnings
 from cmmikit.store import EVIDENCE_KINDS, Appraisal, Evidence, Instance, PracticeRecord
-from cmmikit.ui.common import (WARNING_COLOUR, StatusLine, View, badge, bullet_list, button, close_tree, date_text,
-                               esc, grow, is_web, labelled, parse_date, safe_link, show_if, text_field)
+from cmmikit.ui.common import (WARNING_COLOUR, StatusLine, View, badge, bullet_list, button, close_tree,
+                               conflict_message, date_text, esc, grow, is_web, labelled, parse_date, safe_link,
+                               show_if, text_field)
 from cmmikit.ui.front import KeyShortcuts, SubmitButton
 
 CHARACTERIZATION_CHOICES = [("blank", ""), ("FI", "FI"), ("LI", "LI"), ("PI", "PI"), ("NI", "NI"), ("NY", "NY")]
@@ -44,6 +45,7 @@ FIELD_LABELS = {"kind": "kind", "description": "description", "location": "locat
 DEFAULT_KIND = EVIDENCE_KINDS[0]
 SCREEN_CLASS = "cmmikit-walkthrough"
 PANEL_CLASS = "cmmikit-panel-"
+HISTORY_SHOWN = 30  # change-log lines shown per cell on request
 KEYS = {"f": "FI", "l": "LI", "p": "PI", "n": "NI", "y": "NY", "0": ""}
 STEP_KEYS = {"ArrowRight": +1, "ArrowLeft": -1}
 KEY_HELP = ("Keys (outside text boxes): &rarr; / &larr; next / previous practice; in an instance panel "
@@ -166,6 +168,12 @@ class InstancePanel:
         self.add_evidence_button = SubmitButton("add evidence", [self.new_description, self.new_location,
                                                                  self.new_who], icon="plus")
         self.status = StatusLine()
+        self.last_change = w.HTML()
+        self.history_button = w.ToggleButton(description="history", icon="history", value=False,
+                                             tooltip="who changed this cell, when, from what to what",
+                                             layout=w.Layout(width="auto", min_width="max-content"))
+        self.history = w.HTML()
+        self.history_button.observe(lambda _: self.show_history(), names="value")
 
         self.characterization.observe(self._characterization_changed, names="value")
         for name in TEXT_FIELDS:
@@ -173,7 +181,9 @@ class InstancePanel:
         self.add_evidence_button.on_click(lambda _: self.add_evidence())
         self.edit_evidence.observe(self._edit_toggled, names="value")
         self.widget = w.VBox([
-            w.HBox([self.title, self.characterization, self.warning], layout=w.Layout(align_items="center")),
+            w.HBox([self.title, self.characterization, self.warning, self.last_change, self.history_button],
+                   layout=w.Layout(align_items="center")),
+            self.history,
             self.evidence_list, self.evidence_box,
             w.HBox([self.new_kind, self.new_description, self.new_location, self.new_who, self.new_collected_on,
                     self.add_evidence_button, self.edit_evidence], layout=w.Layout(align_items="center")),
@@ -184,7 +194,8 @@ class InstancePanel:
 
     # -- loading (no store writes while values are set programmatically)
 
-    def load(self, instance: Instance, record: PracticeRecord, items: list[Evidence], draft: Draft | None) -> None:
+    def load(self, instance: Instance, record: PracticeRecord, items: list[Evidence], draft: Draft | None,
+             last_change: Any = None) -> None:
         if self.instance is None or self.instance.name != instance.name:
             kind = "support function" if instance.kind == "support_function" else "basic unit"
             self.title.value = f"<b>{esc(instance.name)}</b> <small>({kind})</small>"
@@ -204,11 +215,13 @@ class InstancePanel:
             self.new_who.value = draft.who
             self.new_collected_on.value = draft.collected_on
             self.edit_evidence.value = False
+            self.history_button.value = False
             self.status.clear()
         finally:
             self._loading = False
         self._show_evidence()
         self._show_warnings()
+        self._show_last_change(last_change)
 
     def draft(self) -> Draft:
         """The new-evidence fields as they stand."""
@@ -250,18 +263,78 @@ class InstancePanel:
         return self.view.pa.id, self.view.practice.id, self.instance.name
 
     def save_record(self, field: str, value: str | None) -> None:
-        """Save one field of this cell's practice record (characterization, strengths, weaknesses, notes)."""
+        """Save one field of this cell's practice record (characterization, strengths, weaknesses, notes),
+        based on the version shown: a colleague's newer change is offered, never overwritten."""
         def action() -> None:
-            self.record = self.view.appraisal.update_record(*self._key(), **{field: value})
+            self.record = self.view.appraisal.update_record(*self._key(), base_version=self.record.version,
+                                                            **{field: value})
         shown = (value or "blank") if field == "characterization" else FIELD_LABELS[field]
-        if self.status.run(action, done=f"{shown} saved"):
+        if self.status.run(action, done=f"{shown} saved",
+                           on_conflict=lambda exc: self._record_conflict(field, value, exc)):
             self._show_warnings()
+            self._show_last_change()
             if field == "characterization":
                 self.view.characterization_changed()
         elif field == "characterization":
-            self._loading = True  # never show a value as set that was not stored
-            self.characterization.value = self.record.characterization or ""
+            self._show_field("characterization")  # never show a value as set that was not stored
+
+    def _show_field(self, field: str) -> None:
+        self._loading = True
+        try:
+            widget = getattr(self, field)
+            widget.value = getattr(self.record, field) or ""
+        finally:
             self._loading = False
+
+    def _record_conflict(self, field: str, mine: str | None, exc: Any) -> None:
+        """Someone saved this cell first: show both values; keep mine saves again on top of theirs."""
+        self.record = self.view.appraisal.record(*self._key())
+        theirs = getattr(self.record, field)
+        label = "characterization" if field == "characterization" else FIELD_LABELS[field]
+
+        def take_theirs() -> None:
+            self._show_field(field)
+            self._show_warnings()
+            self._show_last_change()
+            self.status.saved(f"kept {self.record.updated_by or 'their'} {label}")
+            if field == "characterization":
+                self.view.characterization_changed()
+
+        def keep_mine() -> None:
+            self.save_record(field, mine)
+            if self.status.ok:
+                self._show_field(field)
+
+        if field == "characterization":
+            self._show_field("characterization")  # the stored value, until mine is chosen again
+        self.status.offer_choice(conflict_message(exc, label, mine, theirs), keep_mine, take_theirs)
+
+    def _show_last_change(self, change: Any = None) -> None:
+        """'last change: LI by ravi, 10:42' from the record (or the newest change-log line given)."""
+        rec = self.record
+        if change is not None:
+            who, when, what = change.user, change.at, change.field
+        elif rec.version:
+            who, when, what = rec.updated_by, rec.updated_at, "record"
+        else:
+            self.last_change.value = ""
+            return
+        self.last_change.value = (f"<small>last change: {esc(what)} by {esc(who or '?')}, "
+                                  f"{esc(when.replace('T', ' ')[:16])} UTC</small>")
+
+    def show_history(self) -> None:
+        """The cell's change log (newest first), shown on request under the panel."""
+        if not self.history_button.value:
+            self.history.value = ""
+            return
+        pa, practice, instance = self._key()
+        changes = self.view.appraisal.history(pa=pa, practice=practice, instance=instance)[-HISTORY_SHOWN:]
+        rows = "".join(f"<tr><td>{esc(c.at.replace('T', ' ')[:16])}</td><td>{esc(c.user)}</td>"
+                       f"<td>{esc(c.field)}</td><td>{esc(c.old if c.old is not None else '')}</td>"
+                       f"<td>{esc(c.new if c.new is not None else '')}</td></tr>" for c in reversed(changes))
+        self.history.value = ("<table class='cmmikit-history'><tr><th>when (UTC)</th><th>who</th><th>what</th>"
+                              f"<th>was</th><th>became</th></tr>{rows}</table>" if rows else
+                              "<small>no changes recorded for this cell yet</small>")
 
     def _characterization_changed(self, change: dict[str, Any]) -> None:
         if not self._loading and (change["new"] or None) != self.record.characterization:
@@ -310,13 +383,28 @@ class InstancePanel:
             if self.instance is not None and self._key() == (item.pa, item.practice, item.instance):
                 self._reload_evidence()
 
-    def update_evidence(self, row: EvidenceRow, field: str, value: str) -> None:
+    def update_evidence(self, row: EvidenceRow, field: str, value: str, base_version: int | None = None) -> None:
         """Save one field of an evidence item (or show the stored value again when it is refused)."""
         assert row.item is not None
-        if self.status.run(lambda: self.view.appraisal.update_evidence(row.item.id, **{field: value}),
-                           done=f"evidence {FIELD_LABELS[field]} saved"):
+        item = row.item
+        version = item.version if base_version is None else base_version
+
+        def conflict(exc: Any) -> None:
             self._reload_evidence()
-        else:
+            fresh = next((e for e in self.items if e.id == item.id), None)
+            theirs = getattr(fresh, field) if fresh is not None else None
+            message = conflict_message(exc, f"evidence {FIELD_LABELS[field]}", value, theirs)
+            if fresh is None:
+                self.status.error(message)
+                return
+            self.status.offer_choice(message, lambda: self.update_evidence(row, field, value, fresh.version),
+                                     lambda: self.status.saved("kept the other session's evidence"))
+
+        if self.status.run(lambda: self.view.appraisal.update_evidence(item.id, base_version=version,
+                                                                       **{field: value}),
+                           done=f"evidence {FIELD_LABELS[field]} saved", on_conflict=conflict):
+            self._reload_evidence()
+        elif not self.status.conflict_open:
             row.load(row.item)  # show what is stored, not the refused edit
 
     def _reload_evidence(self) -> None:
@@ -450,10 +538,11 @@ class WalkthroughView(View):
             by_instance[item.instance].append(item)
         # one read for the PA's records (cheaper than one per instance, and as fresh)
         stored = {r.instance: r for r in self.appraisal.records(pa_id) if r.practice == p_id}
+        last = self.appraisal.last_changes(pa_id, p_id)
         for panel, instance in zip(self.panels, self.sampled):
             record = stored.get(instance.name) or PracticeRecord(pa_id, p_id, instance.name)
             draft = self.drafts.pop((pa_id, p_id, instance.name), None)
-            panel.load(instance, record, by_instance[instance.name], draft)
+            panel.load(instance, record, by_instance[instance.name], draft, last.get(instance.name))
         self._show_drafts(kept)
         self._loading = True
         try:
