@@ -193,3 +193,33 @@ def test_save_status_sits_beside_its_button(rated_sd: WalkthroughView, appraisal
     assert not view.goal_status.ok and view.decision_status.text == ""
     row = next(c for c in view.widget.children if view.goal_status.widget in getattr(c, "children", ()))
     assert view.record_goal_decision_button in row.children
+
+
+def test_outlook_stale_decisions_and_follow_ups_are_shown(tiny, tmp_path) -> None:
+    from cmmikit.store import follow_up
+    from cmmikit.ui.ratings import RatingsView
+
+    practice = tiny.model.pa("AA").practices[0]
+    tiny.update_record("AA", practice.id, "U1", characterization="FI")
+    tiny.update_record("AA", practice.id, "U2", characterization="PI", weaknesses="missing")
+    tiny.set_practice_decision("AA", practice.id, "LI", "minor")
+    view = RatingsView(tiny)
+    assert "Outlook:" in view.outlook.value and "best case:" in view.outlook.value
+    tiny.update_record("AA", practice.id, "U2", weaknesses="now worse")   # the data changed after the decision
+    view.refresh()
+    case = next(c for c in view.ratings.practices.itertuples() if c.practice == practice.id and c.pa == "AA")
+    assert case.stale and case.status == "team judgment open"
+    view.judgment_dropdown.value = ("AA", practice.id)
+    view._show_judgment()
+    assert "decided before the data changed" in view.stale_note.value
+    assert view.confirm_decision_button.layout.display is None
+    view.confirm_decision_button.click()
+    assert view.decision_status.ok and view.stale_note.value == ""
+    case = next(c for c in view.ratings.practices.itertuples() if c.practice == practice.id and c.pa == "AA")
+    assert not case.stale and case.ou == "LI"
+    with follow_up(tiny, str(tmp_path / "follow.cmmi")) as later:
+        screen = RatingsView(later)
+        assert "Follow-up of" in screen.follow_up.value and "still inherited" in screen.follow_up.value
+        before = screen.ratings.practices.n_FI.sum()
+        screen.reassessed_only_box.value = True
+        assert screen.ratings.reassessed_only and screen.ratings.practices.n_FI.sum() < before

@@ -14,11 +14,12 @@ import ipywidgets as w
 
 from cmmikit import palette
 from cmmikit.coverage import load_rules
+from cmmikit.outlook import Outlook, outlook
 from cmmikit.rating import JUDGMENT_OPEN, NOT_RATED, SATISFIED, UNSATISFIED, Ratings, rate
 from cmmikit.store import Appraisal
 from cmmikit.errors import ConflictError
 from cmmikit.ui.common import (FILLS, StatusLine, View, badge, button, cell_style, conflict_message, esc, plural,
-                               submit_button, text_field)
+                               show_if, submit_button, text_field)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -109,12 +110,24 @@ def cell_gap(characterization: str | None, n_artifacts: int, n_affirmations: int
     return missing
 
 
+def outlook_html(look: Outlook, shown: int = 10) -> str:
+    """The best and worst case and what still decides the maturity level."""
+    items = "".join(f"<li>{esc(b.label)}: {esc(b.now)} &rarr; needs {esc(b.needs)}</li>" for b in look.blockers[:shown])
+    more = len(look.blockers) - shown
+    more_text = f"<li><i>and {more} more (cmmikit rate --json lists them all)</i></li>" if more > 0 else ""
+    blockers = (f"<details><summary>what decides ML{look.current.level} ({len(look.blockers)})</summary>"
+                f"<ul style='margin:2px 0'>{items}{more_text}</ul></details>" if look.blockers else "")
+    return (f"<div><b>Outlook:</b> {esc(look.headline)}<br><small>best case: {esc(look.best.verdict)}; "
+            f"worst case: {esc(look.worst.verdict)}</small>{blockers}</div>")
+
+
 class RatingsView(View):
     """Rating review: OU characterization per practice with team decisions, goal/PA/ML ratings, coverage gaps."""
 
     def __init__(self, appraisal: Appraisal, pa: str | None = None) -> None:
         self.appraisal = appraisal
         self.ratings: Ratings
+        self.reassessed_only = False  # a follow-up rated with inherited characterizations counted as open
         self.decision_versions: dict[tuple[str, str], int] = {}
         self.goal_decision_versions: dict[tuple[str, str], int] = {}
         self._read()
@@ -124,6 +137,17 @@ class RatingsView(View):
         self.refresh_button = button("re-rate", "refresh", tooltip="rate again from the stored data (after edits "
                                      "elsewhere)")
         self.maturity = w.HTML()
+        self.outlook = w.HTML()
+        self.follow_up = w.HTML()
+        self.reassessed_only_box = w.Checkbox(value=False, indent=False, layout=w.Layout(width="auto"),
+                                              description="rate re-assessed characterizations only")
+        self.confirm_decision_button = button("confirm decision", "check-circle",
+                                              tooltip="the data changed after the decision: keep it as it is")
+        self.confirm_goal_decision_button = button("confirm goal decision", "check-circle",
+                                                   tooltip="the data changed after the decision: keep it as it is")
+        self.stale_note, self.goal_stale_note = w.HTML(), w.HTML()
+        for widget in (self.confirm_decision_button, self.confirm_goal_decision_button):
+            show_if(widget, False)
         self.pa_table = w.HTML()
         self.goal_table = w.HTML()
         # long tables scroll inside their box so the decision form stays close
@@ -155,6 +179,9 @@ class RatingsView(View):
         self.goal_status = StatusLine()
 
         self.pa_filter.observe(lambda _: self.render(), names="value")
+        self.reassessed_only_box.observe(lambda change: self._rate_reassessed_only(change["new"]), names="value")
+        self.confirm_decision_button.on_click(lambda _: self.confirm_decision())
+        self.confirm_goal_decision_button.on_click(lambda _: self.confirm_goal_decision())
         self.refresh_button.on_click(lambda _: self.refresh())
         self.judgment_dropdown.observe(lambda _: self._show_judgment(), names="value")
         self.record_decision_button.on_click(lambda _: self.record_decision())
@@ -165,17 +192,20 @@ class RatingsView(View):
 
         heading = lambda text: w.HTML(f"<h3 style='margin:10px 0 2px'>{esc(text)}</h3>")  # noqa: E731
         self.widget = w.VBox([
-            w.HBox([self.pa_filter, self.refresh_button]), self.maturity,
+            w.HBox([self.pa_filter, self.refresh_button]), self.maturity, self.outlook,
+            w.HBox([self.follow_up, self.reassessed_only_box], layout=w.Layout(align_items="center")),
             heading("Process areas"), self.pa_table,
             heading("Goals"), self.goal_table,
             heading("Practices at the organizational-unit level"), self.open_judgments, self.practice_table,
             heading("Team judgment"), self.judgment_note, self.judgment_dropdown, self.decision_value,
-            self.decision_rationale, self.decided_by,
-            w.HBox([self.record_decision_button, self.clear_decision_button, self.decision_status.widget],
+            self.stale_note, self.decision_rationale, self.decided_by,
+            w.HBox([self.record_decision_button, self.clear_decision_button, self.confirm_decision_button,
+                    self.decision_status.widget],
                    layout=w.Layout(align_items="center")),
             heading("Goal decision (weaknesses with a significant negative impact)"), self.goal_note,
-            self.goal_dropdown, self.goal_rationale,
-            w.HBox([self.record_goal_decision_button, self.clear_goal_decision_button, self.goal_status.widget],
+            self.goal_dropdown, self.goal_stale_note, self.goal_rationale,
+            w.HBox([self.record_goal_decision_button, self.clear_goal_decision_button,
+                    self.confirm_goal_decision_button, self.goal_status.widget],
                    layout=w.Layout(align_items="center")),
             heading("Coverage gaps: what is left to do"), self.gaps_table,
         ])
@@ -191,7 +221,7 @@ class RatingsView(View):
     def _read(self) -> None:
         """Ratings, coverage gaps and the decisions' versions the user now sees, from one snapshot."""
         with self.appraisal.snapshot():
-            self.ratings = rate(self.appraisal)
+            self.ratings = rate(self.appraisal, reassessed_only=self.reassessed_only)
             self.decision_versions = {(d.pa, d.practice): d.version for d in self.appraisal.practice_decisions()}
             self.goal_decision_versions = {(d.pa, d.goal): d.version for d in self.appraisal.goal_decisions()}
         self.gaps = coverage_gaps(self.ratings)
@@ -205,6 +235,8 @@ class RatingsView(View):
         reasons = "".join(f"<li>{esc(x)}</li>" for x in r.maturity.reasons)
         self.maturity.value = (f"<h2 style='margin:4px 0'>{badge(r.maturity.headline, r.maturity.verdict)}</h2>"
                                f"<ul style='margin:2px 0'>{reasons}</ul>")
+        self.outlook.value = outlook_html(outlook(r))
+        self._show_follow_up()
         self.pa_table.value = styled_table(self.pa_frame(), coloured=("rating",))
         self.goal_table.value = styled_table(self.goal_frame(), coloured=("rating",))
         practices = self._selected(r.practices)
@@ -235,6 +267,7 @@ class RatingsView(View):
         goals = self._selected(self.ratings.goals)
         frame = goals[["pa", "goal", "title", "rating", "reason"]].copy()
         frame["team rationale"] = goals["decision_rationale"]
+        frame["decision note"] = goals["stale_reason"].fillna("") if "stale_reason" in goals else ""
         return frame.rename(columns={"pa": "PA"})
 
     @staticmethod
@@ -242,6 +275,7 @@ class RatingsView(View):
         frame = practices[["pa", "practice", "title", "n_FI", "n_LI", "n_PI", "n_NI", "n_NY", "n_blank",
                            "aggregate", "decision", "ou", "status"]].copy()
         frame["rationale"] = practices["decision_rationale"]
+        frame["decision note"] = practices["stale_reason"].fillna("") if "stale_reason" in practices else ""
         return frame.rename(columns={"pa": "PA", "n_FI": "FI", "n_LI": "LI", "n_PI": "PI", "n_NI": "NI",
                                      "n_NY": "NY", "n_blank": "blank", "aggregate": "instances give",
                                      "decision": "team decision", "ou": "OU"})
@@ -261,8 +295,8 @@ class RatingsView(View):
             self.judgment_dropdown.value = keep if keep in values else values[0]
         goals = self._selected(self.ratings.goals)
         goal_options = [(f"{g.pa} {g.goal} {g.title}: {g.rating}", (g.pa, g.goal))
-                        for g in goals.itertuples() if g.rating in (SATISFIED, UNSATISFIED) and
-                        (g.rating == SATISFIED or g.decision_rationale)]
+                        for g in goals.itertuples() if (g.rating in (SATISFIED, UNSATISFIED) and
+                        (g.rating == SATISFIED or g.decision_rationale)) or getattr(g, "stale", False)]
         keep_goal = self.goal_dropdown.value
         self.goal_dropdown.options = goal_options
         if goal_options:
@@ -304,6 +338,9 @@ class RatingsView(View):
         self.decision_value.value = case.decision if case.decision in options else options[0]
         self.decision_rationale.value = case.decision_rationale
         self.clear_decision_button.disabled = not isinstance(case.decision, str)
+        stale = bool(getattr(case, "stale", False))
+        show_if(self.confirm_decision_button, stale)
+        self.stale_note.value = f"<b>{esc(case.stale_reason)}</b>" if stale else ""
 
     def record_decision(self) -> None:
         case = self._case()
@@ -339,6 +376,37 @@ class RatingsView(View):
                 done=f"{case.pa} {case.practice}: team decision cleared"):
             self.refresh()
 
+    def confirm_decision(self) -> None:
+        """Keep a decision taken before its data changed (it applies again)."""
+        case = self._case()
+        if case is not None and self.decision_status.run(
+                lambda: self.appraisal.confirm_practice_decision(
+                    case.pa, case.practice, base_version=self.decision_versions.get((case.pa, case.practice))),
+                done=f"{case.pa} {case.practice}: team decision confirmed"):
+            self.refresh()
+
+    def confirm_goal_decision(self) -> None:
+        key = self.goal_dropdown.value
+        if key and self.goal_status.run(
+                lambda: self.appraisal.confirm_goal_decision(
+                    key[0], key[1], base_version=self.goal_decision_versions.get(tuple(key))),
+                done=f"{key[0]} {key[1]}: goal decision confirmed"):
+            self.refresh()
+
+    def _rate_reassessed_only(self, value: bool) -> None:
+        self.reassessed_only = value
+        self.refresh()
+
+    def _show_follow_up(self) -> None:
+        r = self.ratings
+        show_if(self.reassessed_only_box, bool(r.follow_up_of))
+        if not r.follow_up_of:
+            self.follow_up.value = ""
+            return
+        counts = r.reassessment()
+        self.follow_up.value = (f"Follow-up of <b>{esc(r.follow_up_of)}</b>: {counts['reassessed']} characterization(s) "
+                                f"re-assessed, {counts['inherited']} still inherited. ")
+
     # -- team decision to rate a goal Unsatisfied
 
     def _show_goal_decision(self) -> None:
@@ -351,6 +419,9 @@ class RatingsView(View):
         goal = g[(g.pa == key[0]) & (g.goal == key[1])].iloc[0]
         self.goal_rationale.value = goal.decision_rationale
         self.clear_goal_decision_button.disabled = not goal.decision_rationale
+        stale = bool(goal.get("stale", False))
+        show_if(self.confirm_goal_decision_button, stale)
+        self.goal_stale_note.value = f"<b>{esc(goal.stale_reason)}</b>" if stale else ""
 
     def record_goal_decision(self) -> None:
         key = self.goal_dropdown.value
