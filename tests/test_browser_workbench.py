@@ -362,10 +362,11 @@ def test_export_writes_beside_the_notebooks_with_links_that_download(session: Se
         a.update_info(name=f"Export {session.front}")
     screen = session.open("04_export.ipynb", path)
     assert not (folder / "exports").exists() or not any((folder / "exports").glob(f"export-{session.front}-*"))
-    for extra in ("final-findings deck (PowerPoint)", "report (PDF)"):  # other modules, with their own tests
-        box = screen.get_by_role("checkbox", name=extra)
-        if box.count():
-            box.uncheck()
+    for extra in ("final-findings deck (PowerPoint)", "report (PDF, A4)"):  # other modules, with their own tests
+        box = screen.locator(".widget-checkbox").filter(has_text=extra).locator("input")
+        assert box.count() == 1, extra
+        box.uncheck()
+        assert not box.is_checked(), extra
     screen.get_by_role("button", name="Export").click()
     done = screen.locator("[role=status]").filter(has_text="written into exports/")
     partial = screen.locator("[role=status]").filter(has_text="deliverables written")

@@ -391,3 +391,18 @@ def test_closing_releases_every_panel(appraisal: Appraisal) -> None:
     spare = view.panels[2]
     view.close()
     assert spare.characterization.comm is None and view.next_button.comm is None
+
+
+def test_a_follow_up_marks_inherited_characterizations_until_confirmed_or_edited(appraisal: Appraisal, tmp_path) -> None:
+    from cmmikit.store import follow_up
+
+    appraisal.update_record("SD", "SP 1.1", "Unit A", characterization="LI")
+    appraisal.update_record("SD", "SP 1.1", "Unit B", characterization="PI")
+    with follow_up(appraisal, str(tmp_path / "follow.cmmi")) as later:
+        view = WalkthroughView(later, pa="SD")
+        first, second = view.panels[0], view.panels[1]
+        assert "inherited from the baseline" in first.inherited.value and first.confirm_button.layout.display is None
+        first.confirm_button.click()
+        assert first.status.ok and first.inherited.value == "" and not later.record("SD", "SP 1.1", "Unit A").inherited
+        second.characterization.value = "LI"          # an edit re-assesses too
+        assert second.inherited.value == "" and not later.record("SD", "SP 1.1", "Unit B").inherited

@@ -174,6 +174,10 @@ class InstancePanel:
                                              layout=w.Layout(width="auto", min_width="max-content"))
         self.history = w.HTML()
         self.history_button.observe(lambda _: self.show_history(), names="value")
+        self.inherited = w.HTML()
+        self.confirm_button = button("confirm", "check-circle",
+                                     tooltip="re-assessed: the characterization inherited from the baseline still holds")
+        self.confirm_button.on_click(lambda _: self.confirm())
 
         self.characterization.observe(self._characterization_changed, names="value")
         for name in TEXT_FIELDS:
@@ -181,7 +185,8 @@ class InstancePanel:
         self.add_evidence_button.on_click(lambda _: self.add_evidence())
         self.edit_evidence.observe(self._edit_toggled, names="value")
         self.widget = w.VBox([
-            w.HBox([self.title, self.characterization, self.warning, self.last_change, self.history_button],
+            w.HBox([self.title, self.characterization, self.warning, self.inherited, self.confirm_button,
+                    self.last_change, self.history_button],
                    layout=w.Layout(align_items="center")),
             self.history,
             self.evidence_list, self.evidence_box,
@@ -222,6 +227,21 @@ class InstancePanel:
         self._show_evidence()
         self._show_warnings()
         self._show_last_change(last_change)
+        self._show_inherited()
+
+    def _show_inherited(self) -> None:
+        """A follow-up's characterization copied from the baseline is marked until someone re-assesses it."""
+        inherited = bool(self.record.inherited)
+        self.inherited.value = "<small><b>inherited from the baseline</b></small>" if inherited else ""
+        show_if(self.confirm_button, inherited)
+
+    def confirm(self) -> None:
+        """Mark the inherited characterization as re-assessed without changing it."""
+        if self.status.run(lambda: self.view.appraisal.confirm_record(*self._key(), base_version=self.record.version),
+                           done="re-assessed: the inherited characterization stands"):
+            self.record = self.view.appraisal.record(*self._key())
+            self._show_inherited()
+            self._show_last_change()
 
     def draft(self) -> Draft:
         """The new-evidence fields as they stand."""
@@ -273,6 +293,7 @@ class InstancePanel:
                            on_conflict=lambda exc: self._record_conflict(field, value, exc)):
             self._show_warnings()
             self._show_last_change()
+            self._show_inherited()
             if field == "characterization":
                 self.view.characterization_changed()
         elif field == "characterization":
