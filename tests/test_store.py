@@ -595,7 +595,7 @@ def test_json_dump_restores_an_identical_appraisal(demo, new_location):
 def test_restore_refuses_bad_data_and_writes_nothing(demo, tmp_path):
     data = demo.dump()
     data["practice_records"][0]["characterization"] = "XX"
-    data["evidence"][0]["instance_id"] = 999
+    data["evidence_links"][0]["instance_id"] = 999
     data["instances"][1]["name"] = 5
     target = tmp_path / "bad.cmmi"
     with pytest.raises(ImportProblem) as info:
@@ -605,7 +605,7 @@ def test_restore_refuses_bad_data_and_writes_nothing(demo, tmp_path):
     with pytest.raises(ImportProblem) as info:
         Appraisal.restore(target, data)
     assert "practice_records[0].characterization: 'XX'" in str(info.value)
-    assert "evidence[0].instance_id: no instance with id 999" in str(info.value)
+    assert "evidence_links[0].instance_id: no instance with id 999" in str(info.value)
     assert not target.exists()
     assert [p.name for p in tmp_path.iterdir() if not p.name.startswith("demo.cmmi")] == []
     with pytest.raises(ImportProblem, match="not a cmmikit appraisal export"):

@@ -31,23 +31,25 @@ from cmmikit.store.exchange import ExchangeStore
 from cmmikit.store.findings import FindingStore
 from cmmikit.store.location import Location, current_user, is_url, parse
 from cmmikit.store.practices import PracticeStore
-from cmmikit.store.records import (ACTION_STATUSES, APPRAISAL_TYPES, CHARACTERIZATIONS, EVIDENCE_KINDS,
-                                   FINDING_KINDS, FINDING_ORIGINS, FINDING_STATUSES, INSTANCE_KINDS, SCOPES, Action,
-                                   AppraisalInfo, Assessor, Change, Evidence, Finding, GoalDecision, Instance,
-                                   PracticeDecision, PracticeRecord, Response, Scope)
+from cmmikit.store.records import (ACTION_STATUSES, APPRAISAL_TYPES, ARTIFACT_KINDS, CHARACTERIZATIONS,
+                                   EVIDENCE_KINDS, FINDING_KINDS, FINDING_ORIGINS, FINDING_STATUSES, INSTANCE_KINDS,
+                                   REGISTER_KINDS, SCOPES, Action, Affirmation, AppraisalInfo, Artifact, Assessor, Cell,
+                                   Change, Evidence, Finding, GoalDecision, Instance, Link, PracticeDecision,
+                                   PracticeRecord, Response, Scope)
+from cmmikit.store.register import RegisterStore
 from cmmikit.store.setup import SetupStore
 
 if TYPE_CHECKING:
     from cmmikit.model import Model
 
-__all__ = ["ACTION_STATUSES", "APPRAISAL_TYPES", "CHARACTERIZATIONS", "EVIDENCE_KINDS", "FINDING_KINDS",
-           "FINDING_ORIGINS", "FINDING_STATUSES", "INSTANCE_KINDS", "SCOPES", "Action", "Appraisal", "AppraisalInfo",
-           "Assessor", "Change", "Evidence", "Finding", "GoalDecision", "Instance", "Location", "PracticeDecision",
-           "PracticeRecord", "Response", "Scope", "StoreError", "current_user", "is_url", "list_appraisals",
-           "parse"]
+__all__ = ["ACTION_STATUSES", "APPRAISAL_TYPES", "ARTIFACT_KINDS", "CHARACTERIZATIONS", "EVIDENCE_KINDS",
+           "FINDING_KINDS", "FINDING_ORIGINS", "FINDING_STATUSES", "INSTANCE_KINDS", "REGISTER_KINDS", "SCOPES", "Action",
+           "Affirmation", "Appraisal", "AppraisalInfo", "Artifact", "Assessor", "Cell", "Change", "Evidence", "Finding",
+           "GoalDecision", "Instance", "Link", "Location", "PracticeDecision", "PracticeRecord", "Response", "Scope",
+           "StoreError", "current_user", "is_url", "list_appraisals", "parse"]
 
 
-class Appraisal(SetupStore, PracticeStore, FindingStore, ExchangeStore):
+class Appraisal(SetupStore, PracticeStore, RegisterStore, FindingStore, ExchangeStore):
     """An open appraisal. Use :meth:`create`, :meth:`open` or :meth:`restore`; close it (or use ``with``)."""
 
     @classmethod

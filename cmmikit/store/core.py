@@ -354,7 +354,7 @@ class StoreCore:
 
 
 _NOT_SHOWN = {"version", "updated_by", "updated_at", "instance_id", "id", "pa", "practice", "goal", "created_at",
-              "decided_at", "finding_id", "edited", "source_key"}
+              "decided_at", "finding_id", "edited", "source_key", "artifact_id", "affirmation_id"}
 
 
 def _insert_ignoring_duplicates(dialect: str, table: Table):
