@@ -434,21 +434,31 @@ class RegisterStore(StoreCore):
         return rows[0], kind, _link_subject(kind, rows[0]), rows[0]["title"]
 
     def _links_of(self, kind: _Kind, item_id: int) -> list[RowMapping]:
+        """An item's links with their instance names, in model order (PA, practice), then instance order."""
         lk = t.evidence_links.c
-        return self._rows(select(t.evidence_links, t.instances.c.name.label("instance"))
+        rows = self._rows(select(t.evidence_links, t.instances.c.name.label("instance"))
                           .join(t.instances, t.instances.c.id == lk.instance_id)
-                          .where(lk[kind.link_column] == item_id).order_by(lk.id))
+                          .where(lk[kind.link_column] == item_id).order_by(t.instances.c.position, lk.id))
+        order = self._practice_order()
+        return sorted(rows, key=lambda r: order.get((r["pa"], r["practice"]), len(order)))
 
     def _links_by_item(self) -> dict[tuple[str, int], tuple[Link, ...]]:
         lk = t.evidence_links.c
         found: dict[tuple[str, int], list[Link]] = defaultdict(list)
-        for ident, pa, practice, name, statement, version, art, aff in self._tuples(
-                select(lk.id, lk.pa, lk.practice, t.instances.c.name, lk.statement, lk.version, lk.artifact_id,
-                       lk.affirmation_id).join(t.instances, t.instances.c.id == lk.instance_id)
-                .order_by(lk.pa, lk.practice, t.instances.c.position, lk.id)):
+        order = self._practice_order()
+        rows = self._tuples(select(lk.id, lk.pa, lk.practice, t.instances.c.name, lk.statement, lk.version,
+                                   lk.artifact_id, lk.affirmation_id)
+                            .join(t.instances, t.instances.c.id == lk.instance_id)
+                            .order_by(t.instances.c.position, lk.id))
+        for ident, pa, practice, name, statement, version, art, aff in sorted(
+                rows, key=lambda r: order.get((r[1], r[2]), len(order))):
             key = ("artifact", art) if art is not None else ("affirmation", aff)
             found[key].append(Link(ident, pa, practice, name, statement, version))
         return {key: tuple(links) for key, links in found.items()}
+
+    def _practice_order(self) -> dict[tuple[str, str], int]:
+        practices = (p for pa in self.model.process_areas.values() for p in pa.practices)
+        return {(p.pa, p.id): n for n, p in enumerate(practices)}
 
     def _entry(self, kind: _Kind, item_id: int) -> Any:
         with self.snapshot():
