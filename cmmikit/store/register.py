@@ -252,6 +252,7 @@ class RegisterStore(StoreCore):
         """
         self._check_practice(pa, practice)
         check(kind, EVIDENCE_KINDS, "evidence kind")
+        _check_description(description)
         item = KINDS[kind]
         values = _values(item, {"title": description, "location": location, item.who: who,
                                 item.date: collected_on, **({"kind": artifact_kind} if item is ARTIFACT else {})})
@@ -275,6 +276,8 @@ class RegisterStore(StoreCore):
         check_fields(changes, EVIDENCE_FIELDS, "evidence")
         if "kind" in changes:
             check(changes["kind"], EVIDENCE_KINDS, "evidence kind")
+        if "description" in changes:
+            _check_description(changes["description"])
         with self.transaction():
             link, item, subject, _ = self._link_row(evidence_id)
             row = self._locked_row(item.table, {"id": link[item.link_column]})
@@ -480,6 +483,11 @@ def _link_subject(kind: _Kind, link: Mapping[str, Any]) -> Subject:
     return Subject("evidence", f"{_cell(link['pa'], link['practice'], link['instance'])}: {kind.entity} "
                    f"{link[kind.link_column]}", entity_id=link["id"], pa=link["pa"], practice=link["practice"],
                    instance=link["instance"])
+
+
+def _check_description(description: Any) -> None:
+    if not clean(description, "description").strip():
+        raise InvalidValue("evidence needs a description")
 
 
 def _is_stale(text: str, cutoff: date) -> bool:
