@@ -119,6 +119,23 @@ def cmd_import_questionnaire(args: argparse.Namespace) -> None:
           f"{len(differ)} differ from the assessors' (which are unchanged)")
 
 
+def cmd_import_piid(args: argparse.Namespace) -> None:
+    from cmmikit.errors import ImportProblem
+    from cmmikit.piid import import_piid
+
+    with _open(args) as appraisal:
+        try:
+            plan = import_piid(appraisal, args.workbook, mapping=args.mapping, sheet=args.sheet,
+                               add_units=args.add_units, dry_run=args.dry_run)
+        except ImportProblem as exc:
+            if len(exc.problems) > 1:  # the error line shows the first few; list them all
+                print("\n".join(f"  {problem}" for problem in exc.problems), file=sys.stderr)
+            raise
+    print(plan.summary(done=not args.dry_run))
+    if args.dry_run:
+        print("dry run: nothing was changed")
+
+
 def cmd_export_json(args: argparse.Namespace) -> None:
     with _open(args) as appraisal:
         if args.output in (None, "-"):
@@ -295,6 +312,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("workbook", metavar="Q.xlsx")
     p.add_argument("--instance", default=None, metavar="NAME",
                    help="import into this basic unit or support function (default: the one it was made for)")
+
+    p = command("import-piid", cmd_import_piid, "Import a PIID workbook (one row per practice per instance: "
+                "artifacts, affirmations, characterization, strengths, weaknesses, notes) into the evidence register "
+                "and the practice records, all or nothing; every problem is listed by cell.")
+    p.add_argument("file")
+    p.add_argument("workbook", metavar="PIID.xlsx")
+    p.add_argument("--mapping", default=None, metavar="MAPPING.yaml",
+                   help="rename the column headers (columns: {Practice: Practice ID, ...})")
+    p.add_argument("--sheet", default=None, metavar="NAME", help="read only this sheet (default: every sheet "
+                   "with a header row)")
+    p.add_argument("--add-units", action="store_true", help="create basic units the appraisal does not have yet")
+    p.add_argument("--dry-run", action="store_true", help="check and print what would change; change nothing")
 
     p = command("export-json", cmd_export_json, "Export a whole appraisal as JSON (stable key order).")
     p.add_argument("file")
