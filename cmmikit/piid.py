@@ -201,9 +201,7 @@ def apply_piid(appraisal: "Appraisal", plan: PiidPlan) -> None:
                 ids[key] = appraisal.add_affirmation(item.title, location=item.location)
             else:
                 ids[key] = appraisal.add_artifact(item.title, item.kind, location=item.location)
-        for key, cell in plan.links:
-            link = appraisal.link_affirmation if key[0] == "affirmation" else appraisal.link_artifact
-            link(ids[key], *cell)
+        appraisal.link_many((key[0], ids[key], *cell) for key, cell in plan.links)
         for change in plan.records:
             appraisal.update_record(*change.cell, base_version=change.base_version, **change.changes)
 

@@ -177,6 +177,27 @@ def test_the_evidence_api_of_earlier_releases_works_on_the_register(appraisal):
         appraisal.remove_evidence(first)
 
 
+def test_many_links_are_made_at_once_and_logged(appraisal):
+    plan = appraisal.add_artifact("CM plan")
+    talk = appraisal.add_affirmation("CM interview")
+    first = appraisal.link_artifact(plan, "CM", "SP 1.1", "Unit A")
+    ids = appraisal.link_many([("artifact", plan, "CM", "SP 1.1", "Unit A"), ("artifact", plan, "CM", "SP 1.2", "Unit B"),
+                               ("affirmation", talk, "CM", "SP 1.1", "Unit A"),
+                               ("artifact", plan, "CM", "SP 1.2", "Unit B")])
+    assert ids[0] == first and ids[1] == ids[3] and len(set(ids)) == 3
+    assert appraisal.artifact(plan).reuse == 2 and appraisal.affirmation(talk).reuse == 1
+    logged = [(c.instance, c.field, c.new) for c in appraisal.history(entity="evidence")]
+    assert logged == [("Unit A", "artifact", "CM plan"), ("Unit B", "artifact", "CM plan"),
+                      ("Unit A", "affirmation", "CM interview")]
+    for bad, message in ((("artifact", 99, "CM", "SP 1.1", "Unit A"), "no artifact 99"),
+                         (("artifact", plan, "CM", "SP 1.1", "Unit Z"), "Unit Z"),
+                         (("artifact", plan, "CM", "SP 9.9", "Unit A"), "no practice"),
+                         (("finding", plan, "CM", "SP 1.1", "Unit A"), "register item kind")):
+        with pytest.raises((UnknownEntry, InvalidValue), match=message):
+            appraisal.link_many([("artifact", plan, "CM", "SP 1.3", "Unit A"), bad])
+    assert appraisal.artifact(plan).reuse == 2          # all or nothing
+
+
 def test_removing_a_unit_takes_its_links_but_keeps_the_register_entries(appraisal):
     plan = appraisal.add_artifact("CM plan")
     appraisal.link_artifact(plan, "CM", "SP 1.1", "Unit A")

@@ -218,10 +218,16 @@ class StoreCore:
     # -- versioned writes and the change log ------------------------------------
 
     def _log(self, subject: Subject, field: str, old: Any, new: Any) -> None:
-        self._conn.execute(_LOG, {  # type: ignore[union-attr]
-            "at": now(), "changed_by": self.user, "entity": subject.entity, "entity_id": subject.entity_id,
-            "pa": subject.pa, "practice": subject.practice, "instance": subject.instance, "key": subject.key,
-            "field": field, "old": _as_text(old), "new": _as_text(new)})
+        self._log_many([(subject, field, old, new)])
+
+    def _log_many(self, entries: Iterable[tuple[Subject, str, Any, Any]]) -> None:
+        """Write change-log lines (subject, field, old, new) in one statement."""
+        at = now()
+        rows = [{"at": at, "changed_by": self.user, "entity": subject.entity, "entity_id": subject.entity_id,
+                 "pa": subject.pa, "practice": subject.practice, "instance": subject.instance, "key": subject.key,
+                 "field": field, "old": _as_text(old), "new": _as_text(new)} for subject, field, old, new in entries]
+        if rows:
+            self._conn.execute(_LOG, rows)  # type: ignore[union-attr]
 
     def _insert(self, table: Table, values: dict[str, Any], subject: Subject, logged: Mapping[str, Any]) -> int | None:
         """Insert a row stamped with its first version; log the given fields as created."""

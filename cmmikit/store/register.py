@@ -17,17 +17,17 @@ from __future__ import annotations
 import calendar
 import re
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Table, case, delete, func, select
+from sqlalchemy import Table, case, delete, func, insert, select
 from sqlalchemy.engine import RowMapping
 
 from cmmikit.errors import InvalidValue, UnknownEntry
 from cmmikit.store import tables as t
-from cmmikit.store.core import StoreCore, Subject, check, check_fields, clean
+from cmmikit.store.core import StoreCore, Subject, check, check_fields, clean, now
 from cmmikit.store.legacy_evidence import difference
 from cmmikit.store.records import (ARTIFACT_KINDS, EVIDENCE_KINDS, REGISTER_KINDS, Affirmation, Artifact, Evidence,
                                    Link)
@@ -179,6 +179,48 @@ class RegisterStore(StoreCore):
                          statement: str | None = None) -> int:
         """Link an affirmation to a practice in an instance, with what was affirmed there; returns the link id."""
         return self._link(AFFIRMATION, affirmation_id, pa, practice, instance, statement)
+
+    def link_many(self, links: Iterable[tuple[str, int, str, str, str]]) -> list[int]:
+        """Link many register items at once (an import): each ``(kind, item_id, pa, practice, instance)``.
+
+        ``kind`` is artifact or affirmation; links that exist already are kept. Returns the link ids in order.
+        """
+        wanted = list(links)
+        for entity, _, pa, practice, _ in wanted:
+            check(entity, tuple(KINDS), "register item kind")
+            self._check_practice(pa, practice)
+        lk = t.evidence_links.c
+        with self.transaction():
+            units = {name: ident for ident, name in self._tuples(select(t.instances.c.id, t.instances.c.name))}
+            titles = {(k.entity, ident): title for k in KINDS.values()
+                      for ident, title in self._tuples(select(k.table.c.id, k.table.c.title))}
+            found = {("artifact" if art is not None else "affirmation", art or aff, pa, practice, unit): ident
+                     for ident, art, aff, pa, practice, unit in self._tuples(
+                         select(lk.id, lk.artifact_id, lk.affirmation_id, lk.pa, lk.practice, lk.instance_id))}
+            new: dict[tuple, dict[str, Any]] = {}
+            for entity, item_id, pa, practice, instance in wanted:
+                if (entity, item_id) not in titles:
+                    raise UnknownEntry(f"no {entity} {item_id} in the register (removed by another session?)")
+                if instance not in units:
+                    raise UnknownEntry(f"no basic unit or support function named {instance!r}")
+                key = (entity, item_id, pa, practice, units[instance])
+                if key not in found and key not in new:
+                    new[key] = {"pa": pa, "practice": practice, "instance_id": units[instance],
+                                KINDS[entity].link_column: item_id, "version": 1, "updated_by": self.user,
+                                "updated_at": now()}
+            if new:
+                rows = list(new.values())
+                ids = self._conn.execute(  # type: ignore[union-attr]
+                    insert(t.evidence_links).returning(t.evidence_links.c.id, sort_by_parameter_order=True),
+                    [{"artifact_id": None, "affirmation_id": None, **row} for row in rows]).scalars().all()
+                found.update(zip(new, ids))
+                names = {ident: name for name, ident in units.items()}
+                self._log_many((Subject("evidence", f"{_cell(pa, practice, names[unit])}: {entity} {item_id}",
+                                        entity_id=ident, pa=pa, practice=practice, instance=names[unit]),
+                                entity, None, titles[(entity, item_id)])
+                               for (entity, item_id, pa, practice, unit), ident in zip(new, ids))
+            return [found[(entity, item_id, pa, practice, units[instance])]
+                    for entity, item_id, pa, practice, instance in wanted]
 
     def update_link(self, link_id: int, *, statement: str, base_version: int | None = None) -> None:
         """Change what an item shows for its cell (``base_version``: the link's version as read)."""
@@ -356,7 +398,10 @@ class RegisterStore(StoreCore):
 
     def _find(self, kind: _Kind, title: str, location: str) -> RowMapping | None:
         wanted = item_key(title, location)
-        rows = self._rows(select(kind.table).where(kind.table.c.location == wanted[1]).order_by(kind.table.c.id))
+        c = kind.table.c
+        rows = self._rows(select(kind.table).where(c.location == wanted[1],
+                                                   func.lower(c.title) == func.lower(" ".join(title.split())))
+                          .order_by(c.id))
         return next((row for row in rows if item_key(row["title"], row["location"]) == wanted), None)
 
     def _refuse_duplicate(self, kind: _Kind, values: Mapping[str, str], itself: int | None = None) -> None:
