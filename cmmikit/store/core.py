@@ -236,9 +236,7 @@ class StoreCore:
         pk = result.inserted_primary_key
         if not subject.entity_id and pk and len(pk) == 1:
             subject.entity_id = str(pk[0])
-        for name, value in logged.items():
-            if value not in (None, ""):
-                self._log(subject, name, None, value)
+        self._log_many((subject, name, None, value) for name, value in logged.items() if value not in (None, ""))
         return pk[0] if pk and len(pk) == 1 else None
 
     def _upsert(self, table: Table, key: Key, changes: Mapping[str, Any], subject: Subject,
@@ -288,8 +286,7 @@ class StoreCore:
             values = {**actual, "version": row["version"] + 1, "updated_by": self.user, "updated_at": now()}
             stmt = _cached("update", table, tuple(key), tuple(values))
             self._conn.execute(stmt, _params(key, values))  # type: ignore[union-attr]
-            for name, value in actual.items():
-                self._log(subject, name, row[name], value)
+            self._log_many((subject, name, row[name], value) for name, value in actual.items())
         return row
 
     def _check_version(self, row: RowMapping | None, base_version: int | None, subject: Subject) -> None:

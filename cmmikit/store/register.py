@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Table, case, delete, func, insert, select
+from sqlalchemy import Table, bindparam, case, delete, func, insert, select
 from sqlalchemy.engine import RowMapping
 
 from cmmikit.errors import InvalidValue, UnknownEntry
@@ -57,6 +57,9 @@ AFFIRMATION = _Kind("affirmation", t.affirmations, "affirmation_id",
                     frozenset({"title", "held_on", "roles", "assessor", "location", "notes"}),
                     "roles", "held_on", Affirmation)
 KINDS = {"artifact": ARTIFACT, "affirmation": AFFIRMATION}
+_FIND = {kind.entity: select(kind.table).where(kind.table.c.location == bindparam("location"),
+                                               func.lower(kind.table.c.title) == func.lower(bindparam("title")))
+         .order_by(kind.table.c.id) for kind in KINDS.values()}
 
 
 def _cell(pa: str, practice: str, instance: str) -> str:
@@ -301,13 +304,13 @@ class RegisterStore(StoreCore):
         with self.transaction():
             row = self._find(item, values["title"], values["location"])
             if row is None:
-                item_id = self._add_item(item, values)
+                item_id, title = self._add_item(item, values, checked=True), values["title"]
                 note = ""
             else:
-                item_id = row["id"]
+                item_id, title = row["id"], row["title"]
                 note = difference(values[item.who], values[item.date], row[item.who], row[item.date])
             text = "; ".join(part for part in (clean(statement, "statement"), note) if part)
-            return self._link(item, item_id, pa, practice, instance, text or None)
+            return self._link(item, item_id, pa, practice, instance, text or None, title=title)
 
     def update_evidence(self, evidence_id: int, *, base_version: int | None = None, **changes: str) -> None:
         """Change an evidence item: its register item (everywhere it is linked), or its kind for this cell.
@@ -398,10 +401,9 @@ class RegisterStore(StoreCore):
 
     def _find(self, kind: _Kind, title: str, location: str) -> RowMapping | None:
         wanted = item_key(title, location)
-        c = kind.table.c
-        rows = self._rows(select(kind.table).where(c.location == wanted[1],
-                                                   func.lower(c.title) == func.lower(" ".join(title.split())))
-                          .order_by(c.id))
+        with self.snapshot():
+            rows = self._conn.execute(_FIND[kind.entity], {"location": wanted[1], "title": " ".join(  # type: ignore
+                title.split())}).mappings().all()
         return next((row for row in rows if item_key(row["title"], row["location"]) == wanted), None)
 
     def _refuse_duplicate(self, kind: _Kind, values: Mapping[str, str], itself: int | None = None) -> None:
@@ -414,10 +416,12 @@ class RegisterStore(StoreCore):
     def _item_subject(self, kind: _Kind, row: Mapping[str, Any]) -> Subject:
         return Subject(kind.entity, f"{kind.entity} {row['id']} {_quoted(row['title'])}", entity_id=row["id"])
 
-    def _add_item(self, kind: _Kind, changes: Mapping[str, Any]) -> int:
+    def _add_item(self, kind: _Kind, changes: Mapping[str, Any], *, checked: bool = False) -> int:
+        """Register an item (``checked``: the caller has just made sure no twin is registered)."""
         values = _values(kind, changes)
         with self.transaction():
-            self._refuse_duplicate(kind, values)
+            if not checked:
+                self._refuse_duplicate(kind, values)
             subject = Subject(kind.entity, f"{kind.entity} {_quoted(values['title'])}")
             return int(self._insert(kind.table, values, subject, values))
 
@@ -448,13 +452,17 @@ class RegisterStore(StoreCore):
             self._delete(kind.table, {"id": item_id}, self._item_subject(kind, self._row(kind.table, {"id": item_id})),
                          None, "title")
 
-    def _link(self, kind: _Kind, item_id: int, pa: str, practice: str, instance: str, statement: str | None) -> int:
+    def _link(self, kind: _Kind, item_id: int, pa: str, practice: str, instance: str, statement: str | None, *,
+              title: str | None = None) -> int:
+        """Link an item to a cell (``title``: the item's, when the caller has just read or written it)."""
         self._check_practice(pa, practice)
         text = None if statement is None else clean(statement, "statement")
         with self.transaction():
-            item = self._row(kind.table, {"id": item_id})
-            if item is None:
-                raise UnknownEntry(f"no {kind.entity} {item_id} in the register (removed by another session?)")
+            if title is None:
+                item = self._row(kind.table, {"id": item_id})
+                if item is None:
+                    raise UnknownEntry(f"no {kind.entity} {item_id} in the register (removed by another session?)")
+                title = item["title"]
             ident = self._instance_id(instance)
             key = {kind.link_column: item_id, "pa": pa, "practice": practice, "instance_id": ident}
             subject = Subject("evidence", f"{_cell(pa, practice, instance)}: {kind.entity} {item_id}", pa=pa,
@@ -466,7 +474,7 @@ class RegisterStore(StoreCore):
                     self._update(t.evidence_links, {"id": existing["id"]}, {"statement": text}, subject, None)
                 return int(existing["id"])
             return int(self._insert(t.evidence_links, {**key, "statement": text or ""}, subject,
-                                    {kind.entity: item["title"], "statement": text}))
+                                    {kind.entity: title, "statement": text}))
 
     def _link_row(self, link_id: int) -> tuple[RowMapping, _Kind, Subject, str]:
         """A link (locked), its item kind, its change-log subject and its item's title."""

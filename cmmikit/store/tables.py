@@ -11,7 +11,7 @@ miss, never land on another row. Every editable row carries ``version``
 from __future__ import annotations
 
 from sqlalchemy import (CheckConstraint, Column, ForeignKey, Index, Integer, MetaData, PrimaryKeyConstraint, Table,
-                        Text, UniqueConstraint, text)
+                        Text, UniqueConstraint, func, text)
 
 metadata = MetaData()
 AUTOINCREMENT = {"sqlite_autoincrement": True}
@@ -112,6 +112,7 @@ artifacts = Table(  # the evidence register: each document, record or tool outpu
     _text("location"), _text("owner"), _text("effective_date"), _text("notes"),
     *_versioned(),
     _in("kind", ("direct", "indirect")),
+    Index("artifacts_by_title", "location", func.lower(text("title"))),   # the lookup that finds an item again
     **AUTOINCREMENT,
 )
 
@@ -121,6 +122,7 @@ affirmations = Table(  # the evidence register: each interview or session once
     Column("title", Text, nullable=False),
     _text("held_on"), _text("roles"), _text("assessor"), _text("location"), _text("notes"),
     *_versioned(),
+    Index("affirmations_by_title", "location", func.lower(text("title"))),
     **AUTOINCREMENT,
 )
 

@@ -69,6 +69,8 @@ def upgrade() -> None:
         sqlite_autoincrement=True,
     )
     op.create_index("evidence_links_by_cell", "evidence_links", ["pa", "practice", "instance_id"])
+    op.create_index("artifacts_by_title", "artifacts", ["location", sa.text("lower(title)")])
+    op.create_index("affirmations_by_title", "affirmations", ["location", sa.text("lower(title)")])
 
     old = [dict(r) for r in conn.execute(sa.text(
         "SELECT id, pa, practice, instance_id, kind, description, location, who, collected_on, version, "
