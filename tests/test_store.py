@@ -439,6 +439,8 @@ def test_a_file_of_the_previous_release_is_upgraded_after_a_backup(tmp_path):
         rec = a.record("SD", "SP 1.1", "Desk")
         assert (rec.characterization, rec.weaknesses, rec.version) == ("PI", "late", 1)
         assert a.evidence()[0].description == "SLA" and a.findings()[0].statement == "No SLA reviews"
+        sla, = a.register()                   # the evidence row became a register entry linked to its cell
+        assert (sla.title, sla.kind, sla.cells) == ("SLA", "direct", (("SD", "SP 1.1", "Desk"),))
         a.remove_instance("Ops")
         assert a.add_instance("New") > 2      # ids of the old file are not handed out again
         a.update_record("SD", "SP 1.1", "Desk", characterization="LI", base_version=1)
