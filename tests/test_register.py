@@ -341,7 +341,11 @@ def test_a_file_of_release_0_1_gets_its_evidence_into_the_register(tmp_path):
     conn.close()
     with Appraisal.open(path) as a:
         _check_upgraded_register(a, next_id=7)         # release 0.1 did not keep removed ids
-    upgraded = sqlite3.connect(path)
+    Appraisal.create(tmp_path / "new.cmmi", name="New").close()
+    upgraded, new = sqlite3.connect(path), sqlite3.connect(tmp_path / "new.cmmi")
     appraisal_sql = upgraded.execute("SELECT sql FROM sqlite_master WHERE name = 'appraisal'").fetchone()[0]
-    upgraded.close()
     assert "CHECK (id = 1)" in appraisal_sql          # the appraisal table was altered, not rebuilt without it
+    indexes = "SELECT name, sql FROM sqlite_master WHERE name LIKE '%by_title' ORDER BY name"
+    assert upgraded.execute(indexes).fetchall() == new.execute(indexes).fetchall() != []   # alembic cannot compare
+    upgraded.close()
+    new.close()
