@@ -32,7 +32,7 @@ import yaml
 from cmmikit.errors import ImportProblem
 from cmmikit.store import CHARACTERIZATIONS, Cell
 from cmmikit.store.register import item_key
-from cmmikit.xlsx_safe import safe_text
+from cmmikit.xlsx_safe import cell_text
 
 if TYPE_CHECKING:
     from cmmikit.store import Appraisal
@@ -263,7 +263,7 @@ class _Reader:
                 self.problems.append(f"{title}: more than {MAX_ROWS} rows; split the workbook")
                 return
             cells = {name: row[col] if col < len(row) else None for name, col in columns.items()}
-            values = {name: _text(merged.get(cell.coordinate, cell.value)) if cell is not None else ""
+            values = {name: cell_text(merged.get(cell.coordinate, cell.value)) if cell is not None else ""
                       for name, cell in cells.items()}
             if not any(values.values()):
                 continue
@@ -479,14 +479,6 @@ def _merged_values(ws: Any) -> dict[str, Any]:
 def _hyperlink(cell: Any) -> str:
     link = getattr(cell, "hyperlink", None)
     return (link.target or "").strip() if link is not None and link.target else ""
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return safe_text(value).strip()
 
 
 def _sheet_ref(name: str) -> str:
