@@ -99,7 +99,7 @@ class PiidPlan:
         return not (self.new_units or self.links or self.records or any(i.kind_was for i in self.items.values()))
 
     def summary(self, *, done: bool = False) -> str:
-        """What is (``done``) or would be changed, one line per unit, item and practice record."""
+        """What would change, one line per unit, register entry and practice record; ``done``: the counts."""
         verb = (lambda past, _: past) if done else (lambda _, future: future)
         lines = [f"{self.source}: {self.rows} row(s) read from {len(self.sheets)} sheet(s) ({', '.join(self.sheets)})"]
         if self.skipped:
@@ -115,7 +115,7 @@ class PiidPlan:
                      f"artifact(s) and {sum(i.entity == 'affirmation' for i in new)} affirmation(s), "
                      f"{verb('reused', 'would reuse')} {len(reused)} already registered; "
                      f"{verb('added', 'would add')} {len(self.links)} evidence link(s)")
-        for item in sorted(self.items.values(), key=lambda i: (i.entity, i.title.casefold())):
+        for item in sorted(self.items.values(), key=lambda i: (i.entity == 'affirmation', i.title.casefold())) if not done else ():
             if not item.cells and not item.kind_was:
                 continue
             state = "new" if item.existing_id is None else f"{item.entity} {item.existing_id}"
@@ -125,7 +125,9 @@ class PiidPlan:
             kind = item.kind if item.entity == "affirmation" else f"{item.kind} artifact"
             lines.append(f"  {kind} {item.title!r}{where} ({state}): +{len(item.cells)} cell(s)")
         lines.append(f"{verb('changed', 'would change')} {len(self.records)} practice record(s)")
-        for change in self.records:
+        if done:
+            lines.append("('cmmikit history FILE --user NAME' lists every change)")
+        for change in self.records if not done else ():
             parts = [f"{name} {_shown(change.old.get(name))} -> {_shown(value)}" for name, value in change.changes.items()]
             lines.append(f"  {change.cell.pa} {change.cell.practice} / {change.cell.instance}: {'; '.join(parts)}")
         return "\n".join(lines)

@@ -127,7 +127,8 @@ def test_existing_register_entries_are_reused_and_re_marked(appraisal, tmp_path)
     talk = appraisal.add_affirmation("PM interview", held_on="2026-05-04", roles="PM")
     appraisal.link_affirmation(talk, "WMC", "SP 1.1", "Unit A", statement="weekly comparison")
     plan = import_piid(appraisal, workbook(tmp_path / "piid.xlsx", GOOD_ROWS))
-    assert "artifact 1, direct -> indirect" in plan.summary(done=True)
+    assert "  indirect artifact 'Effort sheet' at https://wiki/effort (artifact 1, direct -> indirect): +1 cell(s)" \
+        in plan.summary()
     assert appraisal.artifact(known).kind == "indirect" and appraisal.artifact(known).reuse == 1
     entry = appraisal.affirmation(talk)
     assert entry.reuse == 2 and entry.links[0].statement == "weekly comparison" and entry.held_on == "2026-05-04"
