@@ -22,6 +22,7 @@ from cmmikit.store.records import (ACTION_STATUSES, ARTIFACT_KINDS, CHARACTERIZA
 READABLE_VERSIONS = (1, 2, DUMP_VERSION)
 MAX_PROBLEMS = 200
 REGISTER_TABLES = ("artifacts", "affirmations", "evidence_links")
+REGISTER_SINCE = 3        # the first export schema with the evidence register (older ones hold evidence rows)
 
 
 class _Row(BaseModel):
@@ -47,7 +48,7 @@ class LegacyEvidenceRow(_Row):
 
 def _sections(version: int) -> tuple[str, ...]:
     """The table sections a document of this schema version holds (older ones: evidence, not the register)."""
-    if version >= 3:
+    if version >= REGISTER_SINCE:
         return t.DUMP_TABLES
     at = t.DUMP_TABLES.index(REGISTER_TABLES[0])
     return (*t.DUMP_TABLES[:at], "evidence", *t.DUMP_TABLES[at + len(REGISTER_TABLES):])
