@@ -210,7 +210,8 @@ def test_workbooks_too_big_or_not_workbooks_are_refused_before_parsing(appraisal
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "cmmikit.cli", *args], capture_output=True, text=True, timeout=120)
+    return subprocess.run([sys.executable, "-m", "cmmikit.cli", *args], capture_output=True, text=True, timeout=120,
+                          check=False)
 
 
 def test_the_command_line_lists_every_problem_then_imports_under_the_user(tmp_path):

@@ -164,7 +164,7 @@ def test_the_evidence_api_of_earlier_releases_works_on_the_register(appraisal):
         appraisal.update_evidence(second, description="stale", base_version=item.version)
     appraisal.update_evidence(talk, kind="artifact")          # filed as an artifact for this cell
     assert appraisal.register(kind="affirmation") == []      # the interview had no other cell
-    moved = [e for e in appraisal.evidence() if e.id == talk][0]
+    moved = next(e for e in appraisal.evidence() if e.id == talk)
     assert (moved.kind, moved.description, moved.who, moved.collected_on) == ("artifact", "Interview", "CM lead",
                                                                             "2026-05-04")
     appraisal.remove_evidence(first)                          # the item stays: SP 1.2 uses it

@@ -157,9 +157,11 @@ class RegisterStore(StoreCore):
         self._remove_item(AFFIRMATION, affirmation_id, base_version)
 
     def artifact(self, artifact_id: int) -> Artifact:
+        """One artifact with its links (the cells it supports) and stale flag."""
         return self._entry(ARTIFACT, artifact_id)
 
     def affirmation(self, affirmation_id: int) -> Affirmation:
+        """One affirmation with its links (the cells it speaks to, with what was affirmed) and stale flag."""
         return self._entry(AFFIRMATION, affirmation_id)
 
     def find_artifact(self, title: str, location: str = "") -> Artifact | None:
@@ -168,6 +170,7 @@ class RegisterStore(StoreCore):
         return None if row is None else self._entry(ARTIFACT, row["id"])
 
     def find_affirmation(self, title: str, location: str = "") -> Affirmation | None:
+        """The registered affirmation with this title (case and spacing aside) and location, if any."""
         row = self._find(AFFIRMATION, title, location)
         return None if row is None else self._entry(AFFIRMATION, row["id"])
 
