@@ -7,6 +7,10 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 
 @contextmanager
@@ -32,6 +36,13 @@ def write_text(path: str | os.PathLike, text: str) -> Path:
     """Write UTF-8 text (``\\n`` line ends) atomically."""
     with replacing(path) as tmp:
         tmp.write_text(text, encoding="utf-8", newline="\n")
+    return Path(path)
+
+
+def save_atomic(wb: "Workbook", path: str | os.PathLike) -> Path:
+    """Save an openpyxl workbook atomically (a complete file or none); returns the path."""
+    with replacing(path) as tmp:
+        wb.save(tmp)
     return Path(path)
 
 

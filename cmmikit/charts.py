@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from cmmikit import palette
+from cmmikit.findings import PRIORITY_BANDS, priority_band
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -37,8 +38,6 @@ SAVE_METADATA = {"svg": {"Date": None, "Creator": None}, "png": {"Software": Non
 DPI = 150
 WIDTH = 6.5  # inches: the text width of an A4/Letter report
 
-# score (0..100) -> band: the first band whose floor the score reaches
-PRIORITY_BANDS = (("High", 60.0), ("Medium", 30.0), ("Low", float("-inf")))
 CHART_NAMES = ("goal_heatmap", "readiness_radar", "characterization_bars", "findings_priority")
 
 
@@ -160,15 +159,11 @@ def characterization_bars(ratings: "Ratings") -> "Figure":
                          color=palette.text_on(colour))
             left = [a + b for a, b in zip(left, widths)]
         ax.invert_yaxis()
+        ax.xaxis.get_major_locator().set_params(integer=True)  # counts: never a 0.5 step
         ax.set_xlabel("practice characterizations (practices x basic units / support functions)")
         ax.set_title("Characterizations per process area")
         fig.legend(loc="outside lower center", ncol=6, frameon=False, fontsize=8)
         return fig
-
-
-def priority_band(score: float) -> str:
-    """High / Medium / Low for a finding score (0..100)."""
-    return next(name for name, floor in PRIORITY_BANDS if score >= floor)
 
 
 def findings_priority(findings_frame: "pd.DataFrame | None") -> "Figure":

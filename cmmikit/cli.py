@@ -24,11 +24,27 @@ def _open(args: argparse.Namespace, location: str | None = None):
     return Appraisal.open(location or args.file, user=args.user)
 
 
-def cmd_new(args: argparse.Namespace) -> None:
-    from cmmikit.store import Appraisal
+def _create(args: argparse.Namespace):
+    """The appraisal ``new`` makes: empty, or a follow-up of the baseline named by --from."""
+    from cmmikit.store import Appraisal, follow_up
 
-    with Appraisal.create(args.file, name=args.name, model=args.model, overwrite=args.force, user=args.user,
-                          org_unit=args.org_unit, appraisal_type=args.type) as appraisal:
+    if args.baseline is None:
+        if not args.name:
+            raise CmmikitError("new: --name NAME is required (unless the appraisal is a follow-up: --from BASELINE)")
+        return Appraisal.create(args.file, name=args.name, model=args.model, overwrite=args.force, user=args.user,
+                                org_unit=args.org_unit or "", appraisal_type=args.type or "SCAMPI A")
+    if args.model:
+        raise CmmikitError("new: --model cannot be combined with --from (a follow-up uses its baseline's model)")
+    with _open(args, args.baseline) as baseline:
+        appraisal = follow_up(baseline, args.file, name=args.name, overwrite=args.force, user=args.user)
+    facts = {k: v for k, v in (("org_unit", args.org_unit), ("appraisal_type", args.type)) if v is not None}
+    if facts:
+        appraisal.update_info(**facts)
+    return appraisal
+
+
+def cmd_new(args: argparse.Namespace) -> None:
+    with _create(args) as appraisal:
         for unit in args.unit:
             appraisal.add_instance(unit, "basic_unit")
         for spec in args.support:
@@ -36,6 +52,31 @@ def cmd_new(args: argparse.Namespace) -> None:
             appraisal.add_instance(name, "support_function", pas=[p for p in pas.split(",") if p] or None)
         print(f"created {appraisal.location.display}: {appraisal.info().name} ({appraisal.model.name} {appraisal.model.version}, "
               f"{len(appraisal.model.pa_ids)} process areas, {len(appraisal.instances())} instances)")
+        if args.baseline is not None:
+            records = appraisal.records()
+            print(f"follow-up of {appraisal.info().follow_up_of}: {sum(r.inherited for r in records)} "
+                  f"characterization(s) inherited (re-assess or confirm them), {len(appraisal.evidence())} evidence "
+                  "item(s) copied")
+
+
+def cmd_slice(args: argparse.Namespace) -> None:
+    from cmmikit.store import slice_appraisal
+
+    pas = [p.strip() for p in (args.pa or "").split(",") if p.strip()]
+    with _open(args) as appraisal, slice_appraisal(appraisal, args.output, pas, assessor=args.assessor,
+                                                   overwrite=args.force, user=args.user) as piece:
+        info = piece.info()
+        print(f"slice written to {piece.location.display}: {info.name}; {len(piece.instances())} instances, "
+              f"{len(piece.records())} records, {len(piece.evidence())} evidence items, {len(piece.findings())} "
+              f"findings\nbring it back with: cmmikit merge {appraisal.location.display} {piece.location.display}")
+
+
+def cmd_merge(args: argparse.Namespace) -> None:
+    from cmmikit.store import merge_slice
+
+    with _open(args) as appraisal, _open(args, args.slice) as piece:
+        result = merge_slice(appraisal, piece, dry_run=args.dry_run, take=args.take)
+    print(result.summary())
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
@@ -53,7 +94,7 @@ def cmd_rate(args: argparse.Namespace) -> None:
     from cmmikit.rating import rate
 
     with _open(args) as appraisal:
-        ratings = rate(appraisal)
+        ratings = rate(appraisal, reassessed_only=args.reassessed_only)
         model = appraisal.model
     cases = outlook(ratings)
     if args.json:
@@ -62,6 +103,8 @@ def cmd_rate(args: argparse.Namespace) -> None:
                                        "formal": ratings.maturity.formal, "reasons": list(ratings.maturity.reasons)},
                           "process_areas": ratings.pas[["pa", "rating", "capability_level"]].to_dict("records"),
                           "goals": ratings.goals[["pa", "goal", "rating", "reason"]].to_dict("records"),
+                          **({"follow_up": {"of": ratings.follow_up_of, "reassessed_only": ratings.reassessed_only,
+                                            **ratings.reassessment()}} if ratings.follow_up_of else {}),
                           **cases.to_json()},
                          indent=2, sort_keys=True))
     else:
@@ -70,10 +113,10 @@ def cmd_rate(args: argparse.Namespace) -> None:
 
 
 def cmd_export_xlsx(args: argparse.Namespace) -> None:
-    from cmmikit.excel import write_gap_workbook
+    from cmmikit.excel import export_workbook
 
     with _open(args) as appraisal:
-        path = write_gap_workbook(appraisal, args.output)
+        path = export_workbook(appraisal, args.output)  # findings refreshed on a copy; the appraisal is only read
     print(f"gap-analysis workbook written to {path}")
 
 
@@ -243,15 +286,14 @@ def cmd_report(args: argparse.Namespace) -> None:
     from cmmikit.report import render_report
 
     files = render_report(args.file, args.output, baseline_path=args.baseline, title=args.title,
-                          report_date=args.date)
-    print(f"report written to {files.html} (executed notebook: {files.notebook})")
+                          report_date=args.date, paper=args.paper, force=args.force)
+    print(f"report written to {files.report} (executed notebook: {files.notebook})")
 
 
 def cmd_findings_deck(args: argparse.Namespace) -> None:
     from cmmikit.deck import build_findings_deck
-    from cmmikit.store import Appraisal
 
-    with Appraisal.open(args.file) as appraisal:
+    with _open(args) as appraisal:
         deck = build_findings_deck(appraisal, args.output, template=args.template, report_date=args.date)
     print(f"final findings deck written to {deck.path} ({deck.slides} slides)")
 
@@ -272,10 +314,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("new", cmd_new, "Create an empty appraisal (a file, or an appraisal on a PostgreSQL server).")
     p.add_argument("file", help="appraisal file or server URL to create (e.g. acme.cmmi, "
                    "postgresql+psycopg://me@db/appraisals?appraisal=acme-2027)")
-    p.add_argument("--name", required=True, help="appraisal name")
+    p.add_argument("--name", default=None, help="appraisal name (required unless --from; then default: the "
+                   "baseline's name + ' follow-up')")
+    p.add_argument("--from", dest="baseline", default=None, metavar="BASELINE",
+                   help="make a follow-up of this appraisal: its setup, scope, team, evidence and characterizations "
+                   "are copied, every characterization marked inherited until re-assessed")
     p.add_argument("--model", default=None, help="model id or folder (default: cmmi-svc-1.3)")
-    p.add_argument("--org-unit", default="", help="organizational unit appraised")
-    p.add_argument("--type", default="SCAMPI A", choices=["SCAMPI A", "SCAMPI B", "SCAMPI C", "Self-appraisal"])
+    p.add_argument("--org-unit", default=None, help="organizational unit appraised")
+    p.add_argument("--type", default=None, choices=["SCAMPI A", "SCAMPI B", "SCAMPI C", "Self-appraisal"],
+                   help="appraisal type (default: SCAMPI A, or the baseline's)")
     p.add_argument("--unit", action="append", default=[], metavar="NAME", help="add a basic unit (repeatable)")
     p.add_argument("--support", action="append", default=[], metavar="NAME:PA,PA",
                    help="add a support function and the PAs it performs (repeatable)")
@@ -288,6 +335,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("rate", cmd_rate, "Print PA and goal ratings and the maturity level verdict.")
     p.add_argument("file")
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
+    p.add_argument("--reassessed-only", action="store_true",
+                   help="a follow-up: count characterizations inherited from the baseline as not characterized")
 
     p = command("export-xlsx", cmd_export_xlsx, "Write the gap-analysis Excel workbook (summary, charts, PA sheets, "
                 "findings, action plan, evidence).")
@@ -347,9 +396,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--since", default=None, metavar="DATE", help="only changes on or after this date (YYYY-MM-DD)")
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
 
-    p = command("report", cmd_report, "Run the report notebook and write the report as one HTML file.")
+    p = command("report", cmd_report, "Run the report notebook and write the report as one HTML or PDF file.")
     p.add_argument("file", help="appraisal file")
-    p.add_argument("-o", "--output", required=True, help="HTML file to write (the executed notebook goes beside it)")
+    p.add_argument("-o", "--output", required=True, metavar="OUT.html|OUT.pdf",
+                   help="report to write; the format follows the extension (the executed notebook goes beside it "
+                        "as OUT.html.ipynb or OUT.pdf.ipynb)")
+    p.add_argument("--paper", default="a4", type=str.lower, choices=["a4", "letter"], help="PDF paper size (default a4)")
+    p.add_argument("--force", action="store_true", help="replace the report and notebook of an earlier run")
     p.add_argument("--baseline", default=None, metavar="OLD", help="an earlier appraisal of the same model to compare with")
     p.add_argument("--title", default=None, help="report title (default: the appraisal name)")
     p.add_argument("--date", default=None, metavar="YYYY-MM-DD", help="report date (default: today)")
@@ -361,6 +414,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--template", default=None, metavar="CORP.pptx",
                    help="corporate template (.pptx or .potx); layouts are taken by name")
     p.add_argument("--date", default=None, metavar="YYYY-MM-DD", help="presentation date (default: today)")
+
+    p = command("slice", cmd_slice, "Write a file with just some process areas for an assessor working offline "
+                "(bring it back with 'merge').")
+    p.add_argument("file", help="appraisal file or server URL")
+    p.add_argument("--pa", default=None, metavar="PA,PA", help="process areas to slice (default: the assessor's)")
+    p.add_argument("--assessor", default=None, metavar="NAME", help="the team member the slice is for")
+    p.add_argument("-o", "--output", required=True, metavar="SLICE.cmmi", help="slice file to write (always a file)")
+    p.add_argument("--force", action="store_true", help="replace an existing slice file")
+
+    p = command("merge", cmd_merge, "Bring a slice back: changes made on one side only are applied, rows changed on "
+                "both sides are listed as conflicts (mine = FILE, theirs = the slice).")
+    p.add_argument("file", help="the appraisal the slice was taken from (file or server URL)")
+    p.add_argument("slice", metavar="SLICE.cmmi", help="the slice file")
+    p.add_argument("--dry-run", action="store_true", help="only show what would change; write nothing")
+    p.add_argument("--take", default=None, choices=["mine", "theirs"],
+                   help="resolve every conflict: keep FILE's value (mine) or take the slice's (theirs); "
+                   "without it conflicts are listed and not applied")
 
     p = command("model", cmd_model, "Validate a model folder and list its process areas.")
     p.add_argument("model", nargs="?", default=None, help="model id or folder (default: cmmi-svc-1.3)")

@@ -10,6 +10,13 @@ process area by process area.  Every table carries ``before`` / ``after`` and a 
 - ``changed``: neither side has a rating and they differ (e.g. ``NY`` -> ``Not Applicable``);
 - ``unchanged``: the same on both sides.
 
+A process area's overall ``change`` is its rating change, else its capability level change
+(CL0 < CL1 < CL2 ...), else what its goals did (satisfied now but not before, or the reverse),
+else what its practices did; ``mixed`` when goals (or practices) moved both ways.  So a PA that
+stays Unsatisfied but goes CL0 -> CL1 because a goal became Satisfied is ``improved``.
+
+Practices and PAs also count the current side's characterizations ``reassessed`` in it and
+``inherited`` from its baseline (a follow-up appraisal, see :func:`cmmikit.store.follow_up`).
 Findings are matched by the rule in :func:`finding_key`.
 """
 
@@ -22,7 +29,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 import pandas as pd
 
 from cmmikit.errors import CmmikitError
-from cmmikit.rating import NOT_YET, ORDER, RATED, SATISFIED, UNSATISFIED, Ratings, rate
+from cmmikit.rating import CL1_CL2_NOT_RATED, NOT_YET, ORDER, RATED, SATISFIED, UNSATISFIED, Ratings, rate
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -32,8 +39,12 @@ if TYPE_CHECKING:
 IMPROVED, REGRESSED, UNCHANGED, NEW, REMOVED, CHANGED = (
     "improved", "regressed", "unchanged", "new", "removed", "changed")
 CHANGES = (IMPROVED, REGRESSED, NEW, REMOVED, CHANGED, UNCHANGED)
+MIXED = "mixed"
+PA_CHANGES = (IMPROVED, REGRESSED, MIXED, NEW, REMOVED, CHANGED, UNCHANGED)
 GOAL_ORDER = {UNSATISFIED: 0, SATISFIED: 1}
+CAPABILITY_ORDER = {f"CL{n}": n for n in range(6)} | {CL1_CL2_NOT_RATED: 1}
 CLOSED, OPENED, PERSISTING = "closed", "new", "persisting"
+REASSESSMENT = ("reassessed", "inherited")  # current-side counts per practice and PA
 
 
 class ModelMismatch(CmmikitError):
@@ -69,12 +80,28 @@ def classify(before: str | None, after: str | None, order: dict[str, int]) -> st
     return CHANGED
 
 
+def direction(gained: int, lost: int) -> str:
+    """The change told by counts of things that got better (``gained``) and worse (``lost``)."""
+    if gained and lost:
+        return MIXED
+    return IMPROVED if gained else REGRESSED if lost else UNCHANGED
+
+
+def pa_change(rating: str, capability: str, goals: str, practices: str) -> str:
+    """A PA's overall change: the first of its rating, capability level, goal and practice changes that moved."""
+    return next((change for change in (rating, capability, goals, practices) if change != UNCHANGED), UNCHANGED)
+
+
 def compare(baseline: "Appraisal", current: "Appraisal", *, baseline_ratings: Ratings | None = None,
-            current_ratings: Ratings | None = None) -> Comparison:
-    """Compare ``current`` with an earlier ``baseline`` appraisal of the same model."""
+            current_ratings: Ratings | None = None, reassessed_only: bool = False) -> Comparison:
+    """Compare ``current`` with an earlier ``baseline`` appraisal of the same model.
+
+    ``reassessed_only``: rate ``current`` counting characterizations it inherited and nobody
+    re-assessed as not characterized.
+    """
     check_same_model(baseline, current)
     before = baseline_ratings or rate(baseline)
-    after = current_ratings or rate(current)
+    after = current_ratings or rate(current, reassessed_only=reassessed_only)
     practices = compare_practices(before.practices, after.practices)
     goals = compare_goals(before.goals, after.goals)
     pas = compare_pas(before.pas, after.pas, practices, goals)
@@ -111,7 +138,10 @@ def compare_practices(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame
     rows["before"] = [_practice_side(r, "_before") for r in records]
     rows["after"] = [_practice_side(r, "_after") for r in records]
     rows["change"] = [classify(b, a, ORDER) for b, a in zip(rows.before, rows.after)]
-    return rows[keys + ["title", "before", "after", "change"]]
+    for count in REASSESSMENT:
+        after_side = rows.get(f"n_{count}_after", rows.get(f"n_{count}"))
+        rows[count] = (after_side if after_side is not None else pd.Series(0, index=rows.index)).fillna(0).astype(int)
+    return rows[keys + ["title", "before", "after", "change", *REASSESSMENT]]
 
 
 def compare_goals(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
@@ -128,16 +158,18 @@ def compare_goals(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
 
 def compare_pas(before: pd.DataFrame, after: pd.DataFrame, practices: pd.DataFrame,
                 goals: pd.DataFrame) -> pd.DataFrame:
-    """One row per PA: rating, capability level and readiness before and after, with change counts."""
+    """One row per PA: rating, capability level and readiness before and after, change counts, overall change."""
     rows = _outer(before, after, ["pa"], ["name"])
     out = pd.DataFrame({
         "pa": rows.pa, "name": rows.name,
         "before": rows.rating_before.where(rows.rating_before.notna(), None),
         "after": rows.rating_after.where(rows.rating_after.notna(), None),
     })
-    out["change"] = [classify(b, a, GOAL_ORDER) for b, a in zip(out.before, out.after)]
+    out["rating_change"] = [classify(b, a, GOAL_ORDER) for b, a in zip(out.before, out.after)]
     out["capability_before"] = rows.capability_level_before.where(rows.capability_level_before.notna(), None)
     out["capability_after"] = rows.capability_level_after.where(rows.capability_level_after.notna(), None)
+    out["capability_change"] = [classify(b, a, CAPABILITY_ORDER)
+                                for b, a in zip(out.capability_before, out.capability_after)]
     out["readiness_before"] = rows.readiness_before.fillna(0.0).astype(float)
     out["readiness_after"] = rows.readiness_after.fillna(0.0).astype(float)
     out["readiness_delta"] = out.readiness_after - out.readiness_before
@@ -145,8 +177,14 @@ def compare_pas(before: pd.DataFrame, after: pd.DataFrame, practices: pd.DataFra
     for change in (IMPROVED, REGRESSED):
         counts = per_pa[change] if change in per_pa else pd.Series(dtype=int)
         out[f"practices_{change}"] = out.pa.map(counts).fillna(0).astype(int)
-    newly = goals[goals.newly_satisfied].groupby("pa").size()
-    out["goals_newly_satisfied"] = out.pa.map(newly).fillna(0).astype(int)
+    for column in ("newly_satisfied", "no_longer_satisfied"):
+        counts = goals[goals[column]].groupby("pa").size()
+        out[f"goals_{column}"] = out.pa.map(counts).fillna(0).astype(int)
+    out["change"] = [pa_change(r.rating_change, r.capability_change,
+                               direction(r.goals_newly_satisfied, r.goals_no_longer_satisfied),
+                               direction(r.practices_improved, r.practices_regressed)) for r in out.itertuples()]
+    for count in REASSESSMENT:
+        out[count] = out.pa.map(practices.groupby("pa")[count].sum()).fillna(0).astype(int)
     return out.reset_index(drop=True)
 
 
@@ -209,6 +247,7 @@ def summarize(baseline: "Appraisal", current: "Appraisal", before: Ratings, afte
               findings: pd.DataFrame) -> dict[str, Any]:
     """Headline numbers of a comparison (plain Python values, JSON-ready)."""
     practice_counts = Counter(practices.change)
+    pa_counts = Counter(pas.change)
     finding_counts = Counter(findings[findings.kind == "weakness"].status)
     return {
         "model_id": after.model_id,
@@ -218,9 +257,14 @@ def summarize(baseline: "Appraisal", current: "Appraisal", before: Ratings, afte
         "practices": {change: int(practice_counts[change]) for change in CHANGES},
         "goals_newly_satisfied": int(goals.newly_satisfied.sum()),
         "goals_no_longer_satisfied": int(goals.no_longer_satisfied.sum()),
+        "pas": {change: int(pa_counts[change]) for change in PA_CHANGES},
+        "capability_levels": [f"{r.pa} {r.capability_before} \u2192 {r.capability_after}" for r in pas.itertuples()
+                              if r.capability_change != UNCHANGED],
         "pas_improved": [str(p) for p in pas[pas.change.isin([IMPROVED, NEW])].pa],
         "pas_regressed": [str(p) for p in pas[pas.change.isin([REGRESSED, REMOVED])].pa],
         "weaknesses": {status: int(finding_counts[status]) for status in (CLOSED, OPENED, PERSISTING)},
+        "follow_up_of": after.follow_up_of, "reassessed_only": after.reassessed_only,
+        **{count: int(practices[count].sum()) for count in REASSESSMENT},
     }
 
 

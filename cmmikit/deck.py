@@ -15,7 +15,6 @@ atomically. Slide layouts come from a template by name (:mod:`cmmikit.deck_pptx`
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -107,12 +106,10 @@ def _report_date(value: str | date | None) -> date:
 def read_current(appraisal: "Appraisal", today: date) -> "Snapshot":
     """Ratings, findings (refreshed) and actions of a snapshot copy; the appraisal itself is not written."""
     from cmmikit.report_data import read_snapshot
-    from cmmikit.store import Appraisal
+    from cmmikit.snapshot import synced_copy
 
-    with tempfile.TemporaryDirectory(prefix="cmmikit-deck-") as tmp:
-        copy = appraisal.backup(Path(tmp) / appraisal.path.name)
-        with Appraisal.open(copy) as snapshot:
-            return read_snapshot(snapshot, today)
+    with synced_copy(appraisal) as copy:
+        return read_snapshot(copy, today)
 
 
 # ------------------------------------------------------------------ the slides

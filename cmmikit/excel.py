@@ -1,46 +1,42 @@
-"""The gap-analysis workbook: summary with native charts, one sheet per PA, findings, action plan, evidence.
+"""The gap-analysis workbook: summary with native charts, goals, one sheet per PA, findings, action plan, evidence.
 
-Built in openpyxl's write-only mode (fast for hundreds of basic units): every
-sheet is declared up front as a :class:`SheetSpec` (columns with widths and
-kinds, rows of plain values) by :func:`gap_sheets`, then written by
-:func:`write_gap_workbook`.  User text always goes through
-:mod:`cmmikit.xlsx_safe`, so it stays text.  Every list is an Excel table
-(filters, pivots, structured references) with a frozen header row.
+Every list sheet is declared as a :class:`SheetSpec` (columns with widths and kinds, rows
+of plain values) by :func:`gap_sheets` and written by :mod:`cmmikit.xlsx_sheet` with
+XlsxWriter (fast for hundreds of basic units): typed cells, row heights
+that fit wrapped text, landscape pages one page wide with the header repeated. The
+Summary prints on one page with both charts. Lists follow model order (PAs, goals,
+SPs then GPs numerically), user text stays text, and nothing shows ``nan`` or ``None``.
+
+:func:`export_workbook` is what the CLI runs: it refreshes the findings on a snapshot copy
+(:mod:`cmmikit.snapshot`), as the report does, and never writes to the appraisal.
 """
 
 from __future__ import annotations
 
+import math
 import os
-import warnings
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from cmmikit import atomic, palette
-from cmmikit.charts import priority_band
-from cmmikit.xlsx_safe import CellMaker, safe_text
+from cmmikit.atomic import save_atomic
+from cmmikit.xlsx_safe import safe_text
+from cmmikit.xlsx_sheet import (BOOL, DATE, DEFAULT_ROW_HEIGHT, FLOAT, INT, LABEL, LINK, PERCENT, TEXT, YES, Book,
+                                Column, SheetWriter, column_lefts_cm, fit_headers, wrapped_lines)
 
 if TYPE_CHECKING:
     import pandas as pd
-    from openpyxl import Workbook
 
     from cmmikit.rating import Ratings
     from cmmikit.store import Appraisal
 
-TABLE_STYLE = "TableStyleMedium2"
-CHARACTERIZATION_COLUMN_WIDTH = 7.5
-WRAP_AFTER = 0.9  # wrap text longer than this share of its column width (shorter text needs no wrap style)
+__all__ = ["Column", "SheetSpec", "export_workbook", "gap_sheets", "save_atomic", "write_gap_workbook"]
+# save_atomic (openpyxl workbooks) lives in cmmikit.atomic; imported here for cmmikit.questionnaire
 
-# column kinds: text = user text (escaped), label = our own words, int/float/percent/bool = numbers
-TEXT, LABEL, INT, FLOAT, PERCENT, BOOL = "text", "label", "int", "float", "percent", "bool"
-
-
-@dataclass(frozen=True)
-class Column:
-    header: str
-    width: float = 12.0
-    kind: str = LABEL
+TEAM_DECISION = "team decision"
+MAX_LISTED_UNITS = 12  # instance names listed on the Summary; the rest are counted
 
 
 @dataclass
@@ -56,6 +52,24 @@ class SheetSpec:
     # conditional formats: (first column index 0-based, last column index, colour map)
     colour_columns: list[tuple[int, int, dict[str, str]]] = field(default_factory=list)
     data_bar_columns: list[int] = field(default_factory=list)
+    printed_rows: int | None = None  # print only the first rows (the sheet keeps them all)
+
+
+class ModelOrder:
+    """Sort keys in model order: PAs, goals, practices (SPs, then GP 2.1 .. GP 2.10), sampled instances."""
+
+    def __init__(self, appraisal: "Appraisal"):
+        model = appraisal.model
+        self.pa = {pa: n for n, pa in enumerate(model.process_areas)}
+        self.goal = {(pa.id, g.id): n for pa in model.process_areas.values() for n, g in enumerate(pa.goals)}
+        self.practice = {(p.pa, p.id): n for n, p in enumerate(model.practices())}
+        self.instance = {i.name: n for n, i in enumerate(appraisal.instances())}
+
+    def goal_key(self, pa: str, goal: str) -> tuple[int, int]:
+        return self.pa.get(pa, len(self.pa)), self.goal.get((pa, goal), 0)
+
+    def practice_key(self, pa: str, practice: str) -> tuple[int, int]:
+        return self.pa.get(pa, len(self.pa)), self.practice.get((pa, practice), 0)
 
 
 # ------------------------------------------------------------------ building the sheet contents
@@ -64,13 +78,19 @@ class SheetSpec:
 def gap_sheets(appraisal: "Appraisal", ratings: "Ratings", findings: "pd.DataFrame | None",
                actions: "pd.DataFrame | None") -> list[SheetSpec]:
     """Every list sheet of the gap workbook (the Summary is written separately)."""
-    sheets = [goals_sheet(ratings), *(pa_sheet(appraisal, ratings, pa) for pa in ratings.pas["pa"])]
+    order = ModelOrder(appraisal)
+    decisions = {(d.pa, d.practice): d for d in appraisal.practice_decisions()}
+    instances = appraisal.instances()
+    sheets = [goals_sheet(appraisal, ratings)]
+    sheets += [pa_sheet(ratings, pa, [i.name for i in instances if pa in i.pas], decisions)
+               for pa in ratings.pas["pa"]]
     sheets.append(findings_sheet(findings))
-    sheets.append(actions_sheet(actions))
-    sheets.append(evidence_sheet(appraisal))
+    sheets.append(actions_sheet(actions, order))
+    sheets.append(evidence_sheet(appraisal, order))
     suggestions = _suggestions(appraisal)
     if suggestions is not None and not suggestions.empty:
         sheets.append(questionnaire_sheet(suggestions))
+    sheets.append(change_log_sheet(appraisal))
     return sheets
 
 
@@ -87,84 +107,124 @@ def _unique_headers(fixed_before: list[str], names: list[str], fixed_after: list
     return out
 
 
-def pa_sheet(appraisal: "Appraisal", ratings: "Ratings", pa: str) -> SheetSpec:
-    """Practices x (sampled instances + OU), strengths, weaknesses and evidence counts for one PA."""
+def attributed(instance: str, text: str) -> str:
+    """``text`` with its instance named once: prefixed only when the text does not name it already."""
+    text = text.strip()
+    return text if instance.casefold() in text.casefold() else f"{instance}: {text}"
+
+
+def decision_text(value: str, rationale: str, decided_by: str) -> str:
+    """A team decision as one line: the value, why, and who decided."""
+    text = f"{value}: {rationale.strip()}" if rationale.strip() else value
+    return f"{text} (decided by {decided_by.strip()})" if decided_by.strip() else text
+
+
+PA_BEFORE = ["Goal", "Practice", "Title"]
+PA_AFTER = ["OU", "OU status", "Artifacts", "Affirmations", "Team decision", "Strengths", "Weaknesses", "Warnings"]
+OU_COLOURS = {**palette.CHARACTERIZATION, **{f"{k} ({TEAM_DECISION})": c
+                                              for k, c in palette.CHARACTERIZATION.items() if k}}
+
+
+def pa_sheet(ratings: "Ratings", pa: str, instances: list[str], decisions: dict | None = None) -> SheetSpec:
+    """Practices x (sampled instances + OU), the team's decisions, strengths, weaknesses and evidence counts."""
+    decisions = decisions or {}
     pa_row = ratings.pas[ratings.pas["pa"] == pa].iloc[0]
     cells = ratings.cells[ratings.cells["pa"] == pa]
     practices = ratings.practices[ratings.practices["pa"] == pa]
-    goal_ratings = {g.goal: g.rating for g in ratings.goals[ratings.goals["pa"] == pa].itertuples()}
-    instances = [i.name for i in appraisal.instances() if pa in i.pas]
-    before = ["Goal", "Practice", "Title"]
-    after = ["OU", "OU status", "Goal rating", "Artifacts", "Affirmations", "Strengths", "Weaknesses", "Warnings"]
-    headers = _unique_headers(before, instances, after)
-    columns = [Column("Goal", 7), Column("Practice", 9), Column("Title", 34, TEXT),
-               *(Column(h, max(CHARACTERIZATION_COLUMN_WIDTH, min(len(h) + 2, 16))) for h in headers),
-               Column("OU", 9), Column("OU status", 16), Column("Goal rating", 12), Column("Artifacts", 9, INT),
-               Column("Affirmations", 11, INT), Column("Strengths", 50, TEXT), Column("Weaknesses", 60, TEXT),
-               Column("Warnings", 40, LABEL)]
+    goals = ratings.goals[ratings.goals["pa"] == pa]
+    headers = _unique_headers(PA_BEFORE, instances, PA_AFTER)
+    columns = [Column("Goal", 6), Column("Practice", 8), Column("Title", 24, TEXT),
+               *(Column(h, 8) for h in headers),
+               Column("OU", 10), Column("OU status", 14), Column("Artifacts", 9, INT), Column("Affirmations", 11, INT),
+               Column("Team decision", 28, TEXT), Column("Strengths", 30, TEXT), Column("Weaknesses", 38, TEXT),
+               Column("Warnings", 22, LABEL)]
     by_practice: dict[str, dict[str, Any]] = defaultdict(dict)
     texts: dict[str, dict[str, list[str]]] = defaultdict(lambda: {"strengths": [], "weaknesses": [], "warnings": []})
     for c in cells.itertuples(index=False):
         by_practice[c.practice][c.instance] = c.characterization
         for key in ("strengths", "weaknesses", "warnings"):
             value = getattr(c, key)
-            if value and value.strip():
-                texts[c.practice][key].append(f"{c.instance}: {value.strip()}")
+            if isinstance(value, str) and value.strip():
+                texts[c.practice][key].append(attributed(c.instance, value))
     rows = []
     for p in practices.itertuples(index=False):
         chars = by_practice.get(p.practice, {})
-        ou = p.ou if isinstance(p.ou, str) else p.aggregate
         t = texts[p.practice]
-        rows.append((p.goal, p.practice, p.title, *(chars.get(name) for name in instances), ou or None, p.status,
-                     goal_ratings.get(p.goal, ""), p.n_artifacts, p.n_affirmations,
+        rows.append((p.goal, p.practice, p.title, *(chars.get(name) for name in instances), _ou_text(p), p.status,
+                     p.n_artifacts, p.n_affirmations, _decision_column(p, decisions.get((pa, p.practice))),
                      "\n".join(t["strengths"]), "\n".join(t["weaknesses"]), "\n".join(t["warnings"])))
-    first_char, last_char = 3, 3 + len(instances)  # instance columns and the OU column
+    first_char, ou_col = 3, 3 + len(instances)
     heading = [f"{pa} {pa_row['name']}: {pa_row['rating']}, capability level {pa_row['capability_level']}, "
-               f"readiness {pa_row['readiness']:.0%}"]
-    return SheetSpec(pa, columns, rows, f"PA_{pa}", heading=heading, freeze_columns=3,
-                     colour_columns=[(first_char, last_char, palette.CHARACTERIZATION),
-                                     (last_char + 2, last_char + 2, palette.RATING)])
+               f"readiness {pa_row['readiness']:.0%}",
+               "Goals: " + "; ".join(f"{g.goal} {g.rating}" for g in goals.itertuples())]
+    colours = [(ou_col, ou_col, OU_COLOURS)]
+    if instances:
+        colours.insert(0, (first_char, ou_col - 1, palette.CHARACTERIZATION))
+    return SheetSpec(pa, columns, rows, f"PA_{pa}", heading=heading, freeze_columns=3, colour_columns=colours)
 
 
-GOAL_COLUMNS = [Column("PA", 7), Column("Goal", 7), Column("Title", 40, TEXT), Column("Rating", 14),
-                Column("Reason", 60, TEXT), Column("Practices", 10, INT), Column("FI or LI", 9, INT),
-                Column("Team decision rationale", 50, TEXT)]
+def _ou_text(p: Any) -> str | None:
+    """The OU characterization, marked when the team's decision set it; the allowed range while open."""
+    if isinstance(p.ou, str) and p.ou:
+        return f"{p.ou} ({TEAM_DECISION})" if p.judgment and p.decision == p.ou else p.ou
+    return p.aggregate or None
 
 
-def goals_sheet(ratings: "Ratings") -> SheetSpec:
-    """Every goal's rating and the reason for it."""
-    rows = [(g.pa, g.goal, g.title, g.rating, g.reason, g.n_practices, g.n_implemented, g.decision_rationale)
-            for g in ratings.goals.itertuples(index=False)]
+def _decision_column(p: Any, decision: Any) -> str:
+    """The recorded practice decision with its rationale and who decided; why it does not count, if so."""
+    if decision is None:
+        return ""
+    text = decision_text(decision.value, decision.rationale, decision.decided_by)
+    note = p.decision_note if isinstance(p.decision_note, str) else ""
+    return text if note.startswith(TEAM_DECISION) or not note else f"{text}\n[{note}]"
+
+
+GOAL_COLUMNS = [Column("PA", 6), Column("Goal", 6), Column("Title", 34, TEXT), Column("Rating", 12),
+                Column("Reason", 40, TEXT), Column("Practices", 9, INT), Column("FI or LI", 8, INT),
+                Column("Team decision", 40, TEXT)]
+
+
+def goals_sheet(appraisal: "Appraisal", ratings: "Ratings") -> SheetSpec:
+    """Every goal's rating, the reason for it and the team's goal decision."""
+    decisions = {(d.pa, d.goal): d for d in appraisal.goal_decisions()}
+    rows = []
+    for g in ratings.goals.itertuples(index=False):
+        d = decisions.get((g.pa, g.goal))
+        rows.append((g.pa, g.goal, g.title, g.rating, g.reason, g.n_practices, g.n_implemented,
+                     decision_text(d.rating, d.rationale, d.decided_by) if d else ""))
     return SheetSpec("Goals", GOAL_COLUMNS, rows, "GoalRatings",
                      heading=["Goal ratings: Not Rated while any practice is open; Satisfied when every practice "
-                              "is FI or LI; otherwise Unsatisfied"],
+                              "is FI or LI (unless the team decided otherwise); otherwise Unsatisfied"],
                      colour_columns=[(3, 3, palette.RATING)])
 
 
 FINDING_COLUMNS = [
-    ("rank", Column("Rank", 7, INT)), ("score", Column("Score", 8, FLOAT)), ("priority", Column("Priority", 9)),
-    ("blocks_ml2", Column("Blocks ML2", 10, BOOL)), ("kind", Column("Kind", 10)), ("pa", Column("PA", 7)),
-    ("goal", Column("Goal", 7)), ("practices", Column("Practices", 14)), ("instances", Column("Instances", 24, TEXT)),
-    ("statement", Column("Statement", 70, TEXT)), ("goal_rating", Column("Goal rating", 12)),
-    ("ou_characterization", Column("OU characterization", 12)), ("impact", Column("Impact", 8, INT)),
-    ("effort", Column("Effort", 8, INT)), ("breadth", Column("Breadth", 9, PERCENT)),
-    ("status", Column("Status", 10)), ("origin", Column("Origin", 10)), ("n_actions", Column("Actions", 8, INT)),
-    ("id", Column("Finding ID", 10, INT)),
+    ("rank", Column("Rank", 6, INT)), ("score", Column("Score", 7, FLOAT)), ("priority", Column("Priority", 9)),
+    ("blocks_ml2", Column("Blocks ML2", 8, BOOL)), ("kind", Column("Kind", 10)), ("pa", Column("PA", 6)),
+    ("goal", Column("Goal", 6)), ("practices", Column("Practices", 10)), ("instances", Column("Instances", 18, TEXT)),
+    ("statement", Column("Statement", 50, TEXT)), ("goal_rating", Column("Goal rating", 11)),
+    ("ou_characterization", Column("OU characterization", 13)), ("impact", Column("Impact", 7, INT)),
+    ("effort", Column("Effort", 7, INT)), ("breadth", Column("Breadth", 8, PERCENT)),
+    ("origin", Column("Origin", 10)), ("n_actions", Column("Actions", 8, INT)),
+    ("id", Column("Finding ID", 8, INT)),
 ]
 
 
 def findings_sheet(findings: "pd.DataFrame | None") -> SheetSpec:
-    """Findings ranked by priority score (gaps first), with a priority band and ML2 blocking flag."""
+    """Open findings ranked by priority score (gaps first), with the priority band and the ML2 blocking flag."""
+    from cmmikit.findings import priority_band
+
     columns = [c for _, c in FINDING_COLUMNS]
     rows = []
-    if findings is not None:
-        for f in findings.to_dict("records"):
-            score = f.get("score")
-            has_score = score is not None and score == score
-            f["priority"] = priority_band(float(score)) if has_score and f.get("kind") == "weakness" else ""
-            f["score"] = round(float(score), 1) if has_score else None
-            rows.append(tuple(_plain(f.get(key)) for key, _ in FINDING_COLUMNS))
-    heading = ["Findings, ranked: score 0-100 from data/finding_weights.yaml (High >= 60, Medium >= 30, Low)"]
+    for f in ([] if findings is None else findings.to_dict("records")):
+        score = f.get("score")
+        has_score = isinstance(score, (int, float)) and score == score
+        f["priority"] = priority_band(float(score)) if has_score and f.get("kind") == "weakness" else ""
+        f["score"] = round(float(score), 1) if has_score else None
+        f["instances"] = (f.get("instances") or "").replace(", ", "\n")  # one per line: shorter rows than commas
+        rows.append(tuple(f.get(key) for key, _ in FINDING_COLUMNS))
+    heading = ["Open findings ranked by priority score 0-100 (High from 60, Medium from 30, else Low); "
+               "strengths follow the gaps"]
     if findings is None:
         heading = ["Findings are not available in this installation (cmmikit.findings is missing)."]
     elif findings.empty:
@@ -178,50 +238,79 @@ def findings_sheet(findings: "pd.DataFrame | None") -> SheetSpec:
 
 
 ACTION_COLUMNS = [
-    ("id", Column("Action ID", 9, INT)), ("finding_id", Column("Finding ID", 10, INT)), ("pa", Column("PA", 7)),
-    ("goal", Column("Goal", 7)), ("finding", Column("Finding", 50, TEXT)), ("description", Column("Action", 60, TEXT)),
-    ("owner", Column("Owner", 20, TEXT)), ("due_date", Column("Due date", 12, TEXT)), ("status", Column("Status", 12)),
-    ("overdue", Column("Overdue", 9, BOOL)), ("days_overdue", Column("Days overdue", 12, INT)),
+    ("id", Column("Action ID", 8, INT)), ("finding_id", Column("Finding ID", 8, INT)), ("pa", Column("PA", 6)),
+    ("goal", Column("Goal", 6)), ("finding", Column("Finding", 40, TEXT)), ("description", Column("Action", 46, TEXT)),
+    ("owner", Column("Owner", 18, TEXT)), ("due_date", Column("Due date", 11, DATE)), ("status", Column("Status", 11)),
+    ("overdue", Column("Overdue", 8, BOOL)), ("days_overdue", Column("Days overdue", 8, INT)),
 ]
-OVERDUE = {"TRUE": palette.VERMILLION}
+OVERDUE = {YES: palette.VERMILLION}
 
 
-def actions_sheet(actions: "pd.DataFrame | None") -> SheetSpec:
-    """The improvement action plan, one row per action."""
-    rows = [] if actions is None else [tuple(_plain(a.get(k)) for k, _ in ACTION_COLUMNS)
-                                       for a in actions.to_dict("records")]
+def actions_sheet(actions: "pd.DataFrame | None", order: ModelOrder) -> SheetSpec:
+    """The improvement action plan, one row per action, in model order of its finding, then by due date."""
+    records = [] if actions is None else actions.to_dict("records")
+    records.sort(key=lambda a: (*order.goal_key(a["pa"], a["goal"]), a["finding_id"], a["due_date"] or "9999",
+                                a["id"]))
+    rows = []
+    for a in records:
+        a["status"] = str(a["status"]).replace("_", " ")
+        rows.append(tuple(a.get(k) for k, _ in ACTION_COLUMNS))
     keys = [k for k, _ in ACTION_COLUMNS]
     return SheetSpec("Action plan", [c for _, c in ACTION_COLUMNS], rows, "ActionPlanTable",
                      heading=["Improvement actions per finding; overdue = not done or cancelled and past its due date"],
                      colour_columns=[(keys.index("overdue"), keys.index("overdue"), OVERDUE)])
 
 
-EVIDENCE_COLUMNS = [Column("Evidence ID", 11, INT), Column("PA", 7), Column("Practice", 9),
-                    Column("Instance", 24, TEXT),
-                    Column("Kind", 11), Column("Description", 60, TEXT), Column("Location", 40, TEXT),
-                    Column("Who", 20, TEXT), Column("Collected on", 13, TEXT)]
+EVIDENCE_COLUMNS = [Column("Evidence ID", 8, INT), Column("PA", 6), Column("Practice", 8),
+                    Column("Instance", 24, TEXT), Column("Kind", 10), Column("Description", 46, TEXT),
+                    Column("Location", 36, LINK), Column("Who", 24, TEXT), Column("Collected on", 11, DATE)]
+KIND_ORDER = {"artifact": 0, "affirmation": 1}
 
 
-def evidence_sheet(appraisal: "Appraisal") -> SheetSpec:
-    """One row per evidence item (artifact or affirmation)."""
+def evidence_sheet(appraisal: "Appraisal", order: ModelOrder) -> SheetSpec:
+    """One row per evidence item (artifact or affirmation), in model order."""
+    items = appraisal.evidence()
+    practice, instance = order.practice, order.instance
+    pa_rank = order.pa
+    items.sort(key=lambda e: (pa_rank.get(e.pa, 99), practice.get((e.pa, e.practice), 0),
+                              instance.get(e.instance, 0), KIND_ORDER.get(e.kind, 2), e.id))
     rows = [(e.id, e.pa, e.practice, e.instance, e.kind, e.description, e.location, e.who, e.collected_on)
-            for e in appraisal.evidence()]
+            for e in items]
     return SheetSpec("Evidence", EVIDENCE_COLUMNS, rows, "EvidenceTable",
-                     heading=["Objective evidence: one row per artifact or affirmation"])
+                     heading=["Objective evidence: one row per artifact or affirmation; web locations are links"])
 
 
-SUGGESTION_COLUMNS = [("pa", Column("PA", 7)), ("practice", Column("Practice", 9)),
-                      ("instance", Column("Instance", 24, TEXT)), ("characterization", Column("Assessor", 10)),
+CHANGE_COLUMNS = [Column("When (UTC)", 17), Column("Who", 16, TEXT), Column("What", 34, TEXT),
+                  Column("Field", 16), Column("Old value", 40, TEXT), Column("New value", 40, TEXT)]
+
+
+PRINTED_CHANGES = 60  # a printed change log shows the newest changes; the sheet holds them all
+
+
+def change_log_sheet(appraisal: "Appraisal") -> SheetSpec:
+    """Every recorded change, newest first: who changed what, when, from what to what."""
+    until = getattr(appraisal, "recorded_until", None)  # a synced copy: leave out what the sync did on it
+    rows = [(c.at.replace("T", " ")[:16], c.user, c.key, c.field, c.old, c.new)
+            for c in reversed(appraisal.history(up_to=until))]
+    printed = f"; printing shows the newest {PRINTED_CHANGES}" if len(rows) > PRINTED_CHANGES else ""
+    return SheetSpec("Change log", CHANGE_COLUMNS, rows, "ChangeLogTable",
+                     heading=[f"All {len(rows)} recorded changes, newest first, with who made them (times in UTC)"
+                              f"{printed}; filter the table, or run 'cmmikit history'"],
+                     printed_rows=PRINTED_CHANGES)
+
+
+SUGGESTION_COLUMNS = [("pa", Column("PA", 6)), ("practice", Column("Practice", 8)),
+                      ("instance", Column("Instance", 22, TEXT)), ("characterization", Column("Assessor", 10)),
                       ("suggestion", Column("Suggested", 10)), ("agrees", Column("Agrees", 8, BOOL)),
-                      ("n_answers", Column("Answers", 9, INT)), ("mean_score", Column("Mean score", 11, PERCENT)),
+                      ("n_answers", Column("Answers", 9, INT)), ("mean_score", Column("Mean score", 9, PERCENT)),
                       ("answers", Column("Answer counts", 40))]
 
 
 def questionnaire_sheet(suggestions: "pd.DataFrame") -> SheetSpec:
     """Questionnaire answers turned into suggested characterizations, beside the assessors' own."""
-    rows = [tuple(_plain(s.get(k)) for k, _ in SUGGESTION_COLUMNS) for s in suggestions.to_dict("records")]
+    rows = [tuple(s.get(k) for k, _ in SUGGESTION_COLUMNS) for s in suggestions.to_dict("records")]
     return SheetSpec("Questionnaire", [c for _, c in SUGGESTION_COLUMNS], rows, "QuestionnaireTable",
-                     heading=["Suggestions from questionnaire answers (data/answer_mapping.yaml); "
+                     heading=["Characterizations suggested by the questionnaire answers; "
                               "the assessors' characterizations are never changed by them"],
                      colour_columns=[(3, 4, palette.CHARACTERIZATION)])
 
@@ -234,171 +323,40 @@ def _suggestions(appraisal: "Appraisal") -> "pd.DataFrame | None":
     return suggested_characterizations(appraisal) if appraisal.responses() else None
 
 
-def _plain(value: Any) -> Any:
-    """pandas/numpy scalars and missing values as plain Python values."""
-    if value is None:
-        return None
-    if hasattr(value, "item"):
-        value = value.item()
-    try:
-        if value != value:  # NaN, pd.NA raise or are unequal to themselves
-            return None
-    except (TypeError, ValueError):
-        return None
-    return value
+# ------------------------------------------------------------------ writing a list sheet
 
 
-# ------------------------------------------------------------------ writing
-
-
-class _Writer:
-    """Appends rows to one write-only sheet, with prepared styles; tracks the current row."""
-
-    def __init__(self, wb: "Workbook", title: str, widths: Iterable[float], freeze: str | None = None):
-        from openpyxl.utils import get_column_letter
-
-        self.ws = wb.create_sheet(title)
-        for i, width in enumerate(widths, 1):
-            self.ws.column_dimensions[get_column_letter(i)].width = width
-        if freeze:
-            self.ws.freeze_panes = freeze
-        self.make = CellMaker(self.ws)
-        _prepare_styles(self.make)
-        self.row = 0
-
-    def append(self, values: Sequence[Any]) -> int:
-        self.ws.append(values)
-        self.row += 1
-        return self.row
-
-    def title(self, text: str, fmt: str = "title") -> int:
-        return self.append([self.make.text(text, fmt)])
-
-    def table(self, name: str, columns: Sequence[Column], rows: Iterable[Sequence[Any]]) -> tuple[int, int]:
-        """Header plus rows as an Excel table; returns (header row, last row)."""
-        from openpyxl.worksheet.filters import AutoFilter
-        from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
-
-        headers = [safe_text(c.header).replace("\n", " ") for c in columns]
-        header_row = self.append([self.make.text(h, "header") for h in headers])
-        convert = [_converter(self.make, c) for c in columns]
-        append = self.ws.append
-        n = 0
-        for n, values in enumerate(rows, 1):
-            append([f(v) for f, v in zip(convert, values)])
-        if n == 0:
-            append([None] * len(columns))  # a table needs a data row; keep it empty
-            n = 1
-        self.row += n
-        ref = f"{_ref(1, header_row)}:{_ref(len(columns), self.row)}"
-        table = Table(displayName=name, ref=ref, autoFilter=AutoFilter(ref=ref),
-                      tableStyleInfo=TableStyleInfo(name=TABLE_STYLE, showRowStripes=True))
-        table.tableColumns = [TableColumn(id=i, name=h) for i, h in enumerate(headers, 1)]
-        with warnings.catch_warnings():  # openpyxl warns that write-only tables need their columns: they have them
-            warnings.simplefilter("ignore", UserWarning)
-            self.ws.add_table(table)
-        return header_row, self.row
-
-    def colour(self, first_col: int, last_col: int, first_row: int, last_row: int, colours: dict[str, str]) -> None:
-        """Fill cells by their text (conditional formatting, so edits recolour too)."""
-        from openpyxl.formatting.rule import CellIsRule
-        from openpyxl.styles import Font, PatternFill
-
-        ref = f"{_ref(first_col, first_row)}:{_ref(last_col, last_row)}"
-        for value, colour in colours.items():
-            if not value:
-                continue
-            argb = colour.lstrip("#")
-            rule = CellIsRule(operator="equal", formula=[f'"{value}"' if value not in ("TRUE", "FALSE") else value],
-                              fill=PatternFill(start_color=argb, end_color=argb, fill_type="solid"),
-                              font=Font(color=palette.text_on(colour).lstrip("#")))
-            self.ws.conditional_formatting.add(ref, rule)
-
-    def data_bar(self, col: int, first_row: int, last_row: int) -> None:
-        from openpyxl.formatting.rule import DataBarRule
-
-        self.ws.conditional_formatting.add(f"{_ref(col, first_row)}:{_ref(col, last_row)}",
-                                           DataBarRule(start_type="num", start_value=0, end_type="num", end_value=100,
-                                                       color=palette.ORANGE.lstrip("#")))
-
-
-def _ref(col: int, row: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return f"{get_column_letter(col)}{row}"
-
-
-def _prepare_styles(make: CellMaker) -> None:
-    from openpyxl.styles import Alignment, Font
-
-    top = Alignment(vertical="top")
-    make.style("title", font=Font(bold=True, size=14))
-    make.style("subtitle", font=Font(italic=True, color="555555"))
-    make.style("header", font=Font(bold=True), alignment=Alignment(wrap_text=True, vertical="top"))
-    make.style("key", font=Font(bold=True), alignment=top)
-    make.style("wrap", alignment=Alignment(wrap_text=True, vertical="top"))
-    make.style("percent", number_format="0%")
-    make.style("decimal", number_format="0.0")
-
-
-def _converter(make: CellMaker, column: Column) -> Callable[[Any], Any]:
-    """How one column's values become cells: user text escaped, long text wrapped, numbers formatted."""
-    limit = column.width * WRAP_AFTER
-
-    def text(value: Any) -> Any:
-        if value is None:
-            return None
-        value = value if isinstance(value, str) else str(value)
-        return make.text(value, "wrap" if len(value) > limit or "\n" in value else None)
-
-    def number(fmt: str | None) -> Callable[[Any], Any]:
-        return lambda v: None if v is None else make.value(v, fmt)
-
-    if column.kind == TEXT:
-        return text
-    if column.kind == PERCENT:
-        return number("percent")
-    if column.kind == FLOAT:
-        return number("decimal")
-    if column.kind in (INT, BOOL):
-        return lambda v: text(v) if isinstance(v, str) else v  # a stray string is still escaped
-    return text  # our own labels: the same escaping costs nothing and is never wrong
-
-
-def _write_list_sheet(wb: "Workbook", spec: SheetSpec) -> None:
-    top = len(spec.heading) + 2  # the row below the header
-    freeze = _ref(spec.freeze_columns + 1, top)
-    sheet = _Writer(wb, spec.title, [c.width for c in spec.columns], freeze)
+def _write_list_sheet(book: Book, spec: SheetSpec) -> None:
+    frozen_rows = len(spec.heading) + 1  # the title lines and the header
+    columns = fit_headers(spec.columns)
+    sheet = SheetWriter(book, spec.title, [c.width for c in columns], freeze=(frozen_rows, spec.freeze_columns))
     for line in spec.heading:
         sheet.title(line, "subtitle")
-    header, last = sheet.table(spec.table, spec.columns, spec.rows)
+    header, last = sheet.table(spec.table, columns, spec.rows)
     for first_col, last_col, colours in spec.colour_columns:
         sheet.colour(first_col + 1, last_col + 1, header + 1, last, colours)
     for col in spec.data_bar_columns:
         sheet.data_bar(col + 1, header + 1, last)
-    _landscape(sheet.ws, header)
-
-
-def _landscape(ws: Any, header_row: int | None = None) -> None:
-    """Print landscape, one page wide, repeating the table header on every page."""
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    if header_row:
-        ws.print_title_rows = f"{header_row}:{header_row}"
+    if spec.printed_rows is not None:
+        sheet.ws.print_area(0, 0, min(last, header + spec.printed_rows) - 1, len(columns) - 1)
 
 
 # ------------------------------------------------------------------ the summary sheet
 
-PA_TABLE = [Column("PA", 7), Column("Process area", 36), Column("Category", 22), Column("Scope", 14),
-            Column("Rating", 14), Column("Capability level", 19), Column("Goals", 8, INT),
-            Column("Goals satisfied", 10, INT), Column("Goals unsatisfied", 12, INT),
-            Column("Goals not rated", 10, INT),
-            Column("Readiness", 10, PERCENT), Column("Characterized", 13, PERCENT), Column("FI", 6, INT),
-            Column("LI", 6, INT), Column("PI", 6, INT), Column("NI", 6, INT), Column("NY", 6, INT),
-            Column("Not characterized", 14, INT), Column("Open weaknesses", 12, INT)]
-CHART_ROWS = 20
+PA_TABLE = [Column("PA", 8), Column("Process area", 26), Column("Category", 18), Column("Rating", 12),
+            Column("Capability level", 10), Column("Goals", 7, INT), Column("Goals satisfied", 9, INT),
+            Column("Goals unsatisfied", 10, INT), Column("Goals not rated", 9, INT),
+            Column("Readiness", 10, PERCENT), Column("Characterized", 12, PERCENT), Column("FI", 5, INT),
+            Column("LI", 5, INT), Column("PI", 5, INT), Column("NI", 5, INT), Column("NY", 5, INT),
+            Column("Not characterized", 12, INT), Column("Open weaknesses", 10, INT)]
+FACT_VALUE_COLUMN = 3  # facts: the key over columns A:B, the value merged over C to the last column
+CHART_GAP_CM = 0.5
+
+
+def _names(names: list[str]) -> str:
+    shown = ", ".join(names[:MAX_LISTED_UNITS])
+    more = len(names) - MAX_LISTED_UNITS
+    return f"{len(names)}: {shown}" + (f" and {more} more (see the PA sheets)" if more > 0 else "")
 
 
 def _facts(appraisal: "Appraisal", ratings: "Ratings") -> list[tuple[str, str]]:
@@ -410,8 +368,8 @@ def _facts(appraisal: "Appraisal", ratings: "Ratings") -> list[tuple[str, str]]:
     dates = " to ".join(d for d in (info.start_date, info.end_date) if d)
     return [("Organizational unit", info.org_unit), ("Model", f"{model.name} {model.version}"),
             ("Appraisal type", info.appraisal_type), ("Sponsor", info.sponsor), ("Lead appraiser", info.lead_appraiser),
-            ("Dates", dates), ("Basic units", f"{len(units)}: {', '.join(units)}"),
-            ("Support functions", f"{len(support)}: {', '.join(support)}" if support else "0"),
+            ("Dates", dates), ("Basic units", _names(units)),
+            ("Support functions", _names(support) if support else "0"),
             ("Verdict", ratings.maturity.headline), ("Reasons", "; ".join(ratings.maturity.reasons))]
 
 
@@ -427,7 +385,7 @@ def _pa_rows(ratings: "Ratings", findings: "pd.DataFrame | None") -> list[tuple]
     for p in ratings.pas.itertuples(index=False):
         mine = goals[goals["pa"] == p.pa]["rating"]
         c = counts.loc[p.pa] if p.pa in counts.index else {}
-        rows.append((p.pa, p.name, p.category, p.scope.replace("_", " "), p.rating, p.capability_level, len(mine),
+        rows.append((p.pa, p.name, p.category, p.rating, p.capability_level, len(mine),
                      int((mine == "Satisfied").sum()), int((mine == "Unsatisfied").sum()),
                      int((mine == "Not Rated").sum()), float(p.readiness), float(p.characterized_share),
                      *(int(c.get(k, 0)) for k in ("FI", "LI", "PI", "NI", "NY", "")),
@@ -435,28 +393,37 @@ def _pa_rows(ratings: "Ratings", findings: "pd.DataFrame | None") -> list[tuple]
     return rows
 
 
-def _write_summary(wb: "Workbook", appraisal: "Appraisal", ratings: "Ratings", findings: "pd.DataFrame | None") -> None:
-    widths = [20, *(c.width for c in PA_TABLE[1:])]
-    sheet = _Writer(wb, "Summary", widths)
-    make = sheet.make
+def _write_summary(book: Book, appraisal: "Appraisal", ratings: "Ratings", findings: "pd.DataFrame | None") -> None:
+    columns = fit_headers(PA_TABLE)
+    widths = [c.width for c in columns]
+    last_col = len(columns)
+    value_width = sum(widths[FACT_VALUE_COLUMN - 1:])
+    sheet = SheetWriter(book, "Summary", widths, one_page=True)
+    ws = sheet.ws
     sheet.title(f"Gap analysis: {appraisal.info().name}")
     for key, value in _facts(appraisal, ratings):
-        sheet.append([make.text(key, "key"), make.text(value)])  # long facts overflow into the empty cells
+        value = safe_text(value)
+        row = sheet.append([], wrapped_lines(value, value_width)) - 1
+        ws.merge_range(row, 0, row, FACT_VALUE_COLUMN - 2, "", book.formats["key"])
+        ws.merge_range(row, FACT_VALUE_COLUMN - 1, row, last_col - 1, "", book.formats["wrap"])
+        ws.write_string(row, 0, safe_text(key), book.fmt("key", key))
+        if value:
+            ws.write_string(row, FACT_VALUE_COLUMN - 1, value, book.fmt("wrap", value))
     verdict_row = sheet.row - 1
-    sheet.colour(2, 2, verdict_row, verdict_row, {ratings.maturity.headline: _verdict_colour(ratings)})
+    sheet.colour(FACT_VALUE_COLUMN, FACT_VALUE_COLUMN, verdict_row, verdict_row,
+                 {ratings.maturity.headline: _verdict_colour(ratings)})
     sheet.append([])
     sheet.title("Process area ratings", "key")
     pa_rows = _pa_rows(ratings, findings)
-    header, last = sheet.table("PARatings", PA_TABLE, pa_rows)
-    sheet.colour(5, 5, header + 1, last, palette.RATING)
+    header, last = sheet.table("PARatings", columns, pa_rows)
+    sheet.colour(4, 4, header + 1, last, palette.RATING)
     sheet.append([])
-    chart_row = sheet.row + 1
-    _add_charts(sheet.ws, header, last, chart_row)
-    for _ in range(CHART_ROWS):
+    height_cm = _add_charts(book, ws, widths, header, last, sheet.row + 1, pa_rows)
+    for _ in range(math.ceil(height_cm / 2.54 * 72 / DEFAULT_ROW_HEIGHT) + 1):
         sheet.append([])
-    sheet.append([make.text("Goal ratings and their reasons: sheet 'Goals'; practice by practice: one sheet per PA.",
-                            "subtitle")])
-    _landscape(sheet.ws)
+    note = sheet.append(["Goal ratings and their reasons: sheet 'Goals'; practice by practice: one sheet per PA; "
+                         "findings, action plan and evidence: their own sheets."], fmt="subtitle")
+    ws.print_area(0, 0, note - 1, last_col - 1)
 
 
 def _verdict_colour(ratings: "Ratings") -> str:
@@ -464,40 +431,57 @@ def _verdict_colour(ratings: "Ratings") -> str:
     return palette.YELLOW if achieved is None else palette.BLUE if achieved else palette.VERMILLION
 
 
-def _add_charts(ws: Any, header: int, last: int, anchor_row: int) -> None:
-    """Native Excel charts over the PA table: characterizations per PA, goal satisfaction per PA."""
-    from openpyxl.chart import BarChart, Reference
+def axis_step(largest: float, ticks: int = 6) -> int:
+    """A whole-number axis step giving at most about ``ticks`` steps up to ``largest`` (1, 2, 5, 10, 20, ...)."""
+    rough = max(largest, 1) / ticks
+    magnitude = 10 ** math.floor(math.log10(rough)) if rough >= 1 else 1
+    for factor in (1, 2, 5, 10):
+        if factor * magnitude >= rough:
+            return int(factor * magnitude)
+    return int(10 * magnitude)  # pragma: no cover - the loop always returns
 
-    names = Reference(ws, min_col=1, min_row=header + 1, max_row=last)
 
-    def stacked(title: str, first_col: int, colours: list[str], y_title: str) -> BarChart:
-        chart = BarChart()
-        chart.type, chart.grouping, chart.overlap, chart.gapWidth = "bar", "stacked", 100, 40
-        chart.title, chart.y_axis.title = title, y_title
-        chart.x_axis.scaling.orientation = "maxMin"  # first PA on top, as in the table...
-        chart.y_axis.crosses = "max"  # ...with the value axis still at the bottom
-        chart.legend.position = "b"
-        chart.add_data(Reference(ws, min_col=first_col, max_col=first_col + len(colours) - 1,
-                                 min_row=header, max_row=last), titles_from_data=True)
-        chart.set_categories(names)
-        for series, colour in zip(chart.series, colours):
-            series.graphicalProperties.solidFill = colour.lstrip("#")
-            series.graphicalProperties.line.solidFill = colour.lstrip("#")
-        chart.x_axis.delete = False
-        chart.y_axis.delete = False
-        chart.height, chart.width = 9.5, 15
+def _add_charts(book: Book, ws: Any, widths: list[float], header: int, last: int, anchor_row: int,
+                pa_rows: list[tuple]) -> float:
+    """Native Excel charts over the PA table, side by side under it; returns their height in cm."""
+    lefts = column_lefts_cm(widths)
+    total = lefts[-1] + (math.floor(widths[-1] * 7 + 5)) / 96 * 2.54
+    second = next(i for i, x in enumerate(lefts) if x >= total / 2)
+    height = max(7.5, 3.5 + 0.6 * len(pa_rows))
+    headers = [c.header for c in PA_TABLE]
+    sheet = ws.get_name()
+
+    def largest(first_col: int, n: int) -> int:
+        return max((sum(row[first_col - 1:first_col - 1 + n]) for row in pa_rows), default=0)
+
+    def stacked(title: str, first_col: int, colours: list[str], axis_title: str, width_cm: float) -> Any:
+        chart = book.wb.add_chart({"type": "bar", "subtype": "stacked"})
+        for n, colour in enumerate(colours):
+            col = first_col - 1 + n
+            chart.add_series({"name": [sheet, header - 1, col], "categories": [sheet, header, 0, last - 1, 0],
+                              "values": [sheet, header, col, last - 1, col], "fill": {"color": colour},
+                              "border": {"color": colour}, "gap": 40, "overlap": 100})
+        chart.set_title({"name": title, "name_font": {"size": 12, "bold": True}})
+        # bar charts: x is the value axis; whole numbers only (counts of goals and practices)
+        chart.set_x_axis({"name": axis_title, "min": 0, "major_unit": axis_step(largest(first_col, len(colours))),
+                          "num_format": "0", "name_font": {"size": 9, "bold": False}})
+        chart.set_y_axis({"reverse": True, "crossing": "max"})  # first PA on top, values still at the bottom
+        chart.set_legend({"position": "bottom"})
+        chart.set_size({"width": round(width_cm / 2.54 * 96), "height": round(height / 2.54 * 96)})
         return chart
 
-    chars = [palette.CHARACTERIZATION[k] for k in ("FI", "LI", "PI", "NI", "NY", "")]
-    first_char_col = [c.header for c in PA_TABLE].index("FI") + 1
-    ws.add_chart(stacked("Characterizations per PA", first_char_col, chars, "practice x instance cells"),
-                 f"A{anchor_row}")
-    goals = [palette.RATING["Satisfied"], palette.RATING["Unsatisfied"], palette.RATING["Not Rated"]]
-    first_goal_col = [c.header for c in PA_TABLE].index("Goals satisfied") + 1
-    ws.add_chart(stacked("Goal satisfaction per PA", first_goal_col, goals, "goals"), f"F{anchor_row}")
+    char_first = headers.index("FI") + 1
+    goal_first = headers.index("Goals satisfied") + 1
+    ws.insert_chart(anchor_row - 1, 0, stacked(
+        "Characterizations per PA", char_first, [palette.CHARACTERIZATION[k] for k in ("FI", "LI", "PI", "NI", "NY", "")],
+        "practice x instance cells", lefts[second] - CHART_GAP_CM))
+    ws.insert_chart(anchor_row - 1, second, stacked(
+        "Goal satisfaction per PA", goal_first, [palette.RATING[k] for k in ("Satisfied", "Unsatisfied", "Not Rated")],
+        "goals", total - lefts[second]))
+    return height
 
 
-# ------------------------------------------------------------------ entry point
+# ------------------------------------------------------------------ entry points
 
 
 def findings_frames(appraisal: "Appraisal", ratings: "Ratings") -> tuple["pd.DataFrame | None", "pd.DataFrame | None"]:
@@ -511,25 +495,29 @@ def findings_frames(appraisal: "Appraisal", ratings: "Ratings") -> tuple["pd.Dat
 
 def write_gap_workbook(appraisal: "Appraisal", path: str | os.PathLike, ratings: "Ratings | None" = None,
                        findings: "pd.DataFrame | None" = None) -> Path:
-    """Write the gap-analysis workbook to ``path`` atomically (a complete file or none); returns the path."""
-    from openpyxl import Workbook
+    """Write the gap-analysis workbook of ``appraisal`` as it is to ``path``, atomically; returns the path.
 
+    The findings are those stored in the appraisal; :func:`export_workbook` refreshes them first.
+    """
     from cmmikit.rating import rate
 
     ratings = ratings if ratings is not None else rate(appraisal)
     computed, actions = findings_frames(appraisal, ratings)
     findings = findings if findings is not None else computed
-    wb = Workbook(write_only=True)
-    wb.properties.creator = "cmmikit"
-    wb.properties.title = safe_text(f"Gap analysis: {appraisal.info().name}")
-    _write_summary(wb, appraisal, ratings, findings)
-    for spec in gap_sheets(appraisal, ratings, findings, actions):
-        _write_list_sheet(wb, spec)
-    return save_atomic(wb, Path(path))
-
-
-def save_atomic(wb: "Workbook", path: Path) -> Path:
-    """Save a workbook next to ``path`` and move it into place, so readers never see half a file."""
+    sheets = gap_sheets(appraisal, ratings, findings, actions)
     with atomic.replacing(path) as tmp:
-        wb.save(tmp)
-    return path
+        book = Book(tmp)
+        book.wb.set_properties({"title": safe_text(f"Gap analysis: {appraisal.info().name}"), "author": "cmmikit"})
+        _write_summary(book, appraisal, ratings, findings)
+        for spec in sheets:
+            _write_list_sheet(book, spec)
+        book.close()
+    return Path(path)
+
+
+def export_workbook(source: "Appraisal | str | os.PathLike", path: str | os.PathLike) -> Path:
+    """The workbook a user hands over: findings refreshed on a snapshot copy, the appraisal never written."""
+    from cmmikit.snapshot import synced_copy
+
+    with synced_copy(source) as copy:
+        return write_gap_workbook(copy, path)

@@ -184,6 +184,15 @@ def priority(factors: Factors, weights: Weights) -> float:
     return round(100 * sum(weights.weights[k] * values[k] for k in FACTORS) / weights.total, 1)
 
 
+# score (0..100) -> band: the first band whose floor the score reaches
+PRIORITY_BANDS = (("High", 60.0), ("Medium", 30.0), ("Low", float("-inf")))
+
+
+def priority_band(score: float) -> str:
+    """High / Medium / Low for a gap finding's priority score (0..100)."""
+    return next(name for name, floor in PRIORITY_BANDS if score >= floor)
+
+
 def score_formula(weights: Weights | None = None) -> str:
     """The formula in words and numbers, as shown to the user."""
     weights = weights or load_weights()

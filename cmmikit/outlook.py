@@ -9,7 +9,9 @@ still move, from the :class:`~cmmikit.rating.Ratings` alone (pure functions, no 
 - **worst case**: every blank or Not Yet instance becomes NI and every open judgment takes the
   worse value (coverage met too: both cases describe a completed appraisal).
 
-Recorded team decisions keep applying where they are still within the allowed range.  The
+Recorded team decisions keep applying where they are still within the allowed range, unless
+they went stale (taken before their data changed): a stale decision is open, so the best case
+drops it and the worst case keeps the worse value (a stale goal decision: Unsatisfied).  The
 ``blockers`` list names the smallest set of goals and practices that decide the maturity level:
 while it is still achievable, every open item that must turn out well; once it is not, the
 practices and goal decisions that rule it out.
@@ -79,7 +81,7 @@ class Outlook:
     """Best and worst case per practice, goal, PA and the maturity level, with the blockers."""
 
     practices: "pd.DataFrame"   # pa, goal, practice, status, open, best, worst
-    goals: "pd.DataFrame"       # pa, goal, rating, best, worst
+    goals: "pd.DataFrame"       # pa, goal, rating, stale, best, worst
     pas: "pd.DataFrame"         # pa, rating, best, worst
     current: MaturityVerdict
     best: MaturityVerdict
@@ -140,7 +142,7 @@ def outlook(ratings: "Ratings") -> Outlook:
     practice_rows = []
     for p in ratings.practices.itertuples(index=False):
         in_scope = scopes[p.pa] == "in_scope"
-        decision = p.decision if isinstance(p.decision, str) else None
+        decision = p.decision if isinstance(p.decision, str) and not p.stale else None
         best, worst = practice_range(chars[(p.pa, p.practice)], decision) if in_scope else (None, None)
         practice_rows.append({"pa": p.pa, "goal": p.goal, "practice": p.practice, "status": p.status,
                               "open": in_scope and p.status != RATED, "now": _practice_now(p),
@@ -157,12 +159,14 @@ def outlook(ratings: "Ratings") -> Outlook:
         decision = g.decision if isinstance(g.decision, str) else None
         if scopes[g.pa] != "in_scope":
             best = worst = g.rating
-        else:
-            best = rate_goal([(b, RATED) for b, _ in ranges[(g.pa, g.goal)]], decision=decision)[0]
+        else:  # a stale goal decision may be withdrawn (best) or confirmed (worst)
+            best = rate_goal([(b, RATED) for b, _ in ranges[(g.pa, g.goal)]],
+                             decision=None if g.stale else decision)[0]
             worst = rate_goal([(w, RATED) for _, w in ranges[(g.pa, g.goal)]], decision=decision)[0]
-        goal_rows.append({"pa": g.pa, "goal": g.goal, "rating": g.rating, "best": best, "worst": worst})
+        goal_rows.append({"pa": g.pa, "goal": g.goal, "rating": g.rating, "stale": g.stale, "best": best,
+                          "worst": worst})
         pa_goals[g.pa].append((best, worst))
-    goals = pd.DataFrame(goal_rows, columns=["pa", "goal", "rating", "best", "worst"])
+    goals = pd.DataFrame(goal_rows, columns=["pa", "goal", "rating", "stale", "best", "worst"])
 
     pas = ratings.pas[["pa", "rating", "scope", "maturity_level"]].copy()
     pas["best"] = [rate_pa(s, [b for b, _ in pa_goals[pa]]) for pa, s in zip(pas.pa, pas.scope)]
@@ -200,6 +204,9 @@ def _still_open(ratings: "Ratings", practices: "pd.DataFrame", goals: "pd.DataFr
     keys = set(zip(open_goals.pa, open_goals.goal))
     blockers = [Blocker("practice", p.pa, p.goal, p.practice, p.now, "FI or LI", p.worst not in IMPLEMENTED)
                 for p in practices.itertuples(index=False) if p.open and (p.pa, p.goal) in keys]
+    blockers += [Blocker("goal", g.pa, g.goal, "", "Unsatisfied by a team decision that went stale",
+                         "the team's goal decision confirmed or withdrawn", True)
+                 for g in open_goals.itertuples(index=False) if g.stale]
     failing = ratings.coverage[~ratings.coverage.passed.astype(bool) & ratings.coverage.enabled.astype(bool)]
     for row in failing.itertuples(index=False):
         if not row.pa or row.pa in relevant:
@@ -240,6 +247,8 @@ def _practice_now(p: Any) -> str:
         return str(p.ou)
     if p.status == "not characterized":
         return f"{p.n_blank} of {p.n_instances} instance(s) not characterized"
+    if p.status == "team judgment open" and p.stale:
+        return f"team decision {p.decision} to confirm or revise ({p.options}; {p.stale_reason.split(':')[0]})"
     if p.status == "team judgment open":
         return f"team judgment open ({p.options})"
     return str(p.status)

@@ -16,7 +16,7 @@ from cmmikit import coverage as coverage_rules
 if TYPE_CHECKING:
     import pandas as pd
 
-    from cmmikit.store import Appraisal
+    from cmmikit.store import Appraisal, Change
 
 ORDER = {"NI": 0, "PI": 1, "LI": 2, "FI": 3}
 IMPLEMENTED = ("FI", "LI")
@@ -66,8 +66,12 @@ def aggregate(characterizations: Iterable[str | None]) -> Aggregate:
     return Aggregate(None, ("PI", "NI"), JUDGMENT_OPEN)
 
 
-def resolve(agg: Aggregate, decision: str | None) -> tuple[str | None, str, str]:
-    """Apply a recorded team decision; returns (OU value, status, note about the decision)."""
+def resolve(agg: Aggregate, decision: str | None, stale: str = "") -> tuple[str | None, str, str]:
+    """Apply a recorded team decision; returns (OU value, status, note about the decision).
+
+    ``stale`` (see :func:`stale_note`) says the decision was taken before its data changed: it is
+    not applied and the judgment is open again until the team confirms it or decides again.
+    """
     if not agg.options:
         note = "decision ignored: no team judgment needed" if decision else ""
         return agg.value, agg.status, note
@@ -75,12 +79,35 @@ def resolve(agg: Aggregate, decision: str | None) -> tuple[str | None, str, str]
         return None, JUDGMENT_OPEN, f"team judgment needed: {agg.label}"
     if decision not in agg.options:
         return None, JUDGMENT_OPEN, f"recorded decision {decision} is outside the allowed {agg.label}; decide again"
+    if stale:
+        return None, JUDGMENT_OPEN, f"team decision {decision} was {stale}"
     return decision, RATED, f"team decision: {decision}"
 
 
+def stale_since(decision_change: int | None, decided_at: str, changes: Iterable["Change"]) -> "Change | None":
+    """The newest change of the data a decision rests on when it came after the decision, else None.
+
+    Changes are ordered by their change-log id (``decision_change`` is the id of the decision's own
+    newest change); a decision with no change-log entry (older files) is compared by its date.
+    """
+    later = [c for c in changes if (c.id > decision_change if decision_change else c.at > decided_at)]
+    return max(later, key=lambda c: c.id, default=None)
+
+
+def stale_note(change: "Change | None") -> str:
+    """"decided before the data changed on 2026-11-25: confirm or decide again" (or "" when current)."""
+    if change is None:
+        return ""
+    return f"decided before the data changed on {change.at[:10]}: confirm or decide again"
+
+
 def rate_goal(practices: Iterable[tuple[str | None, str]], coverage_problems: Iterable[str] = (),
-              decision: str | None = None) -> tuple[str, str]:
-    """Rate a goal from its practices' (OU value, status); returns (rating, reason)."""
+              decision: str | None = None, stale: str = "") -> tuple[str, str]:
+    """Rate a goal from its practices' (OU value, status); returns (rating, reason).
+
+    A goal decision that went ``stale`` (see :func:`stale_note`) is not applied: the goal is Not
+    Rated until the team confirms it or decides again.
+    """
     practices = list(practices)
     coverage_problems = list(coverage_problems)
     open_ = [s for _, s in practices if s != RATED]
@@ -95,6 +122,8 @@ def rate_goal(practices: Iterable[tuple[str | None, str]], coverage_problems: It
     if weak:
         counts = Counter(weak)
         return UNSATISFIED, "practices at " + ", ".join(f"{counts[k]} {k}" for k in ("PI", "NI") if counts[k])
+    if decision == UNSATISFIED and stale:
+        return NOT_RATED, f"team decision Unsatisfied was {stale}"
     if decision == UNSATISFIED:
         return UNSATISFIED, "team decision: weaknesses have a significant negative impact on the goal"
     return SATISFIED, "every practice FI or LI"
@@ -207,10 +236,22 @@ class Ratings:
     maturity: MaturityVerdict
     appraisal_name: str = ""
     model_id: str = ""
+    follow_up_of: str = ""          # a follow-up appraisal: its baseline
+    reassessed_only: bool = False   # inherited characterizations were counted as not characterized
+
+    def reassessment(self) -> dict[str, int]:
+        """Characterized cells re-assessed in this appraisal vs still inherited from the baseline."""
+        return {"reassessed": int(self.practices.n_reassessed.sum()),
+                "inherited": int(self.practices.n_inherited.sum())}
 
     def summary(self) -> str:
         """Plain-text summary: PA and goal ratings and the maturity verdict."""
         lines = [f"{self.appraisal_name} ({self.model_id})"]
+        if self.follow_up_of:
+            counts = self.reassessment()
+            view = "; inherited ones count as not characterized" if self.reassessed_only else ""
+            lines.append(f"  follow-up of {self.follow_up_of}: {counts['reassessed']} characterization(s) "
+                         f"re-assessed, {counts['inherited']} inherited{view}")
         for pa in self.pas.itertuples():
             lines.append(f"  {pa.pa:<5} {pa.rating:<15} {pa.capability_level:<19} {pa.name}")
             for goal in self.goals[self.goals.pa == pa.pa].itertuples():
@@ -221,8 +262,14 @@ class Ratings:
         return "\n".join(lines)
 
 
-def rate(appraisal: "Appraisal", rules: coverage_rules.CoverageRules | None = None) -> Ratings:
-    """Rate an appraisal: practices, goals, PAs, capability profile and the maturity level."""
+def rate(appraisal: "Appraisal", rules: coverage_rules.CoverageRules | None = None, *,
+         reassessed_only: bool = False) -> Ratings:
+    """Rate an appraisal: practices, goals, PAs, capability profile and the maturity level.
+
+    Team decisions taken before their data changed are flagged ``stale`` and not applied.
+    ``reassessed_only``: characterizations a follow-up inherited from its baseline and nobody
+    re-assessed count as not characterized (the "re-assessed only" view).
+    """
     import pandas as pd
 
     model = appraisal.model
@@ -235,6 +282,14 @@ def rate(appraisal: "Appraisal", rules: coverage_rules.CoverageRules | None = No
         evidence: dict[tuple[str, str, str], Counter] = defaultdict(Counter, appraisal.evidence_counts())
         decisions = {(d.pa, d.practice): d for d in appraisal.practice_decisions()}
         goal_decisions = {(d.pa, d.goal): d for d in appraisal.goal_decisions()}
+        data_changes = appraisal.data_changes()
+        decision_changes = appraisal.decision_changes()
+
+    def went_stale(decision: Any, pa: str, key: str, practices: Iterable[str]) -> str:
+        if decision is None:
+            return ""
+        changes = [data_changes[(pa, p)] for p in practices if (pa, p) in data_changes]
+        return stale_note(stale_since(decision_changes.get((pa, key)), decision.decided_at, changes))
 
     cells: list[dict[str, Any]] = []
     for pa in model.process_areas.values():
@@ -243,7 +298,8 @@ def rate(appraisal: "Appraisal", rules: coverage_rules.CoverageRules | None = No
             for inst in sampled:
                 rec = records.get((pa.id, p.id, inst.name))
                 ev = evidence[(pa.id, p.id, inst.name)]
-                char = rec.characterization if rec else None
+                inherited = bool(rec and rec.inherited)
+                char = rec.characterization if rec and not (inherited and reassessed_only) else None
                 weaknesses = rec.weaknesses if rec else ""
                 cells.append({
                     "pa": pa.id, "goal": p.goal, "practice": p.id, "title": p.title, "generic": p.generic,
@@ -252,6 +308,7 @@ def rate(appraisal: "Appraisal", rules: coverage_rules.CoverageRules | None = No
                     "strengths": rec.strengths if rec else "", "weaknesses": weaknesses,
                     "notes": rec.notes if rec else "",
                     "warnings": "; ".join(consistency_warnings(char, weaknesses, ev["artifact"], ev["affirmation"])),
+                    "inherited": inherited,
                 })
 
     in_scope = {pa for pa, s in scopes.items() if s.scope == "in_scope"}
@@ -274,7 +331,9 @@ def rate(appraisal: "Appraisal", rules: coverage_rules.CoverageRules | None = No
                 chars = [c["characterization"] for c in pcells]
                 agg = aggregate(chars)
                 decision = decisions.get((pa.id, p.id))
-                value, status, note = resolve(agg, decision.value if decision else None)
+                stale = went_stale(decision, pa.id, p.id, [p.id])
+                value, status, note = resolve(agg, decision.value if decision else None, stale)
+                stale = stale if stale and status == JUDGMENT_OPEN and decision.value in agg.options else ""
                 if scope.scope != "in_scope":
                     status = SCOPE_RATING[scope.scope]
                 results.append((value, status))
@@ -286,25 +345,34 @@ def rate(appraisal: "Appraisal", rules: coverage_rules.CoverageRules | None = No
                     "aggregate": agg.label, "judgment": bool(agg.options), "options": " or ".join(agg.options),
                     "decision": decision.value if decision else None,
                     "decision_rationale": decision.rationale if decision else "", "decision_note": note,
+                    "stale": bool(stale), "stale_reason": stale,
                     "ou": value, "status": status,
                     "n_weaknesses": sum(bool(c["weaknesses"].strip()) for c in pcells),
                     "n_strengths": sum(bool(c["strengths"].strip()) for c in pcells),
                     "n_artifacts": sum(c["n_artifacts"] for c in pcells),
                     "n_affirmations": sum(c["n_affirmations"] for c in pcells),
                     "n_warnings": sum(bool(c["warnings"]) for c in pcells),
+                    "n_reassessed": sum(c["characterization"] is not None and not c["inherited"] for c in pcells),
+                    "n_inherited": sum(c["inherited"] for c in pcells),
                 })
             gdec = goal_decisions.get((pa.id, goal.id))
+            gstale = went_stale(gdec, pa.id, goal.id, [p.id for p in goal.practices])
             if scope.scope != "in_scope":
                 rating, reason = SCOPE_RATING[scope.scope], scope.reason
+                gstale = ""
             else:
-                rating, reason = rate_goal(results, cov.pa_failures.get(pa.id, []), gdec.rating if gdec else None)
+                problems = cov.pa_failures.get(pa.id, [])
+                if gstale and rate_goal(results, problems)[0] != SATISFIED:
+                    gstale = ""  # the decision does not decide this goal now
+                rating, reason = rate_goal(results, problems, gdec.rating if gdec else None, gstale)
             goal_ratings[goal.id] = rating
             goal_rows.append({"pa": pa.id, "goal": goal.id, "title": goal.title, "generic": goal.generic,
                               "rating": rating, "reason": reason,
                               "n_practices": len(results),
                               "n_implemented": sum(v in IMPLEMENTED for v, _ in results),
                               "decision": gdec.rating if gdec else None,
-                              "decision_rationale": gdec.rationale if gdec else ""})
+                              "decision_rationale": gdec.rationale if gdec else "",
+                              "stale": bool(gstale), "stale_reason": gstale})
         rating = rate_pa(scope.scope, goal_ratings.values())
         pa_ratings[pa.id] = rating
         specific = [r for g, r in goal_ratings.items() if not pa.goal(g).generic]
@@ -319,6 +387,8 @@ def rate(appraisal: "Appraisal", rules: coverage_rules.CoverageRules | None = No
             "readiness": sum(v in IMPLEMENTED for v in ou_values) / len(ou_values) if ou_values else 0.0,
             "characterized_share": sum(v is not None for v in ou_values) / len(ou_values) if ou_values else 0.0,
             "n_instances": sum(pa.id in i.pas for i in instances),
+            "n_reassessed": sum(r["n_reassessed"] for r in practice_rows if r["pa"] == pa.id),
+            "n_inherited": sum(r["n_inherited"] for r in practice_rows if r["pa"] == pa.id),
         })
 
     rated_pas = {pa: r for pa, r in pa_ratings.items() if model.pa(pa).maturity_level <= model.target_maturity_level}
@@ -326,7 +396,8 @@ def rate(appraisal: "Appraisal", rules: coverage_rules.CoverageRules | None = No
     maturity = rate_maturity(rated_pas, model.target_maturity_level, info.appraisal_type == "SCAMPI A",
                              cov.maturity_failures, basic_units)
     cell_columns = ["pa", "goal", "practice", "title", "generic", "instance", "instance_kind", "subgroup",
-                    "characterization", "n_artifacts", "n_affirmations", "strengths", "weaknesses", "notes", "warnings"]
+                    "characterization", "n_artifacts", "n_affirmations", "strengths", "weaknesses", "notes", "warnings",
+                    "inherited"]
     return Ratings(
         cells=pd.DataFrame(cells, columns=cell_columns),
         practices=pd.DataFrame(practice_rows),
@@ -336,4 +407,6 @@ def rate(appraisal: "Appraisal", rules: coverage_rules.CoverageRules | None = No
         maturity=maturity,
         appraisal_name=info.name,
         model_id=model.id,
+        follow_up_of=info.follow_up_of,
+        reassessed_only=reassessed_only,
     )

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cmmikit.errors import CmmikitError
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from cmmikit.compare import Comparison
     from cmmikit.model import Model
     from cmmikit.rating import Ratings
-    from cmmikit.store import Appraisal, AppraisalInfo, Assessor, Instance, Scope
+    from cmmikit.store import Appraisal, AppraisalInfo, Assessor, GoalDecision, Instance, PracticeDecision, Scope
 
 # the report notebook's parameters and the types each accepts (None = use the default)
 PARAMETERS: dict[str, tuple[type, ...]] = {
@@ -52,6 +52,29 @@ class Snapshot:
     actions: "pd.DataFrame"
     action_summary: dict[str, int]
     n_evidence: dict[str, int]
+    practice_decisions: list["PracticeDecision"]
+    goal_decisions: list["GoalDecision"]
+
+    @property
+    def progress(self) -> "Progress":
+        return characterization_progress(self.ratings)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far the characterization has come, over the process areas in scope."""
+
+    pas_in_scope: int
+    practices: int              # practices of the PAs in scope
+    characterized: int          # of them with an OU characterization (incl. decided judgments)
+    not_yet: int                # of them Not Yet at the OU
+    judgment_open: int          # of them waiting for a team decision (the instances allow a range)
+    instances: int              # practice instances (practice x sampled unit) of the PAs in scope
+    instances_characterized: int
+
+    @property
+    def complete(self) -> bool:
+        return self.practices > 0 and self.characterized + self.not_yet == self.practices
 
 
 @dataclass
@@ -102,17 +125,26 @@ def load_report(appraisal_path: str | None = None, baseline_path: str | None = N
     params = check_parameters({"appraisal_path": appraisal_path, "baseline_path": baseline_path, "title": title,
                                "report_date": report_date})
     today = params["report_date"] or date.today()
-    with tempfile.TemporaryDirectory(prefix="cmmikit-report-") as tmp:
-        with open_copy(params["appraisal_path"], Path(tmp) / "current") as appraisal:
-            current = read_snapshot(appraisal, today)
-            baseline = comparison = None
-            if params["baseline_path"] is not None:
-                with open_copy(params["baseline_path"], Path(tmp) / "baseline") as old:
-                    baseline = read_snapshot(old, today)
-                    comparison = compare(old, appraisal, baseline_ratings=baseline.ratings,
-                                         current_ratings=current.ratings)
+    with _synced(params["appraisal_path"]) as appraisal:
+        current = read_snapshot(appraisal, today)
+        baseline = comparison = None
+        if params["baseline_path"] is not None:
+            with _synced(params["baseline_path"]) as old:
+                baseline = read_snapshot(old, today)
+                comparison = compare(old, appraisal, baseline_ratings=baseline.ratings,
+                                     current_ratings=current.ratings)
     return ReportData(title=params["title"] or default_title(current.info.name), report_date=today,
                       current=current, baseline=baseline, comparison=comparison)
+
+
+@contextmanager
+def _synced(path: str | None) -> Iterator["Appraisal"]:
+    """A findings-refreshed private copy of the appraisal at ``path`` (None: the sample)."""
+    from cmmikit.snapshot import synced_copy
+    from cmmikit.ui import open_appraisal
+
+    with open_appraisal(path) as original, synced_copy(original) as copy:
+        yield copy
 
 
 def default_title(appraisal_name: str) -> str:
@@ -120,25 +152,13 @@ def default_title(appraisal_name: str) -> str:
     return f"{appraisal_name}: appraisal report"
 
 
-def open_copy(path: str | None, folder: Path) -> "Appraisal":
-    """Copy the appraisal at ``path`` (None: the sample) into ``folder`` under its own name and open the copy."""
-    from cmmikit.store import Appraisal
-    from cmmikit.ui import open_appraisal
-
-    folder.mkdir(parents=True, exist_ok=True)
-    with open_appraisal(path) as original:
-        copy = original.backup(folder / original.path.name)
-    return Appraisal.open(copy)
-
-
 def read_snapshot(appraisal: "Appraisal", today: date) -> Snapshot:
-    """Refresh the findings of an appraisal copy and read everything the report shows."""
+    """Everything the report shows, read from an appraisal (a synced copy: see cmmikit.snapshot)."""
     from collections import Counter
 
     from cmmikit import findings
     from cmmikit.rating import rate
 
-    findings.sync_findings(appraisal)
     ratings = rate(appraisal)
     return Snapshot(
         file_name=appraisal.path.name, info=appraisal.info(), model=appraisal.model,
@@ -148,4 +168,39 @@ def read_snapshot(appraisal: "Appraisal", today: date) -> Snapshot:
         actions=findings.actions_frame(appraisal, today=today),
         action_summary=findings.action_summary(appraisal, today=today),
         n_evidence=dict(Counter(e.kind for e in appraisal.evidence())),
+        practice_decisions=appraisal.practice_decisions(), goal_decisions=appraisal.goal_decisions(),
     )
+
+
+def characterization_progress(ratings: "Ratings") -> Progress:
+    """Counts of practices and practice instances characterized, over the PAs in scope."""
+    from cmmikit.rating import JUDGMENT_OPEN, NOT_YET, RATED
+
+    in_scope = set(ratings.pas.loc[ratings.pas["scope"] == "in_scope", "pa"])
+    practices = ratings.practices[ratings.practices["pa"].isin(in_scope)]
+    cells = ratings.cells[ratings.cells["pa"].isin(in_scope)]
+    return Progress(pas_in_scope=len(in_scope), practices=len(practices),
+                    characterized=int((practices["status"] == RATED).sum()),
+                    not_yet=int((practices["status"] == NOT_YET).sum()),
+                    judgment_open=int((practices["status"] == JUDGMENT_OPEN).sum()),
+                    instances=len(cells), instances_characterized=int(cells["characterization"].notna().sum()))
+
+
+def period_end(info: "AppraisalInfo") -> date | None:
+    """The last day of the appraisal period (its start when no end is recorded), or None."""
+    for text in (info.end_date, info.start_date):
+        try:
+            return date.fromisoformat(text.strip())
+        except (AttributeError, ValueError):
+            continue  # blank or not a date: try the next one
+    return None
+
+
+def date_warning(data: "ReportData") -> str:
+    """A warning when the report is dated before the appraisal period ends (empty when it is not)."""
+    end = period_end(data.current.info)
+    if end is None or data.report_date >= end:
+        return ""
+    return (f"The report is dated {data.report_date.isoformat()}, before the appraisal period ends "
+            f"({end.isoformat()}): the appraisal may not be complete, and actions are counted as overdue on "
+            f"{data.report_date.isoformat()}. Check the report date (--date).")

@@ -3,7 +3,11 @@
 Every value that comes from an appraisal (names, weaknesses, findings, rationales) goes
 through :func:`esc`, so text typed by a user can never become markup or script in the
 report.  Sections return :class:`Html`, which a notebook displays as HTML only.
-Charts are embedded as base64 PNG so the report is a single, offline file.
+Charts are embedded as data URIs so the report is a single, offline file.
+
+The report stays readable and bounded for any size of appraisal: long lists are summarised
+(the top findings, the top strengths per process area, the first lines of a long statement,
+the first names of a long list of units) and say how much more the Excel workbook holds.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ import base64
 import html
 import math
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,8 +28,19 @@ if TYPE_CHECKING:
 
     from cmmikit.report_data import ReportData, Snapshot
 
-TOP_FINDINGS = 20       # ranked weaknesses shown in full; the workbook has all of them
-MAX_WARNINGS = 15       # consistency warnings listed before "and N more"
+TOP_FINDINGS = 20           # ranked gap findings shown; the workbook has all of them
+TOP_STRENGTHS = 5           # strengths shown per process area
+MAX_ACTIONS = 60            # actions listed before "and N more"
+MAX_ITEMS = 15              # caveats and consistency warnings listed before "and N more"
+STATEMENT_LINES, STATEMENT_CHARS = 6, 700     # of a finding statement (generated ones have a line per unit)
+STRENGTH_LINES, STRENGTH_CHARS = 2, 350
+ACTION_LINES, ACTION_CHARS = 3, 300
+RATIONALE_LINES, RATIONALE_CHARS = 4, 600
+DESCRIPTION_CHARS = 160
+MAX_INSTANCE_ROWS = 30      # more basic units and support functions are listed by subgroup
+NAMES_SHOWN = 4             # unit names listed before "and N more"
+WORKBOOK = "the Excel workbook (cmmikit export-xlsx)"
+CHART_FORMAT = "svg"        # vector charts: crisp in print, small in the file
 CHART_CAPTIONS = {
     "goal_heatmap": "Goal satisfaction per process area (S = Satisfied, U = Unsatisfied, NR = Not Rated, "
                     "NA = Not Applicable, OOS = Out of Scope).",
@@ -37,6 +52,9 @@ CHART_CAPTIONS = {
 }
 VERDICT_FILLS = {"Achieved": palette.BLUE, "Ready": palette.BLUE, "Not Achieved": palette.VERMILLION,
                  "Not Ready": palette.VERMILLION, "Not Rated": palette.YELLOW}
+ACTION_STATUS = {"open": "Open", "in_progress": "In progress", "done": "Done", "cancelled": "Cancelled"}
+INSTANCE_KINDS = {"basic_unit": ("basic unit", "basic units"), "support_function": ("support function",
+                                                                                     "support functions")}
 
 
 class Html(str):
@@ -68,10 +86,40 @@ def text_block(value: Any) -> str:
     return "<br>".join(esc(line) for line in str(value or "").splitlines())
 
 
+def clipped(value: Any, lines: int = STATEMENT_LINES, chars: int = STATEMENT_CHARS) -> str:
+    """Escaped multi-line text cut to ``lines`` lines and ``chars`` characters, saying how much is left out."""
+    all_lines = [line.strip() for line in str(value or "").splitlines() if line.strip()]
+    shown: list[str] = []
+    budget = chars
+    for line in all_lines[:lines]:
+        if len(line) > budget and shown and budget < 80:
+            break
+        shown.append(_cut(line, budget))
+        budget -= len(shown[-1])
+        if budget <= 0:
+            break
+    more = len(all_lines) - len(shown)
+    note = ""
+    if more:
+        note = f'<br><span class="more">and {more} more line{_s(more)}: the full text is in {WORKBOOK}</span>'
+    elif shown and shown[-1] != all_lines[len(shown) - 1]:
+        note = f'<br><span class="more">shortened: the full text is in {WORKBOOK}</span>'
+    return "<br>".join(esc(line) for line in shown) + note
+
+
+def names(items: Sequence[str], shown: int = NAMES_SHOWN) -> str:
+    """Escaped names, the first ``shown`` of them and "and N more"."""
+    items = [i for i in items if i]
+    if len(items) <= shown:
+        return esc(", ".join(items))
+    return esc(", ".join(items[:shown])) + f' <span class="more">and {len(items) - shown} more</span>'
+
+
 def badge(value: Any) -> str:
-    """A rating or characterization as a coloured label (the text always says it too)."""
+    """A rating, characterization, verdict or priority band as a coloured label (the text always says it too)."""
     text = "" if value is None else str(value)
-    fill = palette.RATING.get(text) or palette.CHARACTERIZATION.get(text) or VERDICT_FILLS.get(text)
+    fill = (palette.RATING.get(text) or palette.CHARACTERIZATION.get(text) or VERDICT_FILLS.get(text)
+            or palette.PRIORITY.get(text))
     if not text or fill is None:
         return esc(text)
     return (f'<span class="badge" style="background:{fill};color:{palette.text_on(fill)}">'
@@ -86,22 +134,43 @@ def signed_percent(value: Any) -> str:
     return "" if value is None or value != value else f"{float(value) * 100:+.0f} pts"
 
 
+def nowrap(value: Any) -> str:
+    return f'<span class="nowrap">{esc(value)}</span>' if esc(value) else ""
+
+
+def count(n: int, singular: str, plural: str | None = None) -> str:
+    """``1 practice``, ``3 practices``."""
+    return f"{n:,} {singular if n == 1 else plural or singular + 's'}"
+
+
 Cell = Callable[[Any], str]
 
 
 def table(frame: "pd.DataFrame", columns: dict[str, str], *, cells: dict[str, Cell] | None = None,
-          caption: str = "", empty: str = "Nothing to show.", css: str = "") -> str:
-    """An HTML table of ``frame``'s ``columns`` (name -> header); ``cells`` give HTML for a column's values."""
+          widths: dict[str, int] | None = None, caption: str = "", empty: str = "Nothing to show.",
+          css: str = "") -> str:
+    """An HTML table of ``frame``'s ``columns`` (name -> header).
+
+    ``cells`` give HTML for a column's values (default: escaped text); ``widths`` give columns a share
+    of the page width in percent (the others share the rest), so the table always fits the page.
+    """
     if frame is None or frame.empty:
         return f'<p class="empty">{esc(empty)}</p>'
     cells = cells or {}
+    cols = ""
+    if widths:
+        rest = max(100 - sum(widths.values()), 0) / max(len(columns) - len(widths), 1)
+        cols = "<colgroup>" + "".join(f'<col style="width:{widths.get(name, rest):g}%">' for name in columns) + \
+               "</colgroup>"
     head = "".join(f'<th scope="col">{esc(header)}</th>' for header in columns.values())
     body = []
     for record in frame.to_dict("records"):
         row = "".join(f"<td>{cells.get(name, esc)(record.get(name))}</td>" for name in columns)
         body.append(f"<tr>{row}</tr>")
     cap = f"<caption>{esc(caption)}</caption>" if caption else ""
-    return f'<table class="{esc(" ".join(["report", css]).strip())}">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+    classes = esc(" ".join(["report", css]).strip())
+    return (f'<table class="{classes}">{cap}{cols}<thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(body)}</tbody></table>')
 
 
 def section(heading: str, *parts: str, anchor: str = "") -> Html:
@@ -110,8 +179,8 @@ def section(heading: str, *parts: str, anchor: str = "") -> Html:
     return Html(f'<section class="report-section"{ident}><h2>{esc(heading)}</h2>{"".join(parts)}</section>')
 
 
-def paragraph(text: str) -> str:
-    return f"<p>{esc(text)}</p>"
+def paragraph(text: str, css: str = "") -> str:
+    return f'<p class="{esc(css)}">{esc(text)}</p>' if css else f"<p>{esc(text)}</p>"
 
 
 def bullet_list(items: Iterable[str], *, escape: bool = True) -> str:
@@ -121,37 +190,58 @@ def bullet_list(items: Iterable[str], *, escape: bool = True) -> str:
     return "<ul>" + "".join(f"<li>{esc(i) if escape else i}</li>" for i in items) + "</ul>"
 
 
-def image(png: bytes, alt: str, caption: str = "") -> str:
-    """A PNG embedded as a data URI in a figure with a caption."""
-    data = base64.b64encode(png).decode("ascii")
+def more_note(shown: int, total: int, what: str) -> str:
+    """"Showing 20 of 143 ...: all of them are in the workbook" (empty when all are shown)."""
+    if total <= shown:
+        return ""
+    return f'<p class="more">Showing {shown:,} of {total:,} {what}; all of them are in {WORKBOOK}.</p>'
+
+
+def image(data: bytes, alt: str, caption: str = "", mime: str = "image/png") -> str:
+    """An image embedded as a data URI in a figure with a caption."""
+    encoded = base64.b64encode(data).decode("ascii")
     cap = f"<figcaption>{esc(caption)}</figcaption>" if caption else ""
-    return f'<figure class="chart"><img alt="{esc(alt)}" src="data:image/png;base64,{data}">{cap}</figure>'
+    return f'<figure class="chart"><img alt="{esc(alt)}" src="data:{mime};base64,{encoded}">{cap}</figure>'
 
 
-def figure_png(fig: "Figure") -> bytes:
-    """A figure as PNG bytes, saved the deterministic way the charts module saves its files."""
+def figure_bytes(fig: "Figure", fmt: str = CHART_FORMAT) -> bytes:
+    """A figure as PNG or SVG bytes, saved the deterministic way the charts module saves its files."""
     from cmmikit.charts import save_figure
 
     with tempfile.TemporaryDirectory(prefix="cmmikit-chart-") as tmp:
-        return save_figure(fig, Path(tmp) / "chart.png").read_bytes()
+        return save_figure(fig, Path(tmp) / f"chart.{fmt}").read_bytes()
+
+
+def chart(fig: "Figure", alt: str, caption: str) -> str:
+    data = figure_bytes(fig)
+    fig.clear()
+    return image(data, alt=alt, caption=caption, mime=_MIME[CHART_FORMAT])
+
+
+_MIME = {"png": "image/png", "svg": "image/svg+xml"}
 
 
 # ------------------------------------------------------------------ sections
 
 
 def header(data: "ReportData") -> Html:
-    """Title block: report title, appraisal, organizational unit, type, dates and report date."""
-    info = data.current.info
+    """Title block: report title, appraisal facts with the model id and version, and the date warning."""
+    from cmmikit.report_data import date_warning
+
+    info, model = data.current.info, data.current.model
     facts = [("Appraisal", info.name), ("Organizational unit", info.org_unit),
-             ("Appraisal type", info.appraisal_type), ("Model", f"{data.current.model.name} "
-                                                             f"{data.current.model.version}"),
+             ("Appraisal type", info.appraisal_type),
+             ("Model", f"{model.name} version {model.version} (model id {model.id})"),
              ("Appraisal period", " to ".join(d for d in (info.start_date, info.end_date) if d)),
              ("Sponsor", info.sponsor), ("Lead appraiser", info.lead_appraiser),
              ("Report date", data.report_date.isoformat()), ("Source file", data.current.file_name)]
     rows = "".join(f'<tr><th scope="row">{esc(k)}</th><td>{esc(v)}</td></tr>' for k, v in facts if v)
     description = f'<p class="lead">{text_block(info.description)}</p>' if info.description else ""
+    warning = date_warning(data)
+    alert = (f'<div class="warning" role="alert"><strong>Warning: report date before the end of the appraisal '
+             f"period.</strong> {esc(warning)}</div>") if warning else ""
     return Html(f'<header class="report-header"><h1>{esc(data.title)}</h1>{description}'
-                f'<table class="report facts">{rows}</table></header>')
+                f'<table class="report facts">{rows}</table>{alert}</header>')
 
 
 def verdict(data: "ReportData") -> Html:
@@ -166,40 +256,86 @@ def verdict(data: "ReportData") -> Html:
     if not maturity.formal:
         meaning += (" This is a readiness verdict computed with the SCAMPI A rules; only a SCAMPI A appraisal "
                     "yields a maturity level rating.")
+    progress = data.current.progress
+    if not progress.complete:
+        meaning += " " + open_practices_sentence(progress)
     fill = VERDICT_FILLS.get(maturity.verdict, palette.GREY)
     box = (f'<div class="verdict" style="border-color:{fill}"><p class="headline">{esc(maturity.headline)}</p>'
-           f"<p>{badge(maturity.verdict)} {esc(meaning)}</p>{bullet_list(maturity.reasons)}</div>")
+           f"<p>{badge(maturity.verdict)} {esc(meaning)}</p>"
+           f"{_capped_list(list(maturity.reasons), 'reasons', 'Coverage and caveats')}</div>")
     return section("Verdict", box, anchor="verdict")
 
 
 def scope_and_method(data: "ReportData") -> Html:
-    """Who and what was appraised, and how the ratings were reached."""
+    """Who and what was appraised, how the ratings are reached, and how far the characterization has come."""
     snap = data.current
-    instances = _instances_frame(snap)
-    scopes = _scope_frame(snap)
-    practices = snap.ratings.practices
-    characterized = int((practices["status"] == "characterized").sum())
+    progress = snap.progress
     method = (
-        f"Each practice of the {len(snap.model.pa_ids)} process areas was characterized for every sampled basic "
-        "unit and support function (FI, LI, PI, NI or NY) from artifacts and affirmations, following the SCAMPI A "
-        "v1.3 rules. Characterizations are aggregated to the organizational unit (the team decides where the "
-        "rules leave a range), goals are rated from their practices, process areas from their goals, and "
-        "maturity level 2 requires every process area to be Satisfied or Not Applicable.")
-    counts = (f"{len(snap.instances)} basic units and support functions; {characterized} of {len(practices)} "
-              f"practices characterized at the organizational unit; {snap.n_evidence.get('artifact', 0)} artifacts "
-              f"and {snap.n_evidence.get('affirmation', 0)} affirmations recorded.")
+        "The team characterizes each practice of the process areas in scope for every sampled basic unit and "
+        "support function (FI, LI, PI, NI or NY) from artifacts and affirmations, following the SCAMPI A v1.3 "
+        "rules. Characterizations are aggregated to the organizational unit (the team decides where the rules "
+        "leave a range), goals are rated from their practices, process areas from their goals, and maturity "
+        f"level {snap.model.target_maturity_level} requires every process area to be Satisfied or Not Applicable.")
+    counts = [f"{_instance_counts(snap)}; {count(progress.pas_in_scope, 'process area')} in scope.",
+              status_sentence(progress),
+              f"{count(snap.n_evidence.get('artifact', 0), 'artifact')} and "
+              f"{count(snap.n_evidence.get('affirmation', 0), 'affirmation')} recorded."]
     team = ", ".join(f"{a.name} ({a.role})" if a.role else a.name for a in snap.assessors)
     return section(
         "Scope and method",
-        paragraph(method), paragraph(counts),
+        paragraph(method), paragraph(" ".join(counts)),
         paragraph(f"Appraisal team: {team}.") if team else "",
         "<h3>Basic units and support functions</h3>",
-        table(instances, {"name": "Name", "kind": "Kind", "subgroup": "Subgroup", "pas": "Process areas",
-                          "description": "Description"}, empty="No basic units or support functions recorded."),
+        instances_table(snap),
         "<h3>Process areas in the model scope</h3>",
-        table(scopes, {"pa": "PA", "name": "Process area", "category": "Category", "scope": "Scope",
-                       "reason": "Reason"}),
+        table(_scope_frame(snap), {"pa": "PA", "name": "Process area", "category": "Category", "scope": "Scope",
+                                   "reason": "Reason"},
+              widths={"pa": 8, "name": 32, "category": 18, "scope": 14}),
         anchor="scope")
+
+
+def instances_table(snap: "Snapshot", limit: int = MAX_INSTANCE_ROWS) -> str:
+    """Every basic unit and support function; beyond ``limit`` of them, by kind and subgroup (names only)."""
+    frame = _instances_frame(snap)
+    if len(frame) <= limit:
+        return table(frame, {"name": "Name", "kind": "Kind", "subgroup": "Subgroup", "pas": "Process areas",
+                             "description": "Description"},
+                     cells={"description": lambda v: clipped(v, 1, DESCRIPTION_CHARS)},
+                     widths={"name": 20, "kind": 13, "subgroup": 12, "pas": 22},
+                     empty="No basic units or support functions recorded.")
+    groups = (frame.groupby(["kind", "subgroup"], sort=True)
+              .agg(n=("name", "size"), pas=("pas", lambda v: v.iloc[0] if v.nunique() == 1 else "varies per unit"),
+                   names=("name", ", ".join)).reset_index())
+    return (paragraph(f"{len(frame):,} basic units and support functions, listed by kind and subgroup; their "
+                      f"descriptions are in {WORKBOOK}.", "intro") +
+            table(groups, {"kind": "Kind", "subgroup": "Subgroup", "n": "Number", "pas": "Process areas",
+                           "names": "Names"}, widths={"kind": 12, "subgroup": 12, "n": 8, "pas": 18}))
+
+
+def status_sentence(progress: Any) -> str:
+    """How far the characterization has come, in words that are true for complete and partial appraisals."""
+    if progress.practices == 0:
+        return "No process area is in scope, so no practice is characterized."
+    instances = (f"{progress.instances_characterized:,} of {count(progress.instances, 'practice instance')} "
+                 "(practice x sampled unit) are characterized")
+    if progress.complete and progress.instances_characterized == progress.instances:
+        return (f"Every one of the {count(progress.practices, 'practice')} in scope is characterized at the "
+                f"organizational unit, and all {count(progress.instances, 'practice instance')} (practice x sampled "
+                "unit) are characterized.")
+    return f"{instances}. {open_practices_sentence(progress)}"
+
+
+def open_practices_sentence(progress: Any) -> str:
+    """Which practices still lack an organizational-unit characterization, and why (empty when none do)."""
+    decided = progress.characterized + progress.not_yet
+    if decided == progress.practices:
+        return ""
+    rest = progress.practices - decided - progress.judgment_open
+    why = [f"{progress.judgment_open:,} await a team decision" if progress.judgment_open else "",
+           f"{rest:,} are not characterized in every sampled unit yet" if rest else ""]
+    return (f"The organizational-unit characterization is not complete: {decided:,} of the "
+            f"{count(progress.practices, 'practice')} in scope have one; {' and '.join(w for w in why if w)}; their "
+            "goals are Not Rated.")
 
 
 def ratings_section(data: "ReportData") -> Html:
@@ -212,10 +348,13 @@ def ratings_section(data: "ReportData") -> Html:
         "Process area and goal ratings",
         table(pas, {"pa": "PA", "name": "Process area", "rating": "Rating", "capability_level": "Capability level",
                     "goals": "Goals satisfied", "readiness": "Practices FI or LI"},
-              cells={"rating": badge, "readiness": percent}, css="ratings"),
+              cells={"rating": badge, "readiness": percent},
+              widths={"pa": 8, "name": 34, "rating": 16, "capability_level": 14, "goals": 13}, css="ratings"),
         "<h3>Goals</h3>",
         table(goals, {"pa": "PA", "goal": "Goal", "title": "Title", "rating": "Rating", "reason": "Why",
-                      "decision_rationale": "Team decision"}, cells={"rating": badge}),
+                      "decision_rationale": "Team decision"},
+              cells={"rating": badge, "decision_rationale": lambda v: clipped(v, RATIONALE_LINES, RATIONALE_CHARS)},
+              widths={"pa": 7, "goal": 7, "title": 30, "rating": 15, "reason": 18}),
         anchor="ratings")
 
 
@@ -226,73 +365,137 @@ def charts_section(data: "ReportData") -> Html:
     snap = data.current
     parts = []
     with tempfile.TemporaryDirectory(prefix="cmmikit-charts-") as tmp:
-        files = render_all(snap.ratings, snap.findings, tmp, formats=("png",))
+        files = render_all(snap.ratings, snap.findings, tmp, formats=(CHART_FORMAT,))
         for name, paths in files.items():
-            caption = CHART_CAPTIONS.get(name, "")
-            parts.append(image(paths[0].read_bytes(), alt=name.replace("_", " "), caption=caption))
+            parts.append(image(paths[0].read_bytes(), alt=name.replace("_", " "),
+                               caption=CHART_CAPTIONS.get(name, ""), mime=_MIME[CHART_FORMAT]))
     return section("Charts", '<div class="charts">', *parts, "</div>", anchor="charts")
 
 
-def strengths(data: "ReportData") -> Html:
-    """Strengths: exemplary or noteworthy implementations, per process area."""
-    frame = _findings(data.current, "strength")
-    return section(
-        "Strengths",
-        table(frame, {"pa": "PA", "goal": "Goal", "practices": "Practice", "instances": "Where",
-                      "statement": "Strength"}, cells={"statement": text_block},
-              empty="No strengths were recorded."),
-        anchor="strengths")
-
-
 def gap_findings(data: "ReportData", top: int = TOP_FINDINGS) -> Html:
-    """The highest-priority gap findings, and how many there are per process area and goal."""
+    """The highest-priority gap findings (with their priority band), and how many there are per goal."""
     from cmmikit.findings import score_formula
 
-    gaps = _findings(data.current, "weakness")
-    shown = gaps.head(top).assign(breadth=[f"{n} of {m}" for n, m in zip(gaps["n_instances"].head(top),
-                                                                           gaps["n_sampled"].head(top))])
-    per_goal = (gaps.groupby(["pa", "goal"], sort=False)
-                .agg(n=("id", "size"), blocking=("blocks_ml2", "sum"), top_score=("score", "max"))
-                .reset_index()) if not gaps.empty else gaps
-    intro = (f"{len(gaps)} open gap findings, {int(gaps['blocks_ml2'].sum()) if not gaps.empty else 0} of them on "
-             f"Unsatisfied goals (they block maturity level 2). The {min(top, len(gaps))} with the highest priority "
-             "are listed in full; the Excel workbook lists all of them.")
+    snap = data.current
+    gaps = _findings(snap, "weakness")
+    shown = gaps.head(top)
+    blocking = int(gaps["blocks_ml2"].sum()) if not gaps.empty else 0
+    if gaps.empty:
+        intro = "No open gap findings" + (" have been recorded so far." if not snap.progress.complete else ".")
+    else:
+        intro = (f"{count(len(gaps), 'open gap finding')}, {blocking:,} of them on Unsatisfied goals (they block "
+                 f"maturity level {snap.model.target_maturity_level}). Ranked by the priority formula below; the "
+                 f"priority band is High from 60, Medium from 30, Low below.")
     return section(
         "Gap findings, ranked",
-        paragraph(intro),
-        f'<pre class="formula">{esc(score_formula())}</pre>',
-        table(shown, {"rank": "Rank", "pa": "PA", "goal": "Goal", "practices": "Practices",
-                      "ou_characterization": "OU", "goal_rating": "Goal rating", "statement": "Finding",
-                      "breadth": "Units", "score": "Priority", "blocks_ml2": "Blocks ML2"},
-              cells={"statement": text_block, "goal_rating": badge, "ou_characterization": badge,
-                     "score": lambda v: esc(f"{v:.0f}") if v == v else "", "blocks_ml2": _yes},
-              empty="No open gap findings.", css="findings"),
-        "<h3>Open gap findings per goal</h3>" if not gaps.empty else "",
-        table(per_goal, {"pa": "PA", "goal": "Goal", "n": "Findings", "blocking": "Blocking ML2",
-                         "top_score": "Highest priority"},
-              cells={"top_score": lambda v: esc(f"{v:.0f}")}, empty="") if not gaps.empty else "",
+        paragraph(intro, "intro"),
+        f'<pre class="formula">{esc(score_formula())}</pre>' if not gaps.empty else "",
+        table(shown, {"rank": "Rank", "where": "Process area", "statement": "Finding",
+                      "ratings": "OU / goal", "breadth": "Units", "priority": "Priority"},
+              cells={"rank": _rank_cell, "where": _where_cell, "statement": _finding_cell,
+                     "ratings": _ratings_cell, "breadth": lambda v: nowrap(v), "priority": _priority_cell},
+              widths={"rank": 7, "where": 13, "statement": 48, "ratings": 11, "breadth": 8, "priority": 13},
+              empty="No open gap findings.", css="findings") if not gaps.empty else "",
+        more_note(len(shown), len(gaps), "gap findings"),
+        _per_goal(gaps),
         anchor="findings")
 
 
-def action_plan(data: "ReportData") -> Html:
-    """Improvement actions with owners and due dates; overdue ones are flagged."""
+def strengths(data: "ReportData", top: int = TOP_STRENGTHS) -> Html:
+    """Strengths per process area in model order: the most widely observed ones, and how many there are."""
+    snap = data.current
+    frame = _findings(snap, "strength")
+    if frame.empty:
+        done = "" if snap.progress.complete else " so far"
+        return section("Strengths", paragraph(f"No strengths have been recorded{done}.", "empty"), anchor="strengths")
+    order = {pa: n for n, pa in enumerate(snap.model.pa_ids)}
+    parts = [paragraph(f"{count(len(frame), 'strength')} in {count(frame['pa'].nunique(), 'process area')}; per "
+                       f"process area the {top} observed in the most units are shown.", "intro")]
+    for pa in sorted(frame["pa"].unique(), key=lambda p: order.get(p, len(order))):
+        mine = frame[frame["pa"] == pa].sort_values(["n_instances", "goal", "practices", "id"],
+                                                    ascending=[False, True, True, True], kind="mergesort")
+        name = snap.model.process_areas[pa].name if pa in snap.model.process_areas else ""
+        parts.append(f'<h3>{esc(pa)} {esc(name)}: {esc(count(len(mine), "strength"))}</h3>')
+        parts.append(table(mine.head(top), {"practices": "Practice", "instances": "Where", "statement": "Strength"},
+                           cells={"instances": lambda v: names(str(v or "").split(", ")),
+                                  "statement": lambda v: clipped(v, STRENGTH_LINES, STRENGTH_CHARS)},
+                           widths={"practices": 12, "instances": 25}))
+        parts.append(more_note(min(top, len(mine)), len(mine), f"strengths in {pa}"))
+    return section("Strengths", *parts, anchor="strengths")
+
+
+def decisions(data: "ReportData") -> Html:
+    """The team's decisions: OU characterizations where the rules leave a range, and goal ratings."""
+    import pandas as pd
+
+    snap = data.current
+    practices = snap.ratings.practices.set_index(["pa", "practice"])
+    rows = []
+    for d in snap.practice_decisions:
+        known = (d.pa, d.practice) in practices.index
+        p = practices.loc[(d.pa, d.practice)] if known else None
+        counts = ", ".join(f"{k} {int(p[f'n_{k}'])}" for k in ("FI", "LI", "PI", "NI", "NY") if p is not None
+                           and p[f"n_{k}"]) if p is not None else ""
+        note = p["decision_note"] if p is not None and not str(p["decision_note"]).startswith("team decision") else ""
+        rows.append({"practice": f"{d.pa} {d.practice}", "title": p["title"] if p is not None else "",
+                     "range": f"{p['options'] or p['aggregate']} ({counts})" if p is not None else "",
+                     "value": d.value, "rationale": (d.rationale, d.decided_by, note)})
+    goals = [{"goal": f"{d.pa} {d.goal}", "rating": d.rating, "rationale": (d.rationale, d.decided_by, "")}
+             for d in snap.goal_decisions]
+    intro = (f"Where the aggregation rules leave a range (for example LI or PI), the team decides the "
+             f"organizational-unit characterization and records why: {count(len(rows), 'practice decision')} and "
+             f"{count(len(goals), 'goal decision')}.")
+    return section(
+        "Team decisions",
+        paragraph(intro, "intro"),
+        "<h3>Practice characterizations decided by the team</h3>" if rows else "",
+        table(pd.DataFrame(rows), {"practice": "Practice", "title": "Title", "range": "Instances allow",
+                                   "value": "Decision", "rationale": "Rationale"},
+              cells={"value": badge, "rationale": _rationale_cell},
+              widths={"practice": 11, "title": 22, "range": 19, "value": 10}, empty="") if rows else "",
+        "<h3>Goal ratings decided by the team</h3>" if goals else "",
+        table(pd.DataFrame(goals), {"goal": "Goal", "rating": "Rating", "rationale": "Rationale"},
+              cells={"rating": badge, "rationale": _rationale_cell}, widths={"goal": 12, "rating": 16},
+              empty="") if goals else "",
+        anchor="decisions")
+
+
+def action_plan(data: "ReportData", limit: int = MAX_ACTIONS) -> Html:
+    """Improvement actions: finding id and headline, owner, due date, status in words and days overdue."""
     snap = data.current
     summary = snap.action_summary
-    line = (f"{summary['total']} actions: {summary['open']} open (of which {summary['overdue']} overdue on "
-            f"{data.report_date.isoformat()}), {summary['done']} done, {summary['cancelled']} cancelled.")
+    line = (f"{count(summary['total'], 'action')}: {summary['open']:,} open (of which {summary['overdue']:,} "
+            f"overdue on {data.report_date.isoformat()}), {summary['done']:,} done, {summary['cancelled']:,} "
+            "cancelled. Open actions first, the most overdue at the top.")
+    actions = _sorted_actions(snap.actions)
+    shown = actions.head(limit)
+    statements = dict(zip(snap.findings["id"], snap.findings["statement"]))
+    headlines = [_first_line(statements.get(fid, headline)) + ("" if status == "open" else f" (finding {status})")
+                 for fid, headline, status in zip(shown["finding_id"], shown["finding"], shown["finding_status"])]
+    shown = shown.assign(finding_text=list(zip(shown["finding_id"], shown["pa"], shown["goal"], headlines)),
+                         state=list(zip(shown["status"], shown["days_overdue"])))
     return section(
         "Action plan",
-        paragraph(line) if summary["total"] else "",
-        table(snap.actions, {"pa": "PA", "goal": "Goal", "finding": "Finding", "description": "Action",
-                             "owner": "Owner", "due_date": "Due", "status": "Status", "overdue": "Overdue"},
-              cells={"overdue": _yes}, empty="No improvement actions have been planned yet."),
+        paragraph(line, "intro") if summary["total"] else "",
+        table(shown, {"finding_text": "Finding", "description": "Action", "owner": "Owner", "due_date": "Due",
+                      "state": "Status"},
+              cells={"finding_text": _action_finding_cell,
+                     "description": lambda v: clipped(v, ACTION_LINES, ACTION_CHARS),
+                     "due_date": nowrap, "state": _status_cell},
+              widths={"finding_text": 32, "owner": 15, "due_date": 11, "state": 13},
+              empty="No improvement actions have been planned yet."),
+        more_note(len(shown), len(actions), "actions"),
         anchor="actions")
 
 
 def caveats(data: "ReportData") -> Html:
     """What limits the ratings: coverage gaps, open decisions, uncharacterized practices, inconsistencies."""
+    from cmmikit.report_data import date_warning
+
     r = data.current.ratings
     items: list[str] = []
+    if date_warning(data):
+        items.append(date_warning(data))
     coverage = r.coverage[(~r.coverage["passed"].astype(bool)) & r.coverage["enabled"].astype(bool)]
     for row in coverage.itertuples():
         items.append(f"Data coverage ({row.rule}): {row.subject}{f' / {row.pa}' if row.pa else ''}: {row.detail}")
@@ -303,19 +506,19 @@ def caveats(data: "ReportData") -> Html:
         per_pa = r.practices[r.practices["status"] == status].groupby("pa", sort=False).size()
         if len(per_pa):
             where = ", ".join(f"{pa} {n}" for pa, n in per_pa.items())
-            n = int(per_pa.sum())
-            items.append(f"{text}: {n} practice{'' if n == 1 else 's'} ({where}).")
+            items.append(f"{text}: {count(int(per_pa.sum()), 'practice')} ({where}).")
     not_rated = r.goals[r.goals["rating"] == "Not Rated"]
     items.extend(f"{g.pa} {g.goal} is Not Rated: {g.reason}." for g in not_rated.itertuples())
     warnings = r.cells[r.cells["warnings"].astype(bool)]
-    listed = [f"{c.pa} {c.practice}, {c.instance}: {c.warnings}" for c in warnings.head(MAX_WARNINGS).itertuples()]
-    more = len(warnings) - len(listed)
-    parts = [bullet_list(items) if items else paragraph("No coverage caveats: every data coverage rule is met and "
-                                                        "every practice is characterized.")]
+    listed = [f"{c.pa} {c.practice}, {c.instance}: {c.warnings}" for c in warnings.head(MAX_ITEMS).itertuples()]
+    parts = [_capped_list(items, "caveats") if items else
+             paragraph("No coverage caveats: every data coverage rule is met and every practice is characterized.")]
     if listed:
         parts += ["<h3>Records to double-check</h3>",
-                  paragraph(f"{len(warnings)} practice records contradict what was recorded for them:"),
-                  bullet_list(listed + ([f"and {more} more"] if more > 0 else []))]
+                  paragraph(f"{count(len(warnings), 'practice record')} contradict what was recorded for them:",
+                            "intro"),
+                  bullet_list(listed + ([f"and {len(warnings) - len(listed):,} more in {WORKBOOK}"]
+                                        if len(warnings) > len(listed) else []))]
     return section("Coverage and caveats", *parts, anchor="caveats")
 
 
@@ -324,66 +527,191 @@ def comparison_section(data: "ReportData") -> Html:
     comp = data.comparison
     if comp is None or data.baseline is None:
         return Html("")
-    from cmmikit.compare import trend_chart
+    from cmmikit.compare import UNCHANGED, trend_chart
 
     s = comp.summary
-    changes = ", ".join(f"{n} {k}" for k, n in s["practices"].items() if n and k != "unchanged") or "none"
+    changes = ", ".join(f"{n} {k}" for k, n in s["practices"].items() if n and k != UNCHANGED) or "none"
+    pa_changes = ", ".join(f"{n} {k}" for k, n in s["pas"].items() if n and k != UNCHANGED) or "none"
     lines = [f"Baseline: {s['baseline']} ({s['baseline_file']}); current: {s['current']} ({s['current_file']}).",
              f"{s['maturity_before']} \u2192 {s['maturity_after']}.",
+             f"Process areas (rating, capability level, goals or practices): {pa_changes}.",
+             "Capability levels: " + ("; ".join(s["capability_levels"]) or "unchanged") + ".",
              f"Practice changes at the organizational unit: {changes}.",
              f"Goals newly satisfied: {s['goals_newly_satisfied']}; no longer satisfied: "
              f"{s['goals_no_longer_satisfied']}.",
              f"Gap findings closed: {s['weaknesses']['closed']}; new: {s['weaknesses']['new']}; still open: "
              f"{s['weaknesses']['persisting']}."]
-    fig = trend_chart(comp)
-    chart = image(figure_png(fig), alt="readiness trend",
+    trend = chart(trend_chart(comp), alt="readiness trend",
                   caption="Share of practices FI or LI per process area, baseline and current.")
-    fig.clear()
     pas = comp.pas.assign(rating=[f"{b} \u2192 {a}" for b, a in zip(comp.pas["before"], comp.pas["after"])],
                           capability=[f"{b} \u2192 {a}" for b, a in zip(comp.pas["capability_before"],
-                                                                          comp.pas["capability_after"])])
-    goals = comp.goals[comp.goals["change"] != "unchanged"]
+                                                                          comp.pas["capability_after"])],
+                          goals=[f"+{n} / \u2212{m}" for n, m in zip(comp.pas["goals_newly_satisfied"],
+                                                                     comp.pas["goals_no_longer_satisfied"])],
+                          practices=[f"+{n} / \u2212{m}" for n, m in zip(comp.pas["practices_improved"],
+                                                                         comp.pas["practices_regressed"])],
+                          readiness=[f"{percent(b)} \u2192 {percent(a)}" for b, a in
+                                     zip(comp.pas["readiness_before"], comp.pas["readiness_after"])])
+    goals = comp.goals[comp.goals["change"] != UNCHANGED]
     findings = comp.findings[(comp.findings["kind"] == "weakness") & (comp.findings["status"] != "persisting")]
     return section(
         "Progress since the baseline",
-        bullet_list(lines), chart,
-        table(pas, {"pa": "PA", "rating": "Rating", "change": "Change", "capability": "Capability level",
-                    "readiness_before": "FI/LI before", "readiness_after": "FI/LI now",
-                    "readiness_delta": "Change", "practices_improved": "Practices improved",
-                    "practices_regressed": "Practices regressed", "goals_newly_satisfied": "Goals newly satisfied"},
-              cells={"readiness_before": percent, "readiness_after": percent, "readiness_delta": signed_percent}),
+        bullet_list(lines), trend,
+        table(pas, {"pa": "PA", "change": "Change", "rating": "Rating", "capability": "Capability level",
+                    "goals": "Goals satisfied +new / \u2212lost", "practices": "Practices +better / \u2212worse",
+                    "readiness": "FI or LI", "readiness_delta": "Readiness change"},
+              cells={"readiness_delta": signed_percent, "capability": nowrap, "readiness": nowrap},
+              widths={"pa": 7, "change": 11, "rating": 22, "capability": 12, "goals": 11, "practices": 11,
+                      "readiness": 14}),
         "<h3>Goals that changed</h3>",
         table(goals, {"pa": "PA", "goal": "Goal", "title": "Title", "before": "Before", "after": "Now",
                       "change": "Change"}, cells={"before": badge, "after": badge},
-              empty="No goal rating changed."),
+              widths={"pa": 7, "goal": 8, "before": 16, "after": 16, "change": 12}, empty="No goal rating changed."),
         "<h3>Practices that changed</h3>",
         table(comp.changed_practices(), {"pa": "PA", "practice": "Practice", "title": "Title", "before": "Before",
                                          "after": "Now", "change": "Change"},
-              cells={"before": badge, "after": badge}, empty="No practice characterization changed."),
+              cells={"before": badge, "after": badge},
+              widths={"pa": 7, "practice": 10, "before": 16, "after": 16, "change": 12},
+              empty="No practice characterization changed."),
         "<h3>Gap findings closed and new</h3>",
         table(findings, {"status": "Status", "pa": "PA", "goal": "Goal", "practices": "Practices",
-                         "statement": "Finding"}, cells={"statement": text_block},
+                         "statement": "Finding"}, cells={"statement": lambda v: clipped(v, 3, 400)},
+              widths={"status": 10, "pa": 7, "goal": 8, "practices": 14},
               empty="No gap finding was closed or opened."),
         anchor="progress")
 
 
-# ------------------------------------------------------------------ helpers
+# ------------------------------------------------------------------ cells and helpers
 
 
-def _yes(value: Any) -> str:
-    return "yes" if value is True or value == 1 else ""
+def _s(n: int) -> str:
+    return "" if n == 1 else "s"
+
+
+def _cut(line: str, chars: int) -> str:
+    """``line`` shortened to ``chars`` characters at a word boundary, with an ellipsis."""
+    if len(line) <= chars:
+        return line
+    head = line[: chars - 1]
+    return (head.rsplit(" ", 1)[0] if " " in head[chars // 2:] else head).rstrip(" ,;:") + "\u2026"
+
+
+def _first_line(text: str, chars: int = 240) -> str:
+    lines = [line for line in str(text or "").splitlines() if line.strip()]
+    return _cut(lines[0].strip(), chars) if lines else ""
+
+
+def _capped_list(items: list[str], what: str, where: str = "the ratings notebook") -> str:
+    shown = items[:MAX_ITEMS]
+    if len(items) > len(shown):
+        shown.append(f"and {len(items) - len(shown):,} more {what} (see {where})")
+    return bullet_list(shown)
 
 
 def _findings(snap: "Snapshot", kind: str) -> "pd.DataFrame":
     frame = snap.findings
-    return frame[(frame["kind"] == kind) & (frame["status"] == "open")].reset_index(drop=True)
+    frame = frame[(frame["kind"] == kind) & (frame["status"] == "open")].reset_index(drop=True)
+    if kind == "weakness":
+        frame = frame.assign(where=[(pa, goal, practices) for pa, goal, practices in
+                                    zip(frame["pa"], frame["goal"], frame["practices"])],
+                             ratings=list(zip(frame["ou_characterization"], frame["goal_rating"])),
+                             breadth=[f"{n} of {m}" for n, m in zip(frame["n_instances"], frame["n_sampled"])],
+                             priority=list(zip(frame["score"], frame["blocks_ml2"])),
+                             rank=list(zip(frame["rank"], frame["id"])))
+    return frame
+
+
+def _rank_cell(value: tuple[Any, int]) -> str:
+    rank, fid = value
+    return f'{esc(rank)}<br><span class="muted small nowrap">#{esc(fid)}</span>'
+
+
+def _where_cell(value: tuple[str, str, str]) -> str:
+    pa, goal, practices = value
+    return f'<strong>{esc(pa)}</strong> {esc(goal)}<br><span class="small">{esc(practices)}</span>'
+
+
+def _finding_cell(value: Any) -> str:
+    return f'<div class="finding-text">{clipped(value)}</div>'
+
+
+def _ratings_cell(value: tuple[str, str]) -> str:
+    ou, goal = value
+    return f"{badge(ou)}<br>{badge(goal)}"
+
+
+def _priority_cell(value: tuple[float, bool]) -> str:
+    from cmmikit.findings import priority_band
+
+    score, blocks = value
+    if score != score:
+        return ""
+    blocking = '<br><span class="small">blocks ML2</span>' if blocks else ""
+    return f"{badge(priority_band(float(score)))} {float(score):.0f}{blocking}"
+
+
+def _rationale_cell(value: tuple[str, str, str]) -> str:
+    rationale, who, note = value
+    text = clipped(rationale, RATIONALE_LINES, RATIONALE_CHARS)
+    by = f'<br><span class="muted small">decided by {esc(who)}</span>' if who else ""
+    warn = f'<br><span class="small"><strong>Not applied:</strong> {esc(note)}</span>' if note else ""
+    return text + by + warn
+
+
+def _action_finding_cell(value: tuple[int, str, str, str]) -> str:
+    fid, pa, goal, text = value
+    return f'<span class="nowrap"><strong>#{esc(fid)}</strong> {esc(pa)} {esc(goal)}</span><br>{esc(text)}'
+
+
+def _status_cell(value: tuple[str, int]) -> str:
+    status, days = value
+    word = ACTION_STATUS.get(status, str(status).replace("_", " ").capitalize())
+    if days and days > 0:
+        late = f'{count(int(days), "day")} overdue'
+        return (f'{esc(word)}<br><span class="badge" style="background:{palette.VERMILLION};'
+                f'color:{palette.text_on(palette.VERMILLION)}">{esc(late)}</span>')
+    return esc(word)
+
+
+def _sorted_actions(actions: "pd.DataFrame") -> "pd.DataFrame":
+    from cmmikit.findings import CLOSED_ACTION_STATUSES
+
+    closed = actions["status"].isin(CLOSED_ACTION_STATUSES)
+    return (actions.assign(_closed=closed, _late=-actions["days_overdue"],
+                           _due=actions["due_date"].replace("", "9999-12-31"))
+            .sort_values(["_closed", "_late", "_due", "id"], kind="mergesort")
+            .drop(columns=["_closed", "_late", "_due"]).reset_index(drop=True))
+
+
+def _per_goal(gaps: "pd.DataFrame") -> str:
+    if gaps.empty:
+        return ""
+    from cmmikit.findings import priority_band
+
+    per_goal = (gaps.groupby(["pa", "goal"], sort=False)
+                .agg(n=("id", "size"), blocking=("blocks_ml2", "sum"), top_score=("score", "max"))
+                .reset_index())
+    return "<h3>Open gap findings per goal</h3>" + table(
+        per_goal, {"pa": "PA", "goal": "Goal", "n": "Findings", "blocking": "Blocking ML2",
+                   "top_score": "Highest priority"},
+        cells={"top_score": lambda v: f"{badge(priority_band(float(v)))} {float(v):.0f}"})
+
+
+def _instance_counts(snap: "Snapshot") -> str:
+    from collections import Counter
+
+    kinds = Counter(i.kind for i in snap.instances)
+    if not kinds:
+        return "No basic units or support functions recorded"
+    parts = [count(n, *INSTANCE_KINDS.get(kind, (kind.replace("_", " "), kind.replace("_", " ") + "s")))
+             for kind, n in sorted(kinds.items())]
+    return " and ".join(parts)
 
 
 def _instances_frame(snap: "Snapshot") -> "pd.DataFrame":
     import pandas as pd
 
-    kinds = {"basic_unit": "basic unit", "support_function": "support function"}
-    return pd.DataFrame([{"name": i.name, "kind": kinds.get(i.kind, i.kind), "subgroup": i.subgroup,
+    return pd.DataFrame([{"name": i.name, "kind": INSTANCE_KINDS.get(i.kind, (i.kind,))[0], "subgroup": i.subgroup,
                           "pas": ", ".join(i.pas), "description": i.description} for i in snap.instances])
 
 

@@ -135,3 +135,19 @@ def test_findings_priority_counts_the_real_findings_frame(demo):
     assert sum(p.get_height() for p in fig.axes[0].patches) == len(open_gaps)
     labels = [t.get_text() for t in fig.axes[0].get_xticklabels()]
     assert set(labels) == set(open_gaps["pa"])
+
+
+def test_count_axes_step_by_whole_numbers(tiny):
+    """Small counts (a tiny model) must not give 0.5 steps on a count axis."""
+    tiny.update_record("AA", "SP 1.1", "U1", characterization="FI")
+    fig = charts.characterization_bars(rate(tiny))
+    ticks = fig.axes[0].get_xticks()
+    assert len(ticks) >= 2 and all(float(t).is_integer() for t in ticks)
+    fig = charts.findings_priority(findings(("MA", 80, "open")))
+    assert all(float(t).is_integer() for t in fig.axes[0].get_yticks())
+
+
+def test_priority_band_is_the_findings_rule():
+    from cmmikit.findings import priority_band
+
+    assert charts.priority_band is priority_band

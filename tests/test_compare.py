@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import io
+import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from cmmikit.compare import ModelMismatch, classify, compare, compare_findings, finding_key, trend_chart
+from cmmikit.compare import (ModelMismatch, classify, compare, compare_findings, direction, finding_key,
+                             pa_change, trend_chart)
 from cmmikit.rating import ORDER
 from cmmikit.store import Appraisal, Finding
 
@@ -87,14 +89,47 @@ def test_goal_deltas(pair):
 
 def test_pa_deltas(pair):
     result = compare(*pair)
-    assert rows(result.pas, ["pa", "before", "after", "change", "capability_before", "capability_after",
-                             "practices_improved", "practices_regressed", "goals_newly_satisfied"]) == [
-        ("AA", "Unsatisfied", "Unsatisfied", "unchanged", "CL0", "CL0", 2, 1, 2),
-        ("BB", "Not Rated", "Not Rated", "unchanged", "CL1 (CL2 not rated)", "Not Rated", 0, 0, 1),
+    assert rows(result.pas, ["pa", "before", "after", "rating_change", "capability_before", "capability_after",
+                             "capability_change", "practices_improved", "practices_regressed",
+                             "goals_newly_satisfied", "goals_no_longer_satisfied", "change"]) == [
+        # same rating and level, but goals (and practices) moved both ways
+        ("AA", "Unsatisfied", "Unsatisfied", "unchanged", "CL0", "CL0", "unchanged", 2, 1, 2, 1, "mixed"),
+        # SG 1 is no longer rated, so the capability level is gone although GG 2 became Satisfied
+        ("BB", "Not Rated", "Not Rated", "unchanged", "CL1 (CL2 not rated)", "Not Rated", "removed", 0, 0, 1, 1,
+         "removed"),
     ]
     aa = result.pas.iloc[0]
     assert (aa.readiness_before, aa.readiness_after) == pytest.approx((2 / 4, 3 / 4))
     assert aa.readiness_delta == pytest.approx(0.25)
+
+
+def test_a_capability_level_change_is_a_change(tmp_path):
+    """AA stays Unsatisfied (GG 2 is not met) but SG 1 becomes Satisfied: CL0 -> CL1 is an improvement."""
+    before = {**BASELINE, ("AA", "SP 2.1"): ("FI", "FI"), ("BB", "GP 2.1"): ("FI", "FI")}
+    after = {**before, ("AA", "SP 1.2"): ("LI", "FI")}
+    with make(tmp_path / "before.cmmi", "Before", before) as old, make(tmp_path / "after.cmmi", "After", after) as new:
+        result = compare(old, new)
+    aa = result.pas.set_index("pa").loc["AA"]
+    assert (aa.before, aa.after, aa.rating_change) == ("Unsatisfied", "Unsatisfied", "unchanged")
+    assert (aa.capability_before, aa.capability_after, aa.capability_change) == ("CL0", "CL1", "improved")
+    assert (aa.goals_newly_satisfied, aa.change) == (1, "improved")
+    assert result.summary["pas_improved"] == ["AA"] and result.summary["capability_levels"] == ["AA CL0 \u2192 CL1"]
+
+
+@pytest.mark.parametrize(("rating", "capability", "goals", "practices", "change"), [
+    ("improved", "improved", "improved", "improved", "improved"),
+    ("unchanged", "regressed", "improved", "unchanged", "regressed"),
+    ("unchanged", "unchanged", "mixed", "improved", "mixed"),
+    ("unchanged", "unchanged", "unchanged", "improved", "improved"),
+    ("unchanged", "unchanged", "unchanged", "unchanged", "unchanged"),
+])
+def test_pa_change_takes_the_first_that_moved(rating, capability, goals, practices, change):
+    assert pa_change(rating, capability, goals, practices) == change
+
+
+def test_direction():
+    assert [direction(1, 0), direction(0, 2), direction(1, 1), direction(0, 0)] == [
+        "improved", "regressed", "mixed", "unchanged"]
 
 
 def test_summary(pair):
@@ -106,7 +141,10 @@ def test_summary(pair):
     assert summary["practices"] == {"improved": 2, "regressed": 1, "new": 1, "removed": 1, "changed": 0,
                                     "unchanged": 1}
     assert summary["goals_newly_satisfied"] == 3 and summary["goals_no_longer_satisfied"] == 2
-    assert summary["pas_improved"] == [] and summary["pas_regressed"] == []
+    assert summary["pas"] == {"improved": 0, "regressed": 0, "mixed": 1, "new": 0, "removed": 1, "changed": 0,
+                              "unchanged": 0}
+    assert summary["capability_levels"] == ["BB CL1 (CL2 not rated) \u2192 Not Rated"]
+    assert summary["pas_improved"] == [] and summary["pas_regressed"] == ["BB"]
     assert summary["weaknesses"] == {"closed": 1, "new": 0, "persisting": 0}
 
 
@@ -185,3 +223,14 @@ def test_trend_chart_is_deterministic(pair):
     assert [t.get_text() for t in ax.get_yticklabels()] == ["AA", "BB"]
     assert [t.get_text() for t in ax.child_axes[0].get_yticklabels()] == ["Unsatisfied \u2192 Unsatisfied", "Not Rated \u2192 Not Rated"]
     assert png() == png()
+
+
+def test_refuses_different_versions_of_a_model(tmp_path):
+    newer = tmp_path / "tiny-model-1.1"
+    shutil.copytree(TINY_MODEL, newer)
+    text = (newer / "model.yaml").read_text(encoding="utf-8")
+    (newer / "model.yaml").write_text(text.replace('version: "1.0"', 'version: "1.1"'), encoding="utf-8")
+    with make(tmp_path / "before.cmmi", "Before", BASELINE) as old, \
+            Appraisal.create(tmp_path / "after.cmmi", name="After", model=newer) as new:
+        with pytest.raises(ModelMismatch, match="different versions of model tiny-1.0: before.cmmi uses version 1.0"):
+            compare(old, new)

@@ -81,10 +81,16 @@ def test_the_cli_gives_one_line_for_unreadable_files_and_leaves_the_target_alone
                                                           "utf16.json"]
 
 
-@pytest.mark.parametrize("version", [1, 2])
+@pytest.mark.parametrize("version", [1, 2, 3])
 def test_an_export_of_an_earlier_release_imports_with_its_evidence_in_the_register(small_dump, tmp_path, version):
     old = copy.deepcopy(small_dump)
     old["schema_version"] = version
+    if version == 3:        # follow-ups came before the register: an inherited record, the baseline named
+        old["practice_records"][0]["inherited"] = 1
+        old["appraisal"][0]["follow_up_of"] = "Base (/x/base.cmmi)"
+    else:
+        old["practice_records"][0].pop("inherited")
+        old["appraisal"][0].pop("follow_up_of")
     desk = next(i["id"] for i in old["instances"] if i["name"] == "Desk")
     for table in ("artifacts", "affirmations", "evidence_links"):
         del old[table]
@@ -108,6 +114,8 @@ def test_an_export_of_an_earlier_release_imports_with_its_evidence_in_the_regist
     with Appraisal.restore(tmp_path / "old.cmmi", old) as a:
         assert a.record("SD", "SP 1.1", "Desk").characterization == "PI"
         assert a.record("SD", "SP 1.1", "Desk").version == 1
+        assert a.record("SD", "SP 1.1", "Desk").inherited is (version == 3)
+        assert a.info().follow_up_of == ("Base (/x/base.cmmi)" if version == 3 else "")
         sla, interview = a.register()
         assert (sla.title, sla.kind, sla.owner, sla.reuse) == ("SLA", "direct", "Ann", 2)
         assert [(link.id, link.practice, link.statement) for link in sla.links] == [

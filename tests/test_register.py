@@ -16,6 +16,8 @@ from cmmikit.errors import ConflictError, InvalidValue, UnknownEntry
 from cmmikit.store import Appraisal, Cell
 from cmmikit.store.location import parse
 
+from old_schemas import downgrade
+
 
 def test_an_artifact_registered_once_supports_many_cells(appraisal):
     plan = appraisal.add_artifact("CM plan", location="https://wiki/cm-plan", owner="Ann", effective_date="2026-03-01")
@@ -216,7 +218,7 @@ def test_json_round_trip_keeps_the_register(appraisal, new_location):
     appraisal.link_affirmation(talk, "CM", "SP 1.1", "Unit A", statement="=1+1")
     appraisal.add_affirmation("Not linked yet")
     dump = appraisal.dump()
-    assert dump["schema_version"] == 3 and "evidence" not in dump
+    assert dump["schema_version"] == 4 and "evidence" not in dump
     with Appraisal.restore(new_location("copy"), json.loads(json.dumps(dump))) as copy:
         assert copy.register() == appraisal.register()
         assert copy.info().evidence_max_age_months == 12 and copy.artifact(plan).stale
@@ -256,48 +258,25 @@ def _check_upgraded_register(a: Appraisal, next_id: int) -> None:
     assert a.add_evidence("SD", "SP 2.1", "Unit A", "artifact", "New") == next_id
 
 
-def _downgrade_to_0002(location: str, rows=OLD_EVIDENCE) -> None:
-    """Turn a new appraisal into one of schema 0002 (evidence rows, no register) holding ``rows``; remove id 7."""
-    loc = parse(location)
-    ddl = importlib.import_module("cmmikit.store.migrations.versions.0002_team_store").TABLES["evidence"]
-    if loc.path is not None:
-        engine = create_engine(f"sqlite:///{loc.path}")
-    else:
-        engine = create_engine(loc.url)
-        ddl = ddl.replace("INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT", "SERIAL PRIMARY KEY")
-    with engine.begin() as conn:
-        if loc.path is None:
-            conn.execute(text(f'SET LOCAL search_path TO "{loc.schema}"'))
-        ids = {name: ident for ident, name in conn.execute(text("SELECT id, name FROM instances"))}
-        for table in ("evidence_links", "artifacts", "affirmations"):
-            conn.execute(text(f"DROP TABLE {table}"))
-        conn.execute(text("ALTER TABLE appraisal DROP COLUMN evidence_max_age_months"))
-        conn.execute(text(ddl))
-        conn.execute(text("CREATE INDEX evidence_by_practice ON evidence (pa, practice, instance_id)"))
-        conn.execute(text("UPDATE alembic_version SET version_num = '0002'"))
-        for ident, practice, unit, kind, description, where, who, when in rows:
-            conn.execute(text("INSERT INTO evidence (pa, practice, instance_id, kind, description, location, who, "
-                              "collected_on, version, updated_by) VALUES ('SD', :p, :i, :k, :d, :l, :w, :c, 2, 'ann')"),
-                         {"p": practice, "i": ids[unit], "k": kind, "d": description, "l": where, "w": who,
-                          "c": when})
-        conn.execute(text("DELETE FROM evidence WHERE id = 7"))
-    engine.dispose()
-
-
-def test_an_appraisal_of_schema_0002_is_upgraded_into_the_register(new_location):
+@pytest.mark.parametrize("revision", ["0002", "0003"])
+def test_an_appraisal_of_an_older_schema_is_upgraded_into_the_register(new_location, revision):
     location = new_location("old")
     with Appraisal.create(location, name="Old") as a:
         a.add_instance("Unit A")
         a.add_instance("Unit B")
-    _downgrade_to_0002(location)
+        a.update_record("SD", "SP 1.1", "Unit A", characterization="LI")
+    rows = [("SD", practice, unit, *rest) for _, practice, unit, *rest in OLD_EVIDENCE]
+    downgrade(location, revision, rows, version=2, removed=[7])
     with Appraisal.open(location, user="bo") as a:
         _check_upgraded_register(a, next_id=8)         # removed id 7 is not handed out again
         link = a.evidence(instance="Unit B")[0]
         assert (link.link_version, link.version) == (2, 1)     # the row's version stays with its link
         a.update_evidence(1, description="SLA 2026", base_version=1)
         assert {e.description for e in a.evidence() if (e.kind, e.item_id) == ("artifact", 1)} == {"SLA 2026"}
+        record = a.record("SD", "SP 1.1", "Unit A")
+        assert (record.characterization, record.inherited, a.info().follow_up_of) == ("LI", False, "")
     if parse(location).path is not None:
-        assert len(list(Path(location).parent.glob("old.cmmi.schema-0002*.bak"))) == 1
+        assert len(list(Path(location).parent.glob(f"old.cmmi.schema-{revision}*.bak"))) == 1
     assert _schema_differences(location) == []
 
 

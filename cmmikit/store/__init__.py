@@ -29,7 +29,9 @@ from cmmikit.store import engines, schema, tables as t
 from cmmikit.store.core import clean, now
 from cmmikit.store.exchange import ExchangeStore
 from cmmikit.store.findings import FindingStore
+from cmmikit.store.freshness import FreshnessStore
 from cmmikit.store.location import Location, current_user, is_url, parse
+from cmmikit.store.merge import Conflict, MergeResult, SliceInfo, merge_slice, slice_info
 from cmmikit.store.practices import PracticeStore
 from cmmikit.store.records import (ACTION_STATUSES, APPRAISAL_TYPES, ARTIFACT_KINDS, CHARACTERIZATIONS,
                                    EVIDENCE_KINDS, FINDING_KINDS, FINDING_ORIGINS, FINDING_STATUSES, INSTANCE_KINDS,
@@ -38,18 +40,20 @@ from cmmikit.store.records import (ACTION_STATUSES, APPRAISAL_TYPES, ARTIFACT_KI
                                    PracticeRecord, Response, Scope)
 from cmmikit.store.register import RegisterStore
 from cmmikit.store.setup import SetupStore
+from cmmikit.store.transfer import follow_up, slice_appraisal
 
 if TYPE_CHECKING:
     from cmmikit.model import Model
 
 __all__ = ["ACTION_STATUSES", "APPRAISAL_TYPES", "ARTIFACT_KINDS", "CHARACTERIZATIONS", "EVIDENCE_KINDS",
            "FINDING_KINDS", "FINDING_ORIGINS", "FINDING_STATUSES", "INSTANCE_KINDS", "REGISTER_KINDS", "SCOPES", "Action",
-           "Affirmation", "Appraisal", "AppraisalInfo", "Artifact", "Assessor", "Cell", "Change", "Evidence", "Finding",
-           "GoalDecision", "Instance", "Link", "Location", "PracticeDecision", "PracticeRecord", "Response", "Scope",
-           "StoreError", "current_user", "is_url", "list_appraisals", "parse"]
+           "Affirmation", "Appraisal", "AppraisalInfo", "Artifact", "Assessor", "Cell", "Change", "Conflict", "Evidence",
+           "Finding", "GoalDecision", "Instance", "Link", "Location", "MergeResult", "PracticeDecision",
+           "PracticeRecord", "Response", "Scope", "SliceInfo", "StoreError", "current_user", "follow_up", "is_url",
+           "list_appraisals", "merge_slice", "parse", "slice_appraisal", "slice_info"]
 
 
-class Appraisal(SetupStore, PracticeStore, RegisterStore, FindingStore, ExchangeStore):
+class Appraisal(SetupStore, PracticeStore, RegisterStore, FindingStore, ExchangeStore, FreshnessStore):
     """An open appraisal. Use :meth:`create`, :meth:`open` or :meth:`restore`; close it (or use ``with``)."""
 
     @classmethod
@@ -102,31 +106,18 @@ class Appraisal(SetupStore, PracticeStore, RegisterStore, FindingStore, Exchange
 
     @classmethod
     def restore(cls, location: "str | os.PathLike | Location", data: dict[str, Any], *, source: str = "JSON",
-                overwrite: bool = False, user: str | None = None) -> "Appraisal":
-        """Build a new appraisal from :meth:`dump` output; nothing is written unless all of it is valid."""
+                overwrite: bool = False, user: str | None = None, record: bool = True) -> "Appraisal":
+        """Build a new appraisal from :meth:`dump` output; nothing is written unless all of it is valid.
+
+        ``record`` adds a "restored" entry to the change log (a backup copies the log as it is).
+        """
         from cmmikit.store.validation import validate_dump
 
         rows = validate_dump(data, source)
         who = current_user(user)
-
-        def fill(conn: Connection) -> None:
-            t.metadata.create_all(conn)
-            conn.execute(insert(t.meta).values(key="application", value=schema.APPLICATION))
-            conn.execute(insert(t.alembic_version).values(version_num=schema.HEAD))
-            merged = {r["id"]: r["merged_into"] for r in rows["findings"] if r["merged_into"] is not None}
-            for name in t.DUMP_TABLES:  # parents first; a merged finding may point forward: linked afterwards
-                table_rows = [{**r, "merged_into": None} for r in rows[name]] if name == "findings" else rows[name]
-                if table_rows:
-                    conn.execute(insert(t.metadata.tables[name]), table_rows)
-            for fid, target in merged.items():
-                conn.execute(t.findings.update().where(t.findings.c.id == fid).values(merged_into=target))
-            if conn.dialect.name == "postgresql":
-                _reset_sequences(conn)
-            conn.execute(t.appraisal.update().values(generation=uuid.uuid4().hex))
-            conn.execute(insert(t.changes).values(at=now(), changed_by=who, entity="appraisal", key="appraisal",
-                                                  field="restored", new=f"from {source}"))
-
-        _build(parse(location), overwrite, fill)
+        _build(parse(location), overwrite,
+               lambda conn: _fill_rows(conn, rows, who=who, field="restored" if record else None,
+                                       note=f"from {source}"))
         return cls.open(location, user=who)
 
     def backup(self, path: str | os.PathLike, *, overwrite: bool = False) -> Path:
@@ -146,7 +137,8 @@ class Appraisal(SetupStore, PracticeStore, RegisterStore, FindingStore, Exchange
             _build_file(target, overwrite, copy)
             return target
         data = self.dump()
-        Appraisal.restore(target, data, source=self.location.display, overwrite=overwrite, user=self.user).close()
+        Appraisal.restore(target, data, source=self.location.display, overwrite=overwrite, user=self.user,
+                          record=False).close()
         return target
 
 
@@ -229,6 +221,31 @@ def _build_on_server(loc: Location, overwrite: bool, fill: Callable[[Connection]
             fill(conn)
     finally:
         engine.dispose()
+
+
+def _fill_rows(conn: Connection, rows: dict[str, list[dict[str, Any]]], *, who: str, field: str | None, note: str,
+               meta: dict[str, str] | None = None) -> None:
+    """Create the tables in an empty database and insert valid rows (ids kept); log one line about it
+    (``field``: None logs nothing, as for a backup that copies the change log as it is)."""
+    t.metadata.create_all(conn)
+    conn.execute(insert(t.meta), [{"key": "application", "value": schema.APPLICATION},
+                                  *({"key": k, "value": v} for k, v in (meta or {}).items())])
+    conn.execute(insert(t.alembic_version).values(version_num=schema.HEAD))
+    merged = {r["id"]: r["merged_into"] for r in rows.get("findings", []) if r["merged_into"] is not None}
+    for name in t.DUMP_TABLES:  # parents first; a merged finding may point forward: linked afterwards
+        table_rows = rows.get(name, [])
+        if name == "findings":
+            table_rows = [{**r, "merged_into": None} for r in table_rows]
+        if table_rows:
+            conn.execute(insert(t.metadata.tables[name]), table_rows)
+    for fid, target in merged.items():
+        conn.execute(t.findings.update().where(t.findings.c.id == fid).values(merged_into=target))
+    if conn.dialect.name == "postgresql":
+        _reset_sequences(conn)
+    conn.execute(t.appraisal.update().values(generation=uuid.uuid4().hex))
+    if field is not None:
+        conn.execute(insert(t.changes).values(at=now(), changed_by=who, entity="appraisal", key="appraisal",
+                                              field=field, new=note))
 
 
 def _reset_sequences(conn: Connection) -> None:

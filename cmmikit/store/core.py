@@ -236,6 +236,7 @@ class StoreCore:
         pk = result.inserted_primary_key
         if not subject.entity_id and pk and len(pk) == 1:
             subject.entity_id = str(pk[0])
+            subject.key = subject.key.replace("{id}", subject.entity_id)
         self._log_many((subject, name, None, value) for name, value in logged.items() if value not in (None, ""))
         return pk[0] if pk and len(pk) == 1 else None
 

@@ -13,7 +13,7 @@ from cmmikit.store.core import StoreCore
 from cmmikit.store.records import Change
 
 DUMP_FORMAT = "cmmikit-appraisal"
-DUMP_VERSION = 3                    # the integer of the schema revision the dump's rows follow
+DUMP_VERSION = 4                    # the integer of the schema revision the dump's rows follow
 PRIVATE_COLUMNS = {"appraisal": {"generation"}}
 
 
@@ -58,10 +58,14 @@ class ExchangeStore(StoreCore):
             yield "\n}\n"
 
     def history(self, *, pa: str | None = None, practice: str | None = None, instance: str | None = None,
-                user: str | None = None, since: str | None = None, entity: str | None = None) -> list[Change]:
-        """The change log, oldest first, narrowed by PA, practice, instance, user or date (YYYY-MM-DD...)."""
+                user: str | None = None, since: str | None = None, entity: str | None = None,
+                up_to: int | None = None) -> list[Change]:
+        """The change log, oldest first, narrowed by PA, practice, instance, user, date (YYYY-MM-DD...)
+        or the last change id to include."""
         c = t.changes.c
         stmt = select(t.changes)
+        if up_to is not None:
+            stmt = stmt.where(c.id <= up_to)
         for column, value in ((c.pa, pa), (c.practice, practice), (c.instance, instance), (c.changed_by, user),
                               (c.entity, entity)):
             if value is not None:
@@ -70,6 +74,12 @@ class ExchangeStore(StoreCore):
             stmt = stmt.where(c.at >= since)
         return [Change(r["id"], r["at"], r["changed_by"], r["entity"], r["key"], r["field"], r["old"], r["new"],
                        r["pa"], r["practice"], r["instance"]) for r in self._rows(stmt.order_by(c.id))]
+
+    def last_change_id(self) -> int:
+        """The id of the newest change-log entry (0 for none)."""
+        from sqlalchemy import func
+
+        return int(self._scalar(select(func.coalesce(func.max(t.changes.c.id), 0))))
 
     def last_changes(self, pa: str, practice: str) -> dict[str, Change]:
         """Per instance, the newest change of a practice's record or evidence (for "LI by ravi, 10:42")."""

@@ -39,9 +39,8 @@ class FindingStore(StoreCore):
                   "source_key": clean(source_key, "source_key"), "effort": _level(effort, "effort"),
                   "impact": _level(impact, "impact"), "created_at": now()}
         with self.transaction():
-            subject = Subject("finding", f"{pa} {goal} {kind}", pa=pa)
+            subject = Subject("finding", f"finding {{id}} ({pa} {kind})", pa=pa)
             fid = int(self._insert(t.findings, values, subject, {"statement": statement}))
-            subject.key = f"finding {fid} ({pa} {kind})"
             self._link_finding(fid, practices, instances)
         return fid
 
@@ -167,7 +166,7 @@ class FindingStore(StoreCore):
                   "due_date": clean(due_date, "due_date"), "status": status, "created_at": now()}
         with self.transaction():
             finding = self.finding(finding_id)
-            subject = Subject("action", f"action for finding {finding_id}", pa=finding.pa)
+            subject = Subject("action", f"action {{id}} (finding {finding_id})", pa=finding.pa)
             aid = int(self._insert(t.actions, values, subject, {"description": description, "owner": owner,
                                                                 "due_date": due_date, "status": status}))
         return aid

@@ -1,6 +1,6 @@
 """How the evidence rows of older appraisals (one row per item per cell) become evidence register rows.
 
-Used by migration 0003 and by the import of JSON exports of schema 1 and 2, so both give the same
+Used by migration 0004 and by the import of JSON exports of schema 1 to 3, so both give the same
 register: rows with the same kind, description and location become one artifact or affirmation (its
 owner or roles and its date taken from the earliest row), linked to every cell those rows were in.
 Each link keeps the id of its evidence row, so ids shown before the upgrade still name the same

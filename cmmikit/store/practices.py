@@ -20,6 +20,20 @@ def _cell(pa: str, practice: str, instance: str) -> str:
     return f"{pa} {practice} / {instance}"
 
 
+def record_subject(pa: str, practice: str, instance: str, ident: int) -> Subject:
+    return Subject("record", _cell(pa, practice, instance), entity_id=f"{pa}|{practice}|{ident}", pa=pa,
+                   practice=practice, instance=instance)
+
+
+def practice_decision_subject(pa: str, practice: str) -> Subject:
+    return Subject("practice decision", f"{pa} {practice} team decision", entity_id=f"{pa}|{practice}", pa=pa,
+                   practice=practice)
+
+
+def goal_decision_subject(pa: str, goal: str) -> Subject:
+    return Subject("goal decision", f"{pa} {goal} team decision", entity_id=f"{pa}|{goal}", pa=pa)
+
+
 class PracticeStore(StoreCore):
     # -- practice records: characterization, strengths, weaknesses, notes ------
 
@@ -52,9 +66,9 @@ class PracticeStore(StoreCore):
         with self.transaction():
             ident = self._instance_id(instance)
             key = {"pa": pa, "practice": practice, "instance_id": ident}
-            self._upsert(t.practice_records, key, values,
-                         Subject("record", _cell(pa, practice, instance), entity_id=f"{pa}|{practice}|{ident}",
-                                 pa=pa, practice=practice, instance=instance), base_version)
+            if values and self._scalar(select(t.practice_records.c.inherited).filter_by(**key)):
+                values["inherited"] = 0   # an edit re-assesses a record inherited from the baseline
+            self._upsert(t.practice_records, key, values, record_subject(pa, practice, instance, ident), base_version)
             return _record(self._row(t.practice_records, key), instance)
 
     def set_characterization(self, pa: str, practice: str, instance: str, value: str | None, *,
@@ -65,12 +79,12 @@ class PracticeStore(StoreCore):
         """Every stored practice record (optionally of one PA)."""
         r = t.practice_records.c
         stmt = (select(r.pa, r.practice, t.instances.c.name, r.characterization, r.strengths, r.weaknesses, r.notes,
-                       r.version, r.updated_by, r.updated_at)
+                       r.version, r.updated_by, r.updated_at, r.inherited)
                 .join(t.instances, t.instances.c.id == r.instance_id))
         if pa:
             stmt = stmt.where(r.pa == pa)
         stmt = stmt.order_by(r.pa, r.practice, t.instances.c.position)
-        return [PracticeRecord(*row) for row in self._tuples(stmt)]
+        return [PracticeRecord(*row[:-1], inherited=bool(row[-1])) for row in self._tuples(stmt)]
 
     # -- team decisions ------------------------------------------------------------
 
@@ -85,15 +99,13 @@ class PracticeStore(StoreCore):
             self._upsert(t.practice_decisions, {"pa": pa, "practice": practice},
                          {"value": value, "rationale": rationale,
                           "decided_by": clean(decided_by, "decided_by") or self.user, "decided_at": now()},
-                         Subject("practice decision", f"{pa} {practice} team decision", entity_id=f"{pa}|{practice}",
-                                 pa=pa, practice=practice), base_version)
+                         practice_decision_subject(pa, practice), base_version)
 
     def clear_practice_decision(self, pa: str, practice: str, *, base_version: int | None = None) -> None:
         with self.transaction():
             if self._locked_row(t.practice_decisions, {"pa": pa, "practice": practice}) is not None:
                 self._delete(t.practice_decisions, {"pa": pa, "practice": practice},
-                             Subject("practice decision", f"{pa} {practice} team decision",
-                                     entity_id=f"{pa}|{practice}", pa=pa, practice=practice), base_version, "value")
+                             practice_decision_subject(pa, practice), base_version, "value")
 
     def practice_decisions(self) -> list[PracticeDecision]:
         c = t.practice_decisions.c
@@ -112,14 +124,12 @@ class PracticeStore(StoreCore):
             self._upsert(t.goal_decisions, {"pa": pa, "goal": goal},
                          {"rating": rating, "rationale": rationale,
                           "decided_by": clean(decided_by, "decided_by") or self.user, "decided_at": now()},
-                         Subject("goal decision", f"{pa} {goal} team decision", entity_id=f"{pa}|{goal}", pa=pa),
-                         base_version)
+                         goal_decision_subject(pa, goal), base_version)
 
     def clear_goal_decision(self, pa: str, goal: str, *, base_version: int | None = None) -> None:
         with self.transaction():
             if self._locked_row(t.goal_decisions, {"pa": pa, "goal": goal}) is not None:
-                self._delete(t.goal_decisions, {"pa": pa, "goal": goal},
-                             Subject("goal decision", f"{pa} {goal} team decision", entity_id=f"{pa}|{goal}", pa=pa),
+                self._delete(t.goal_decisions, {"pa": pa, "goal": goal}, goal_decision_subject(pa, goal),
                              base_version, "rating")
 
     def goal_decisions(self) -> list[GoalDecision]:
@@ -165,4 +175,5 @@ class PracticeStore(StoreCore):
 
 def _record(row, instance: str) -> PracticeRecord:
     return PracticeRecord(row["pa"], row["practice"], instance, row["characterization"], row["strengths"],
-                          row["weaknesses"], row["notes"], row["version"], row["updated_by"], row["updated_at"])
+                          row["weaknesses"], row["notes"], row["version"], row["updated_by"], row["updated_at"],
+                          bool(row["inherited"]))

@@ -33,6 +33,7 @@ class AppraisalInfo:
     description: str = ""
     evidence_max_age_months: int = DEFAULT_EVIDENCE_MAX_AGE
     version: int = 0
+    follow_up_of: str = ""     # a follow-up appraisal: its baseline, "name (location)"
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,11 @@ class Assessor:
 
 @dataclass(frozen=True)
 class PracticeRecord:
-    """One practice in one instance. ``version`` 0 means nothing is stored yet."""
+    """One practice in one instance. ``version`` 0 means nothing is stored yet.
+
+    ``inherited``: copied from the baseline of a follow-up appraisal and not re-assessed since
+    (an edit or :meth:`~cmmikit.store.Appraisal.confirm_record` clears it).
+    """
 
     pa: str
     practice: str
@@ -76,6 +81,7 @@ class PracticeRecord:
     version: int = 0
     updated_by: str = ""
     updated_at: str = ""
+    inherited: bool = False
 
 
 class Cell(NamedTuple):

@@ -45,8 +45,9 @@ appraisal = Table(
     _text("model_ref"), _text("org_unit"), _text("appraisal_type", default="SCAMPI A"), _text("sponsor"),
     _text("lead_appraiser"), _text("start_date"), _text("end_date"), _text("description"),
     _text("generation"),
-    Column("evidence_max_age_months", Integer, nullable=False, server_default=text("24")),
     *_versioned(),
+    _text("follow_up_of"),  # the baseline of a follow-up appraisal: "name (location)"
+    Column("evidence_max_age_months", Integer, nullable=False, server_default=text("24")),  # older evidence is stale
 )
 
 instances = Table(
@@ -101,6 +102,7 @@ practice_records = Table(
     _text("characterization", default=None),  # checked against the appraisal's scale in code
     _text("strengths"), _text("weaknesses"), _text("notes"),
     *_versioned(),
+    Column("inherited", Integer, nullable=False, server_default=text("0")),  # copied from a baseline, not re-assessed
     PrimaryKeyConstraint("pa", "practice", "instance_id"),
 )
 
@@ -244,6 +246,7 @@ changes = Table(
     Column("old", Text),
     Column("new", Text),
     Index("changes_by_cell", "pa", "practice", "instance"),
+    Index("changes_by_practice", "pa", "practice", "entity", "field", "id"),  # newest data change per practice
     **AUTOINCREMENT,
 )
 

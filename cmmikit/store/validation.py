@@ -19,10 +19,10 @@ from cmmikit.store.legacy_evidence import convert
 from cmmikit.store.records import (ACTION_STATUSES, ARTIFACT_KINDS, CHARACTERIZATIONS, EVIDENCE_KINDS, FINDING_KINDS,
                                    FINDING_ORIGINS, FINDING_STATUSES, INSTANCE_KINDS, SCOPES)
 
-READABLE_VERSIONS = (1, 2, DUMP_VERSION)
+READABLE_VERSIONS = (1, 2, 3, DUMP_VERSION)
 MAX_PROBLEMS = 200
 REGISTER_TABLES = ("artifacts", "affirmations", "evidence_links")
-REGISTER_SINCE = 3        # the first export schema with the evidence register (older ones hold evidence rows)
+REGISTER_SINCE = 4        # the first export schema with the evidence register (older ones hold evidence rows)
 
 
 class _Row(BaseModel):
@@ -30,7 +30,7 @@ class _Row(BaseModel):
 
 
 class LegacyEvidenceRow(_Row):
-    """An ``evidence`` row of an export of schema 1 or 2 (before the evidence register)."""
+    """An ``evidence`` row of an export of schema 1 to 3 (before the evidence register)."""
 
     id: StrictInt
     pa: StrictStr

@@ -1,7 +1,7 @@
 """Evidence register: artifacts and affirmations registered once and linked to the cells they support.
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Runs on SQLite files and PostgreSQL appraisals alike. The ``evidence`` table (one row per item per
 cell) becomes ``artifacts``, ``affirmations`` and ``evidence_links`` (see cmmikit/store/legacy_evidence.py:
 identical description + location + kind rows become one item linked many times; each link keeps its
@@ -15,8 +15,8 @@ from alembic import op
 
 from cmmikit.store.legacy_evidence import convert
 
-revision = "0003"
-down_revision = "0002"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
