@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Table, bindparam, case, delete, func, insert, select
+from sqlalchemy import Select, Table, bindparam, case, delete, func, insert, literal, select
 from sqlalchemy.engine import RowMapping
 
 from cmmikit.errors import InvalidValue, UnknownEntry
@@ -116,6 +116,33 @@ def _values(kind: _Kind, changes: Mapping[str, Any]) -> dict[str, str]:
         else:
             values[name] = clean(value, name)
     return values
+
+
+def evidence_select() -> Select:
+    """Each link with its register item, in the shape of an evidence row of earlier releases.
+
+    Columns: the link's ``id``, ``pa``, ``practice``, ``instance_id``, ``instance`` (its name),
+    ``statement``, ``link_version``, ``updated_by``, ``updated_at``; the item's ``kind`` (artifact
+    or affirmation), ``item_id``, ``description`` (title), ``location``, ``who`` (owner or roles),
+    ``collected_on`` (its date), ``artifact_kind`` (direct, indirect; blank for an affirmation),
+    ``version``, ``item_updated_by`` and ``item_updated_at``.
+    """
+    lk, a, f = t.evidence_links.c, t.artifacts.c, t.affirmations.c
+    return (select(lk.id, lk.pa, lk.practice, lk.instance_id, t.instances.c.name.label("instance"), lk.statement,
+                   lk.version.label("link_version"), lk.updated_by, lk.updated_at,
+                   case((lk.artifact_id.is_not(None), literal("artifact")), else_=literal("affirmation")).label("kind"),
+                   func.coalesce(lk.artifact_id, lk.affirmation_id).label("item_id"),
+                   func.coalesce(a.title, f.title).label("description"),
+                   func.coalesce(a.location, f.location).label("location"),
+                   func.coalesce(a.owner, f.roles).label("who"),
+                   func.coalesce(a.effective_date, f.held_on).label("collected_on"),
+                   func.coalesce(a.kind, literal("")).label("artifact_kind"),
+                   func.coalesce(a.version, f.version).label("version"),
+                   func.coalesce(a.updated_by, f.updated_by).label("item_updated_by"),
+                   func.coalesce(a.updated_at, f.updated_at).label("item_updated_at"))
+            .join(t.instances, t.instances.c.id == lk.instance_id)
+            .outerjoin(t.artifacts, a.id == lk.artifact_id)
+            .outerjoin(t.affirmations, f.id == lk.affirmation_id))
 
 
 class RegisterStore(StoreCore):
@@ -312,7 +339,8 @@ class RegisterStore(StoreCore):
             else:
                 item_id, title = row["id"], row["title"]
                 note = difference(values[item.who], values[item.date], row[item.who], row[item.date])
-            text = "; ".join(part for part in (clean(statement, "statement"), note) if part)
+            said = clean(statement, "statement")
+            text = "; ".join(part for part in (said, "" if note and note in said else note) if part)
             return self._link(item, item_id, pa, practice, instance, text or None, title=title)
 
     def update_evidence(self, evidence_id: int, *, base_version: int | None = None, **changes: str) -> None:
@@ -361,13 +389,8 @@ class RegisterStore(StoreCore):
     def evidence(self, pa: str | None = None, practice: str | None = None,
                  instance: str | None = None) -> list[Evidence]:
         """Evidence items (links with their register items), optionally narrowed to a PA, practice, instance."""
-        lk, a, f = t.evidence_links.c, t.artifacts.c, t.affirmations.c
-        stmt = (select(lk.id, lk.pa, lk.practice, t.instances.c.name, lk.artifact_id, lk.affirmation_id,
-                       lk.statement, lk.version, a.title, a.location, a.owner, a.effective_date, a.kind, a.version,
-                       f.title, f.location, f.roles, f.held_on, f.version)
-                .join(t.instances, t.instances.c.id == lk.instance_id)
-                .outerjoin(t.artifacts, a.id == lk.artifact_id)
-                .outerjoin(t.affirmations, f.id == lk.affirmation_id))
+        lk = t.evidence_links.c
+        stmt = evidence_select()
         with self.snapshot():
             if pa is not None:
                 stmt = stmt.where(lk.pa == pa)
@@ -375,18 +398,11 @@ class RegisterStore(StoreCore):
                 stmt = stmt.where(lk.practice == practice)
             if instance is not None:
                 stmt = stmt.where(lk.instance_id == self._instance_id(instance))
-            rows = self._tuples(stmt.order_by(lk.pa, lk.practice, t.instances.c.position, lk.id))
+            rows = self._rows(stmt.order_by(lk.pa, lk.practice, t.instances.c.position, lk.id))
             cutoff = self.stale_before()
-        found = []
-        for (ident, pa_, practice_, name, art, aff, statement, link_version, *item) in rows:
-            if art is not None:
-                title, where, who, when, art_kind, version = item[:6]
-            else:
-                (title, where, who, when, version), art_kind = item[6:], ""
-            found.append(Evidence(ident, pa_, practice_, name, "artifact" if art is not None else "affirmation",
-                                  title, where, who, when, version, art if art is not None else aff, art_kind,
-                                  statement, link_version, _is_stale(when, cutoff)))
-        return found
+        return [Evidence(r["id"], r["pa"], r["practice"], r["instance"], r["kind"], r["description"], r["location"],
+                         r["who"], r["collected_on"], r["version"], r["item_id"], r["artifact_kind"], r["statement"],
+                         r["link_version"], _is_stale(r["collected_on"], cutoff)) for r in rows]
 
     def evidence_counts(self) -> dict[tuple[str, str, str], Counter]:
         """Linked artifacts and affirmations per (pa, practice, instance), counted by the database."""
@@ -408,6 +424,11 @@ class RegisterStore(StoreCore):
             rows = self._conn.execute(_FIND[kind.entity], {"location": wanted[1], "title": " ".join(  # type: ignore
                 title.split())}).mappings().all()
         return next((row for row in rows if item_key(row["title"], row["location"]) == wanted), None)
+
+    def _item_keys(self) -> set[tuple[str, tuple[str, str]]]:
+        """(artifact or affirmation, :func:`item_key`) of every register item."""
+        return {(k.entity, item_key(title, location)) for k in KINDS.values()
+                for title, location in self._tuples(select(k.table.c.title, k.table.c.location))}
 
     def _refuse_duplicate(self, kind: _Kind, values: Mapping[str, str], itself: int | None = None) -> None:
         twin = self._find(kind, values["title"], values.get("location", ""))
