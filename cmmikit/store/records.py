@@ -12,11 +12,17 @@ APPRAISAL_TYPES = ("SCAMPI A", "SCAMPI B", "SCAMPI C", "Self-appraisal")
 EVIDENCE_KINDS = ("artifact", "affirmation")
 ARTIFACT_KINDS = ("direct", "indirect")
 REGISTER_KINDS = ("direct", "indirect", "affirmation")   # what a register entry can be
+REGISTER_KIND_LABELS = {"direct": "direct artifact", "indirect": "indirect artifact", "affirmation": "affirmation"}
 DEFAULT_EVIDENCE_MAX_AGE = 24                              # months before the appraisal period
 FINDING_KINDS = ("weakness", "strength")
 FINDING_ORIGINS = ("generated", "manual", "merged")
 FINDING_STATUSES = ("open", "merged", "dismissed")
 ACTION_STATUSES = ("open", "in_progress", "done", "cancelled")
+
+
+def register_id(kind: str, ident: int) -> str:
+    """A register item's id as people see it: ART-7 (artifact 7) or AFF-3 (affirmation 3); each kind counts apart."""
+    return f"{'AFF' if kind == 'affirmation' else 'ART'}-{ident}"
 
 
 @dataclass(frozen=True)
@@ -118,6 +124,20 @@ class Evidence:
     link_version: int = 0
     stale: bool = False
 
+    @property
+    def register_id(self) -> str:
+        return register_id(self.kind, self.item_id)
+
+    @property
+    def register_kind(self) -> str:
+        """direct, indirect or affirmation."""
+        return self.artifact_kind or "direct" if self.kind == "artifact" else "affirmation"
+
+    @property
+    def kind_label(self) -> str:
+        """direct artifact, indirect artifact or affirmation."""
+        return REGISTER_KIND_LABELS[self.register_kind]
+
 
 @dataclass(frozen=True)
 class Link:
@@ -148,6 +168,10 @@ class _RegisterEntry:
     def reuse(self) -> int:
         """How many cells it supports."""
         return len(self.links)
+
+    @property
+    def register_id(self) -> str:
+        return register_id(self.kind, self.id)  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
