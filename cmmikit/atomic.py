@@ -1,31 +1,48 @@
-"""Write files so readers see the old file or the complete new one, never half of one."""
+"""Write files so readers see the old file or the complete new one, never half of one.
+
+The temporary file is created with an explicit mode (0666, or the replaced file's mode) that
+the kernel narrows by the umask, so new files get ordinary permissions without the process
+umask ever being changed (``os.umask`` is process-wide: another thread would see it).  A
+read-only file or folder is refused with one line starting ``read-only:``.
+"""
 
 from __future__ import annotations
 
+import errno
 import os
-import tempfile
+import secrets
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from cmmikit.errors import ReadOnlyError
+
 if TYPE_CHECKING:
     from openpyxl import Workbook
+
+NEW_FILE_MODE = 0o666  # narrowed by the umask, like any file a program creates
+_DENIED = (errno.EACCES, errno.EPERM, errno.EROFS)
 
 
 @contextmanager
 def replacing(path: str | os.PathLike, suffix: str = ".tmp") -> Iterator[Path]:
     """Yield a temporary path beside ``path``; move it onto ``path`` only if the block succeeds.
 
-    The new file gets ordinary permissions (from the umask), not mkstemp's private 0600.
+    A new file gets ordinary permissions (0666 less the umask); a replaced file keeps its mode.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
-    os.close(fd)
-    tmp = Path(name)
+    mode = check_writable(path)
     try:
-        os.chmod(tmp, 0o666 & ~_umask())
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = _create_beside(path, suffix, mode)
+    except OSError as exc:
+        if exc.errno in _DENIED:
+            raise ReadOnlyError(f"read-only: {path.parent}: cannot create files in this folder "
+                                f"({exc.strerror})") from None
+        raise
+    try:
         yield tmp
         os.replace(tmp, path)
     finally:
@@ -46,7 +63,35 @@ def save_atomic(wb: "Workbook", path: str | os.PathLike) -> Path:
     return Path(path)
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+def check_writable(path: str | os.PathLike) -> int:
+    """Refuse a file or folder without any write permission bit; returns the mode for the new file.
+
+    Call it before expensive work whose result goes to ``path``: the user hears of it at once.
+    """
+    path = Path(path)
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        st = None
+    if st is not None and stat.S_ISREG(st.st_mode) and not st.st_mode & 0o222:
+        raise ReadOnlyError(f"read-only: {path}: the file is read-only (make it writable or write elsewhere)")
+    folder = next(p for p in (path.parent, *path.parent.parents) if p.exists())  # where a file or folder is made
+    if folder.is_dir() and not folder.stat().st_mode & 0o222:
+        raise ReadOnlyError(f"read-only: {folder}: the folder is read-only (make it writable or write elsewhere)")
+    return st.st_mode & 0o777 if st is not None and stat.S_ISREG(st.st_mode) else NEW_FILE_MODE
+
+
+def _create_beside(path: Path, suffix: str, mode: int) -> Path:
+    """Create an empty, new hidden file beside ``path`` with ``mode`` (the kernel applies the umask)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    for _ in range(100):
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}{suffix}")
+        try:
+            fd = os.open(tmp, flags, mode)
+        except FileExistsError:
+            continue
+        os.close(fd)
+        if mode != NEW_FILE_MODE:  # keeping a replaced file's mode: set it exactly, umask or not
+            os.chmod(tmp, mode)
+        return tmp
+    raise FileExistsError(errno.EEXIST, "no free temporary name", str(path.parent))

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
-from cmmikit import palette
+from cmmikit import atomic, palette
 from cmmikit.findings import PRIORITY_BANDS, priority_band
 
 if TYPE_CHECKING:
@@ -208,8 +208,8 @@ def save_figure(fig: "Figure", path: Path) -> Path:
     fmt = path.suffix.lstrip(".").lower()
     if fmt not in SAVE_METADATA:
         raise ValueError(f"unsupported chart format {fmt!r}; use png or svg")
-    with _style():
-        fig.savefig(path, format=fmt, dpi=DPI, metadata=SAVE_METADATA[fmt])
+    with _style(), atomic.replacing(path) as tmp:
+        fig.savefig(tmp, format=fmt, dpi=DPI, metadata=SAVE_METADATA[fmt])
     return path
 
 

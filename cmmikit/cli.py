@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Callable
 
-from cmmikit import atomic
+from cmmikit import __version__, atomic
 from cmmikit.errors import CmmikitError
 
 EXIT_ERROR = 1
@@ -282,6 +283,18 @@ def cmd_model(args: argparse.Namespace) -> None:
               f"{len(pa.practices) - sps} generic practices")
 
 
+def cmd_notebooks(args: argparse.Namespace) -> None:
+    import shlex
+
+    from cmmikit.workbench import write_notebooks
+
+    for copied in write_notebooks(args.folder, force=args.force):
+        print(f"{copied.status:<9} {copied.path}")
+    print(f"\nopen them with:  jupyter lab {shlex.quote(str(args.folder))}\n"
+          "they show the sample appraisal until you set appraisal_path in a notebook's first cell "
+          "(or the CMMIKIT_APPRAISAL environment variable) to your .cmmi file")
+
+
 def cmd_report(args: argparse.Namespace) -> None:
     from cmmikit.report import render_report
 
@@ -305,6 +318,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--user", default=None, help="who is making the changes (default: $CMMIKIT_USER, "
                         "$JUPYTERHUB_USER, else your login)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    parser.add_argument("--version", action="version", version=f"cmmikit {__version__}")
 
     def command(name: str, func: Callable[[argparse.Namespace], None], help_: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_, description=help_)
@@ -354,6 +368,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.add_argument("--instance", required=True, metavar="NAME", help="basic unit or support function")
     p.add_argument("-o", "--output", required=True, metavar="Q.xlsx", help="workbook to write")
+
+    p = command("notebooks", cmd_notebooks, "Write the workbench notebooks into FOLDER, to open with Jupyter.")
+    p.add_argument("folder", metavar="FOLDER")
+    p.add_argument("--force", action="store_true", help="replace notebooks that differ from this cmmikit's copies "
+                   "(your edits to them are lost)")
 
     p = command("import-questionnaire", cmd_import_questionnaire, "Check a filled questionnaire and store its answers "
                 "(all or nothing; every problem is listed by sheet, row and column).")
@@ -443,6 +462,9 @@ def main(argv: list[str] | None = None) -> int:
         args.func(args)
     except CmmikitError as exc:
         print(f"cmmikit: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except BrokenPipeError:  # the reader stopped early (e.g. `| head`): not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_ERROR
     except OSError as exc:
         print(f"cmmikit: error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)

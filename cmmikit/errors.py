@@ -56,8 +56,23 @@ class UnknownEntry(StoreError):
     """A PA, practice, instance, finding or action that the appraisal does not have."""
 
 
+class ReadOnlyError(CmmikitError):
+    """A file or folder to write is read-only (the message starts with "read-only:"); nothing was written."""
+
+
 class InvalidValue(CmmikitError):
     """A value outside what the field allows (e.g. a characterization 'XI')."""
+
+
+def quoted(value: object, limit: int = 40) -> str:
+    """A user's value quoted for an error message, cut to ``limit`` characters so the line stays short."""
+    text = str(value)
+    return repr(text if len(text) <= limit else text[:limit] + "...")
+
+
+def cut(text: str, limit: int = 300) -> str:
+    """``text`` cut to ``limit`` characters (a last guard that keeps error lines short)."""
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 class ImportProblem(CmmikitError):
@@ -65,5 +80,10 @@ class ImportProblem(CmmikitError):
 
     def __init__(self, source: str, problems: list[str]):
         self.source, self.problems = source, problems
-        shown = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
-        super().__init__(f"{source}: {len(problems)} problem(s), nothing imported: {shown}")
+        shown = [cut(problems[0], 200)]  # the first, then as many as fit: the line stays short
+        for problem in problems[1:]:
+            if sum(map(len, shown)) + len(problem) > 200:
+                break
+            shown.append(problem)
+        more = f" (and {len(problems) - len(shown)} more)" if len(problems) > len(shown) else ""
+        super().__init__(f"{source}: {len(problems)} problem(s), nothing imported: {'; '.join(shown)}{more}")

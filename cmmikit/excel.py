@@ -506,6 +506,7 @@ def write_gap_workbook(appraisal: "Appraisal", path: str | os.PathLike, ratings:
     """
     from cmmikit.rating import rate
 
+    atomic.check_writable(path)  # before the work, and before write-only sheets start streaming
     ratings = ratings if ratings is not None else rate(appraisal)
     computed, actions = findings_frames(appraisal, ratings)
     findings = findings if findings is not None else computed

@@ -18,12 +18,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 import yaml
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError, field_validator
 
+from cmmikit import resources
 from cmmikit.errors import ModelError
 
 if TYPE_CHECKING:
     import pandas as pd
 
-REPO_MODELS = Path(__file__).resolve().parent.parent / "questionnaires"
+REPO_MODELS = resources.models_dir()  # questionnaires/ of the source tree, or its copy in the wheel
 DEFAULT_MODEL_ID = "cmmi-svc-1.3"
 QUESTION_FIELDS = {"pa_id", "pa_name"}
 
@@ -221,7 +222,7 @@ class Model:
 
 
 def model_search_path() -> list[Path]:
-    """Folders searched for model ids: $CMMIKIT_MODEL_PATH, then the repository's questionnaires/."""
+    """Folders searched for model ids: $CMMIKIT_MODEL_PATH, then the models shipped with cmmikit."""
     extra = [Path(p) for p in os.environ.get("CMMIKIT_MODEL_PATH", "").split(os.pathsep) if p]
     return [*extra, REPO_MODELS]
 

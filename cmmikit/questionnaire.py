@@ -23,12 +23,13 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 import yaml
 
-from cmmikit.errors import CmmikitError, ImportProblem, InvalidValue, UnknownEntry
+from cmmikit.errors import CmmikitError, ImportProblem, InvalidValue, UnknownEntry, cut, quoted
 from cmmikit.xlsx_safe import cell_text, safe_text, set_text
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from cmmikit.model import Practice
     from cmmikit.store import Appraisal, Response
 
 FORMAT = "cmmikit-questionnaire"
@@ -383,30 +384,45 @@ def import_questionnaire(appraisal: "Appraisal", path: str | os.PathLike, mappin
 
 
 def _load(path: Path) -> tuple[dict[str, str], str, list[tuple]]:
-    """The hidden facts, the respondent's name and the question rows of a questionnaire workbook."""
+    """The hidden facts, the respondent's name and the question rows of a questionnaire workbook.
+
+    The file's sizes are checked first (:mod:`cmmikit.xlsx_limits`), so a workbook that would
+    expand to gigabytes is refused before openpyxl parses it.
+    """
     from openpyxl import load_workbook
+
+    from cmmikit.xlsx_limits import XlsxRefused, scan_xlsx
 
     source = str(path)
     try:
+        scan = scan_xlsx(path)
         wb = load_workbook(path, read_only=True, data_only=False)
+        try:
+            meta = _meta(wb, source)
+            if QUESTIONS not in wb.sheetnames:
+                raise ImportProblem(source, [f"the sheet {QUESTIONS!r} is missing"])
+            # rows up to the last one used (not the declared dimension), and only the questionnaire's columns
+            rows = wb[QUESTIONS].iter_rows(max_row=scan.last_rows.get(QUESTIONS) or None, max_col=len(HEADERS),
+                                           values_only=True)
+            return meta, _respondent(wb), list(rows)
+        finally:
+            wb.close()
+    except (ImportProblem, MemoryError):
+        raise
+    except XlsxRefused as exc:
+        raise ImportProblem(source, [str(exc)]) from None
     except OSError as exc:
-        raise ImportProblem(source, [f"cannot read: {exc.strerror or exc}"]) from None
-    except Exception as exc:  # zipfile.BadZipFile, KeyError, InvalidFileException: not an xlsx at all
-        raise ImportProblem(source, [f"not an Excel workbook (.xlsx): {exc}"]) from None
-    try:
-        meta = _meta(wb, source)
-        if QUESTIONS not in wb.sheetnames:
-            raise ImportProblem(source, [f"the sheet {QUESTIONS!r} is missing"])
-        return meta, _respondent(wb), list(wb[QUESTIONS].iter_rows(values_only=True))
-    finally:
-        wb.close()
+        raise ImportProblem(source, [f"cannot read: {exc.strerror or cut(str(exc), 80)}"]) from None
+    except Exception as exc:  # openpyxl raises many kinds (KeyError, ValueError, TypeError...) on damaged files
+        raise ImportProblem(source, [f"not a readable Excel workbook (.xlsx): {type(exc).__name__}: "
+                                     f"{cut(str(exc), 80)}"]) from None
 
 
 def _check_header(rows: list[tuple], source: str) -> None:
     header = tuple(_text(v) for v in (rows[0] if rows else ()))[:len(HEADERS)]
     if header != HEADERS:
         padded = header + ("",) * len(HEADERS)
-        raise ImportProblem(source, [f"{QUESTIONS}!{_letter(col)}1: column should be {wanted!r}, found {found!r}"
+        raise ImportProblem(source, [f"{QUESTIONS}!{_letter(col)}1: column should be {wanted!r}, found {quoted(found)}"
                                      for col, (found, wanted) in enumerate(zip(padded, HEADERS), 1)
                                      if found != wanted])
 
@@ -431,19 +447,19 @@ def _check_meta(appraisal: "Appraisal", meta: dict[str, str], source: str, insta
     if meta.get("format") != FORMAT:
         raise ImportProblem(source, ["not a cmmikit questionnaire (unknown format)"])
     if meta.get("version") != str(FORMAT_VERSION):
-        raise ImportProblem(source, [f"questionnaire format version {meta.get('version')!r} is not one this "
+        raise ImportProblem(source, [f"questionnaire format version {quoted(meta.get('version'))} is not one this "
                                      f"cmmikit reads ({FORMAT_VERSION})"])
     if meta.get("model") != appraisal.model.id:
-        raise ImportProblem(source, [f"made for model {meta.get('model')!r}, but this appraisal uses "
+        raise ImportProblem(source, [f"made for model {quoted(meta.get('model'))}, but this appraisal uses "
                                      f"{appraisal.model.id!r}"])
     names = {i.name for i in appraisal.instances()}
     if instance is not None:
         if instance not in names:
-            raise ImportProblem(source, [f"{instance!r} is not a basic unit or support function of this appraisal"])
+            raise ImportProblem(source, [f"{quoted(instance)} is not a basic unit or support function of this appraisal"])
         return instance
     made_for = meta.get("instance", "")
     if made_for not in names:
-        raise ImportProblem(source, [f"made for {made_for!r}, which is not a basic unit or support function "
+        raise ImportProblem(source, [f"made for {quoted(made_for)}, which is not a basic unit or support function "
                                      "of this appraisal (name the one to import into with instance=...)"])
     return made_for
 
@@ -457,32 +473,50 @@ def _respondent(wb: Any) -> str:
     return ""
 
 
-def _allowed_questions(appraisal: "Appraisal", instance: str) -> dict[tuple[str, str], int]:
-    """(PA, practice) -> number of questions, for the instance's in-scope practices."""
-    return {(pa, practice): n for pa, _, practice, _, n, _ in questionnaire_rows(appraisal, instance)}
+def _allowed_questions(appraisal: "Appraisal", instance: str) -> dict[tuple[str, str], "Practice"]:
+    """(PA, practice) -> the model's practice, for the instance's in-scope practices."""
+    return {(pa, practice): appraisal.model.practice(pa, practice)
+            for pa, _, practice, _, n, _ in questionnaire_rows(appraisal, instance) if n == 1}
 
 
-def _check_row(number: int, values: tuple, allowed: dict[tuple[str, str], int], seen: set,
+def _check_row(number: int, values: tuple, allowed: dict[tuple[str, str], "Practice"], seen: set,
                mapping: AnswerMapping, instance: str, respondent: str) -> tuple["Response | None", list[str]]:
     from cmmikit.store import Response
 
     where = lambda col: f"{QUESTIONS}!{_letter(col)}{number}"  # noqa: E731
-    pa, _, practice, _, question, text, answer, evidence, comment = (_text(v) for v in values)
+    pa, goal, practice, title, question, text, answer, evidence, comment = (_text(v) for v in values)
+    known = allowed.get((pa, practice))
     problems = []
-    if (pa, practice) not in allowed:
-        problems.append(f"{where(1)}: {pa} {practice} is not an in-scope practice for {instance}")
-    elif not question.isdigit() or not 1 <= int(question) <= allowed[(pa, practice)]:
-        problems.append(f"{where(5)}: question number {question!r} is not 1 to {allowed[(pa, practice)]}")
+    if known is None and not (pa or practice):
+        problems.append(f"{where(1)}: a row without a practice (columns A and C are empty)")
+    elif known is None:
+        problems.append(f"{where(1)}: {cut(pa, 20)} {cut(practice, 20)} is not an in-scope practice for {instance}")
+    elif not _is_small_number(question) or not 1 <= int(question) <= len(known.questions):
+        problems.append(f"{where(5)}: question number {quoted(question)} is not 1 to {len(known.questions)}")
     elif (pa, practice, int(question)) in seen:
         problems.append(f"{where(5)}: {pa} {practice} question {question} appears twice")
     else:
         seen.add((pa, practice, int(question)))
+        problems += _protected_changes(where, known, goal, title, known.questions[int(question) - 1], text)
     chosen = mapping.answer(answer) if answer else None
     if answer and chosen is None:
-        problems.append(f"{where(ANSWER)}: answer {answer!r} is not one of {', '.join(mapping.labels)}")
+        problems.append(f"{where(ANSWER)}: answer {quoted(answer)} is not one of {', '.join(mapping.labels)}")
     if not answer and (evidence or comment):
         problems.append(f"{where(ANSWER)}: no answer, but evidence or a comment is given; choose an answer")
     if problems or chosen is None:
         return None, problems
-    return Response(instance, pa, practice, int(question), chosen.label, question_text=text, evidence=evidence,
-                    comment=comment, respondent=respondent), []
+    return Response(instance, pa, practice, int(question), chosen.label, question_text=known.questions[int(question) - 1],
+                    evidence=evidence, comment=comment, respondent=respondent), []
+
+
+def _protected_changes(where: Any, known: "Practice", goal: str, title: str, question: str, text: str) -> list[str]:
+    """The protected cells (goal, practice title, question) of a row that differ from the model."""
+    expected = ((2, "goal", known.goal, goal), (4, "practice title", known.title, title),
+                (6, "question text", question, text))
+    return [f"{where(col)}: the {label} differs from the model's (a protected column: undo the edit, "
+            "or make a new questionnaire)"
+            for col, label, wanted, found in expected if safe_text(wanted).split() != found.split()]
+
+
+def _is_small_number(text: str) -> bool:
+    return text.isascii() and text.isdigit() and len(text) <= 4

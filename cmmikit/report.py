@@ -27,16 +27,17 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cmmikit import staging
+from cmmikit import atomic, staging
 from cmmikit.errors import CmmikitError
 from cmmikit.report_data import check_parameters, default_title
+from cmmikit.resources import report_notebook, require, root, templates_dir
 
 if TYPE_CHECKING:
     import nbformat
 
-ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOK = ROOT / "notebooks" / "report.ipynb"
-TEMPLATES = ROOT / "templates"
+ROOT = root()  # the source tree, or its copies inside an installed wheel
+NOTEBOOK = report_notebook()
+TEMPLATES = templates_dir()
 TEMPLATE_NAME = "report"
 KERNEL = "python3"
 REMOVED_TAGS = {"parameters", "injected-parameters", "remove-cell"}
@@ -120,8 +121,7 @@ def check_report_inputs(appraisal_path: Any, baseline_path: Any, title: Any, rep
     if params["appraisal_path"] is None:
         raise ReportError("give the appraisal file to report on")
     for needed in (NOTEBOOK, TEMPLATES / TEMPLATE_NAME / "index.html.j2"):
-        if not needed.exists():
-            raise ReportError(f"{needed}: not found (the report needs cmmikit installed from its source folder)")
+        require(needed)
     with Appraisal.open(params["appraisal_path"]) as current:
         if params["title"] is None:
             params["title"] = default_title(current.info().name)
@@ -146,6 +146,7 @@ def template_files() -> list[Path]:
 def check_targets(targets: list[Path], protected: list[Path], *, force: bool) -> None:
     """Refuse to write over an input or template, a file this command did not write, or (without force) a report."""
     for target in targets:
+        atomic.check_writable(target)   # "read-only: ..." before a kernel starts
         if any(_same_file(target, p) for p in protected):
             role = "the report template" if any(_same_file(target, p) for p in template_files()) else "an input"
             raise ReportError(f"{target}: is {role}; the report never writes over it: choose another output name")

@@ -440,6 +440,8 @@ def exported(demo_file, tmp_path_factory):
                     and f.status == "open" and not any(x.finding_id == f.id for x in a.actions()))
         for instance in gone.instances:  # the weakness is fixed, but nobody pressed sync
             a.update_record(gone.pa, gone.practices[0], instance, weaknesses="")
+        if any((d.pa, d.practice) == (gone.pa, gone.practices[0]) for d in a.practice_decisions()):
+            a.confirm_practice_decision(gone.pa, gone.practices[0])   # the team keeps its decision
         decisions = a.practice_decisions()
         evidence = a.evidence()
     before = hashlib.sha256(copy.read_bytes()).hexdigest()

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from cmmikit import questionnaire as q
@@ -320,3 +324,175 @@ def test_notes_typed_beyond_the_last_column_are_ignored(appraisal, blank):
     wb[q.QUESTIONS]["K3"] = "=1+1"
     wb.save(filled)
     assert [r.answer for r in q.import_questionnaire(appraisal, filled).responses] == ["Yes"]
+
+
+# ------------------------------------------------------------------ protected columns, long values, hostile files
+
+
+def edit(path: Path, cells: dict[str, object], sheet: str = q.QUESTIONS) -> Path:
+    wb = load_workbook(path)
+    for ref, value in cells.items():
+        wb[sheet][ref] = value
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize("cell, value, label", [
+    ("F2", "Do you like configuration management?", "question text"),
+    ("D2", "Establish whatever baselines", "practice title"),
+    ("B2", "SG 2", "goal"),
+])
+def test_edits_to_protected_columns_are_refused(appraisal, blank, cell, value, label):
+    filled = edit(fill(blank, {2: ("Yes", "", ""), 3: ("No", "", "")}), {cell: value})
+    with pytest.raises(ImportProblem) as err:
+        q.import_questionnaire(appraisal, filled)
+    assert err.value.problems == [f"Questions!{cell}: the {label} differs from the model's (a protected column: "
+                                  "undo the edit, or make a new questionnaire)"]
+    assert appraisal.responses() == []
+
+
+def test_spacing_in_protected_cells_does_not_matter_and_the_model_text_is_stored(appraisal, blank):
+    question = appraisal.model.practice("CM", "SP 1.1").questions[0]
+    filled = edit(fill(blank, {2: ("Yes", "", "")}), {"F2": "  " + question.replace(" ", "  ") + "\n"})
+    (stored,) = q.import_questionnaire(appraisal, filled).responses
+    assert stored.question_text == question
+
+
+def test_long_values_are_cut_in_every_error_line(appraisal, blank):
+    long = "Maybe " * 5000
+    filled = edit(fill(blank, {2: ("Yes", "", "")}), {"G3": long, "C4": long, "G4": "Yes", "E5": long, "G5": "No"})
+    with pytest.raises(ImportProblem) as err:
+        q.import_questionnaire(appraisal, filled)
+    problems = err.value.problems
+    assert len(problems) == 3 and all(len(p) < 150 for p in problems), problems
+    assert "answer 'Maybe Maybe Maybe Maybe Maybe Maybe Mayb...' is not one of" in problems[0]
+    assert len(str(err.value)) < len(str(filled)) + 300 and "(and 2 more)" in str(err.value)
+
+
+def test_rows_beyond_a_too_small_declared_dimension_are_read(appraisal, blank, tmp_path):
+    import re
+    import zipfile
+
+    filled = fill(blank, {2: ("Yes", "", ""), 300: ("No", "", "")})
+    shrunk = tmp_path / "shrunk.xlsx"
+    with zipfile.ZipFile(filled) as src, zipfile.ZipFile(shrunk, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/worksheets/sheet2.xml":
+                data = re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:I3"/>', data)
+            dst.writestr(info, data)
+    assert [r.answer for r in q.import_questionnaire(appraisal, shrunk).responses] == ["Yes", "No"]
+
+
+# ------------------------------------------------------------------ fuzzing the importer
+
+FUZZ_PARTS = ["xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml", "xl/worksheets/sheet3.xml", "xl/workbook.xml",
+              "xl/styles.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml"]
+WORDS = ["Yes", "No", "Partly", "SD", "CM", "SP 1.1", "SG 1", "GP 2.1", "1", "2", "9", "Unit A", "cmmi-svc-1.3",
+         "cmmikit-questionnaire", "Your name", "Answer", "Questions", "=1+1", "@SUM(A1)", "-1", "0x1", "²", "9" * 5000]
+
+
+def _escaped(text: str) -> str:
+    from xml.sax.saxutils import escape
+
+    return escape("".join(c for c in text if c in "\t\n\r" or " " <= c <= "\ud7ff" or "\ue000" <= c <= "\ufffd"))
+
+
+CELL_XML = st.one_of(
+    st.builds(lambda t: f'<is><t xml:space="preserve">{_escaped(t)}</t></is>', st.one_of(st.sampled_from(WORDS), st.text())),
+    st.builds(lambda v: f"<v>{v}</v>", st.one_of(st.integers(), st.floats(), st.sampled_from(["", "x", "1e999"]))),
+    st.builds(lambda v: f"<f>{_escaped(v)}</f>", st.sampled_from(["1+1", "A1", "SUM(", "NOW()"])),
+)
+CELL_TYPES = st.sampled_from(["inlineStr", "n", "b", "e", "s", "str", "d", None])
+
+
+CELL_EDITS = st.lists(st.tuples(st.just("cell"), st.sampled_from(FUZZ_PARTS[:3]), st.sampled_from("ABCDEFGHIJ"),
+                                st.integers(1, 12), CELL_TYPES, CELL_XML), max_size=4)
+DAMAGE = st.lists(st.one_of(
+    st.tuples(st.just("insert"), st.sampled_from(FUZZ_PARTS), st.floats(0, 1),
+              st.sampled_from(["<", "&", "&lol;", "<row r='0'/>", "<c r='A99999999'/>", "</sheetData>", "<!DOCTYPE x>",
+                               "\x00", "<dimension ref='A1:I1'/>", 'r="-1"'])),
+    st.tuples(st.just("part"), st.sampled_from(FUZZ_PARTS), st.binary(max_size=300)),
+    st.tuples(st.just("bytes"), st.floats(0, 1), st.binary(min_size=1, max_size=8)),
+    st.tuples(st.just("truncate"), st.floats(0, 1)),
+), min_size=1, max_size=2)
+
+
+@st.composite
+def mutations(draw) -> list[tuple]:
+    """Changes to a filled questionnaire: cell contents (as a spreadsheet program could write them), and in
+    about half the cases damage as well: stray XML, overwritten bytes, a replaced part, a cut-off file."""
+    changes = draw(CELL_EDITS) + draw(st.one_of(st.just([]), DAMAGE))
+    return changes or draw(DAMAGE)
+
+
+def apply_mutations(source: Path, target: Path, changes: list[tuple]) -> None:
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(source) as z:
+        parts = {i.filename: z.read(i) for i in z.infolist()}
+    raw_changes = []
+    for change in changes:
+        kind, *args = change
+        if kind == "cell":
+            part, col, row, kind_, inner = args
+            t = f' t="{kind_}"' if kind_ else ""
+            cell = f'<c r="{col}{row}"{t}>{inner}</c>'.encode()
+            xml, n = re.subn(rf'<c r="{col}{row}"(?: [^>]*)?(?:/>|>.*?</c>)'.encode(), lambda _: cell, parts[part], 1)
+            parts[part] = xml if n else parts[part].replace(b"</sheetData>", b"<row>" + cell + b"</row></sheetData>")
+        elif kind == "insert":
+            part, where, text = args
+            at = int(where * len(parts[part]))
+            parts[part] = parts[part][:at] + text.encode() + parts[part][at:]
+        elif kind == "part":
+            parts[args[0]] = args[1]
+        else:
+            raw_changes.append(change)
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    data = bytearray(target.read_bytes())
+    for kind, where, *rest in raw_changes:
+        at = int(where * (len(data) - 1))
+        if kind == "bytes":
+            data[at:at + len(rest[0])] = rest[0]
+        else:
+            del data[at:]
+    target.write_bytes(bytes(data))
+
+
+@pytest.fixture(scope="module")
+def fuzz_source(tmp_path_factory) -> tuple[Path, Path]:
+    """A pristine appraisal on the tiny model and a filled questionnaire for it."""
+    from conftest import TINY_MODEL
+
+    from cmmikit.store import Appraisal
+
+    folder = tmp_path_factory.mktemp("fuzz-source")
+    path = folder / "a.cmmi"
+    with Appraisal.create(path, name="Fuzz", model=TINY_MODEL) as appraisal:
+        appraisal.add_instance("Unit A")
+        blank = q.write_questionnaire(appraisal, "Unit A", folder / "blank.xlsx")
+    return path, fill(blank, {2: ("Yes", "wiki", ""), 3: ("No", "", "late"), 5: ("Partly", "", "")})
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(changes=mutations())
+def test_fuzzed_questionnaires_never_crash_and_a_refusal_changes_nothing(tmp_path_factory, fuzz_source, changes):
+    """Whatever is done to a filled questionnaire, the import ends with a result or one error, never a traceback."""
+    from cmmikit.cli import main
+
+    folder = tmp_path_factory.mktemp("fuzz")
+    path = Path(shutil.copy(fuzz_source[0], folder))
+    workbook = folder / "fuzzed.xlsx"
+    apply_mutations(fuzz_source[1], workbook, changes)
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    stderr = io.StringIO()
+    with contextlib.redirect_stderr(stderr), contextlib.redirect_stdout(io.StringIO()):
+        code = main(["import-questionnaire", str(path), str(workbook)])
+    assert code in (0, 1)
+    if code == 1:
+        lines = stderr.getvalue().splitlines()
+        assert lines[-1].startswith("cmmikit: error: ") and all(len(line) < 400 for line in lines)
+        assert {p.name: p.read_bytes() for p in folder.iterdir()} == before

@@ -583,3 +583,17 @@ def test_caveats_name_open_judgments_and_not_rated_goals(demo):
 def demo_goal(data, practice: str) -> str:
     practices = data.current.ratings.practices
     return practices[(practices.pa == "CM") & (practices.practice == practice)].goal.iloc[0]
+
+
+def test_a_read_only_output_folder_is_refused_before_a_kernel_starts(demo_file, tmp_path):
+    from cmmikit.errors import ReadOnlyError
+
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    folder.chmod(0o555)
+    try:
+        with pytest.raises(ReadOnlyError, match="^read-only: "):
+            report.render_report(demo_file, folder / "r.pdf", report_date=DATE)
+        assert list(folder.iterdir()) == []
+    finally:
+        folder.chmod(0o755)
