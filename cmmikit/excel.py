@@ -262,10 +262,11 @@ def actions_sheet(actions: "pd.DataFrame | None", order: ModelOrder) -> SheetSpe
 
 
 EVIDENCE_COLUMNS = [Column("Evidence ID", 8, INT), Column("Register ID", 9), Column("PA", 6),
-                    Column("Practice", 8), Column("Instance", 18, TEXT), Column("Kind", 10), Column("Title", 32, TEXT),
+                    Column("Practice", 8), Column("Instance", 18, TEXT), Column("Kind", 12), Column("Title", 32, TEXT),
                     Column("Location", 28, LINK), Column("Owner or roles", 18, TEXT), Column("Date", 11, DATE),
                     Column("Statement", 30, TEXT), Column("Stale", 6, BOOL), Column("Reuse", 7, INT)]
 KIND_ORDER = {"artifact": 0, "affirmation": 1}
+STALE_COLUMN = [c.header for c in EVIDENCE_COLUMNS].index("Stale")
 
 
 def evidence_sheet(appraisal: "Appraisal", order: ModelOrder) -> SheetSpec:
@@ -282,7 +283,8 @@ def evidence_sheet(appraisal: "Appraisal", order: ModelOrder) -> SheetSpec:
     return SheetSpec("Evidence", EVIDENCE_COLUMNS, rows, "EvidenceTable",
                      heading=[f"One row per register item per cell it supports (Reuse: how many cells); Stale: dated "
                               f"before {appraisal.stale_before().isoformat()} ({months} months before the period); "
-                              "web locations are links"])
+                              "web locations are links"],
+                     colour_columns=[(STALE_COLUMN, STALE_COLUMN, OVERDUE)])
 
 
 CHANGE_COLUMNS = [Column("When (UTC)", 17), Column("Who", 16, TEXT), Column("What", 34, TEXT),

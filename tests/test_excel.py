@@ -230,6 +230,9 @@ def test_evidence_sheet_shows_the_register(demo_book):
     assert all(r["Reuse"] == reuse[r["Register ID"]] for r in rows) and max(reuse.values()) > 2
     heading = ws["A1"].value
     assert "Stale: dated before" in heading and "24 months before the period" in heading
+    rules = {r.formula[0]: r.dxf.fill.bgColor.rgb or r.dxf.fill.fgColor.rgb
+             for rng in ws.conditional_formatting if str(rng.sqref).startswith("L3") for r in rng.rules}
+    assert rules['"Yes"'].endswith(palette.VERMILLION.lstrip("#"))       # stale items stand out, with their label
 
 
 def test_list_sheets_are_tables_with_frozen_headers(demo_book):
