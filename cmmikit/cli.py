@@ -54,10 +54,10 @@ def cmd_new(args: argparse.Namespace) -> None:
         print(f"created {appraisal.location.display}: {appraisal.info().name} ({appraisal.model.name} {appraisal.model.version}, "
               f"{len(appraisal.model.pa_ids)} process areas, {len(appraisal.instances())} instances)")
         if args.baseline is not None:
-            records = appraisal.records()
+            records, register = appraisal.records(), appraisal.register()
             print(f"follow-up of {appraisal.info().follow_up_of}: {sum(r.inherited for r in records)} "
-                  f"characterization(s) inherited (re-assess or confirm them), {len(appraisal.evidence())} evidence "
-                  "item(s) copied")
+                  f"characterization(s) inherited (re-assess or confirm them), {len(register)} evidence register "
+                  f"item(s) with {sum(item.reuse for item in register)} link(s) copied")
 
 
 def cmd_slice(args: argparse.Namespace) -> None:
@@ -68,7 +68,8 @@ def cmd_slice(args: argparse.Namespace) -> None:
                                                    overwrite=args.force, user=args.user) as piece:
         info = piece.info()
         print(f"slice written to {piece.location.display}: {info.name}; {len(piece.instances())} instances, "
-              f"{len(piece.records())} records, {len(piece.evidence())} evidence items, {len(piece.findings())} "
+              f"{len(piece.records())} records, {len(piece.register())} register items with {len(piece.evidence())} "
+              f"evidence links, {len(piece.findings())} "
               f"findings\nbring it back with: cmmikit merge {appraisal.location.display} {piece.location.display}")
 
 

@@ -165,10 +165,12 @@ def test_new_from_on_the_command_line(tmp_path):
     assert cli("new", str(base), "--name", "Base", "--unit", "Desk").returncode == 0
     with Appraisal.open(base) as a:
         a.update_record("SD", "SP 1.1", "Desk", characterization="LI", weaknesses="late")
+        a.add_evidence("SD", "SP 1.1", "Desk", "artifact", "SLA")
     result = cli("--user", "dana", "new", str(tmp_path / "fu.cmmi"), "--from", str(base), "--type", "SCAMPI B",
                  "--unit", "Ops")
     assert result.returncode == 0, result.stderr
     assert "follow-up of Base (" in result.stdout and "1 characterization(s) inherited" in result.stdout
+    assert "1 evidence register item(s) with 1 link(s) copied" in result.stdout
     with Appraisal.open(tmp_path / "fu.cmmi") as fu:
         assert fu.info().appraisal_type == "SCAMPI B" and fu.info().name == "Base follow-up"
         assert [i.name for i in fu.instances()] == ["Desk", "Ops"]
