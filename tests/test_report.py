@@ -588,6 +588,7 @@ def test_export_notebook_writes_workbook_charts_and_report(hostile, tmp_path):
                                      "findings_priority") for fmt in ("png", "svg"))
     assert "Maturity level 2: Not Achieved" in (out / "report.html").read_text(encoding="utf-8")
     assert (out / "report.html.ipynb").exists()
+    assert (out / "report.pdf").read_bytes()[:5] == b"%PDF-" and (out / "final-findings.pptx").stat().st_size > 0
 
 
 def test_caveats_name_open_judgments_and_not_rated_goals(demo):
