@@ -38,6 +38,15 @@ def test_sample_is_built_once_then_reopened(cache: Path) -> None:
         assert again.info().description == "kept between openings"
 
 
+def test_the_sample_file_is_one_per_schema_revision(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cmmikit.store import schema
+
+    here = common.demo_path()
+    assert f"-schema{schema.HEAD}-" in here.name
+    monkeypatch.setattr(schema, "HEAD", "9999")       # a tree with another schema
+    assert common.demo_path() != here and "-schema9999-" in common.demo_path().name
+
+
 def test_damaged_sample_is_rebuilt(cache: Path) -> None:
     cache.mkdir(parents=True)
     common.demo_path().write_bytes(b"not an appraisal at all")

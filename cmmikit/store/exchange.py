@@ -13,7 +13,7 @@ from cmmikit.store.core import StoreCore
 from cmmikit.store.records import Change
 
 DUMP_FORMAT = "cmmikit-appraisal"
-DUMP_VERSION = 3                    # the integer of the schema revision the dump's rows follow
+DUMP_VERSION = 4                    # the integer of the schema revision the dump's rows follow
 PRIVATE_COLUMNS = {"appraisal": {"generation"}}
 
 

@@ -81,17 +81,19 @@ def cache_dir() -> Path:
 
 def demo_path() -> Path:
     """Where :func:`open_appraisal` keeps the sample appraisal: one per version of the demo builder,
-    its findings step and the model data, so a changed demo is rebuilt rather than served stale."""
+    its findings step, the model data and the store's schema revision, so a changed demo is rebuilt
+    rather than served stale (and trees with different schemas never share one file)."""
     import hashlib
 
     from cmmikit import demo, findings
     from cmmikit.model import find_model_dir
+    from cmmikit.store import schema
 
     digest = hashlib.sha256()
     sources = [Path(demo.__file__), Path(findings.__file__), *sorted(find_model_dir().glob("*.yaml"))]
     for source in sources:
         digest.update(source.read_bytes())
-    return cache_dir() / f"demo-{__version__}-{digest.hexdigest()[:10]}.cmmi"
+    return cache_dir() / f"demo-{__version__}-schema{schema.HEAD}-{digest.hexdigest()[:10]}.cmmi"
 
 
 def open_appraisal(path: str | os.PathLike | None = None) -> Appraisal:
