@@ -379,7 +379,7 @@ def test_export_writes_beside_the_notebooks_with_links_that_download(session: Se
     [target] = (folder / "exports").glob(f"export-{session.front}-*")
     session.shot("export-done", screen)
     for name in ("gap-analysis.xlsx", "report.html"):
-        link = screen.get_by_role("link", name=f"exports/{target.name}/{name}")
+        link = screen.get_by_role("link", name=f"exports/{target.name}/{name}", exact=True)
         with session.page.expect_download() as download:
             link.click()
         got = download.value
