@@ -16,11 +16,12 @@ STAMP = "2026-11-02T09:00:00+00:00"
 
 def big_appraisal_document(units: int, seed: int = 7) -> dict:
     from cmmikit.model import load_model
-    from cmmikit.store.exchange import DUMP_FORMAT, DUMP_VERSION
+    from cmmikit.store.exchange import DUMP_FORMAT
 
     model = load_model()
     rnd = random.Random(seed)
-    doc: dict = {"format": DUMP_FORMAT, "schema_version": DUMP_VERSION,
+    # evidence rows as exports of schema 2 held them: the import files them into the evidence register
+    doc: dict = {"format": DUMP_FORMAT, "schema_version": 2,
                  "appraisal": [{"id": 1, "name": f"Benchmark: {units} basic units", "model_id": model.id,
                                 "org_unit": "Benchmark OU", "start_date": "2026-11-02", "end_date": "2026-11-13"}]}
     doc.update({name: [] for name in ("instances", "instance_pas", "practice_records", "evidence")})

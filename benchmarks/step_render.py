@@ -3,8 +3,9 @@
 Builds a throw-away appraisal with 20 basic units, each with a characterization,
 texts and three evidence items for every SD practice, opens the walkthrough on
 SD and steps next/previous through the practices.  Prints the median and p95 of
-one step, and as a baseline the bare store reads for one practice (the 20
-records and the practice's evidence) measured in the same run, with the ratio.
+one step, and as a baseline the bare store reads for one practice (the PA's
+records and the practice's evidence, what a step reads) measured in the same run,
+with the ratio.
 Widget state updates go through a comm that serializes them to JSON, as a kernel
 would, and are counted: the browser has to apply each one.
 
@@ -15,7 +16,7 @@ budget then applies to that figure.
 
     python benchmarks/step_render.py [--instances 20] [--steps 200] [--budget-ms 100] [--browser]
 
-Exits 1 if the median step exceeds the budget.
+Exits 1 if the p95 step exceeds the budget (the browser p95 with ``--browser``).
 """
 
 from __future__ import annotations
@@ -101,7 +102,7 @@ def browser_steps(path: Path, workdir: Path, steps: int) -> list[float]:
             page.goto(url, timeout=90_000)
             page.wait_for_selector(".widget-toggle-buttons", timeout=90_000)
             while len(result) < steps:
-                page.locator(".widget-dropdown select").nth(1).select_option(label=first)
+                page.get_by_role("combobox", name="Practice").select_option(label=first)
                 page.get_by_text(f"{PA} {first}").wait_for()
                 for p_next in practices[1:]:
                     if len(result) == steps:
@@ -134,13 +135,9 @@ def main(argv: list[str] | None = None) -> int:
                 direction[0] = 1 if view.index == 0 else -1
             (view.next_button if direction[0] == 1 else view.previous_button).click()
 
-        names = [i.name for i in view.sampled]
-
         def bare_reads() -> None:
-            practice = view.practice.id
-            for name in names:
-                appraisal.record(PA, practice, name)
-            appraisal.evidence(pa=PA, practice=practice)
+            appraisal.records(PA)
+            appraisal.evidence(pa=PA, practice=view.practice.id)
 
         timings(step, 10)  # warm up
         before = SerializingComm.sent
@@ -156,13 +153,14 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  baseline (bare store reads for one practice): median {read_median:7.2f} ms   p95 {p95(reads):7.2f} ms")
     print(f"  ratio step / baseline: {step_median / read_median:.1f}x")
     print(f"  widget state messages per step: {messages:.0f}")
-    judged = step_median
+    judged = p95(steps)
     if painted:
-        judged = statistics.median(painted)
+        judged = p95(painted)
         print(f"  browser (Voila + Chromium), click to new practice painted, {len(painted)} steps: "
-              f"median {judged:7.2f} ms   p95 {p95(painted):7.2f} ms")
+              f"median {statistics.median(painted):7.2f} ms   p95 {judged:7.2f} ms")
     verdict = "within" if judged < args.budget_ms else "OVER"
-    print(f"  budget {args.budget_ms:.0f} ms ({'browser' if painted else 'Python side, no browser'}): {verdict}")
+    print(f"  budget {args.budget_ms:.0f} ms for the p95 ({'browser' if painted else 'Python side, no browser'}): "
+          f"{verdict}")
     return 0 if judged < args.budget_ms else 1
 
 

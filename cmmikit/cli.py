@@ -70,10 +70,10 @@ def cmd_new(args: argparse.Namespace) -> None:
               f"{len(appraisal.model.pa_ids)} process areas, {len(appraisal.instances())} instances; "
               f"{appraisal.info().appraisal_type} on the scale {appraisal.scale.summary()})")
         if args.baseline is not None:
-            records = appraisal.records()
+            records, register = appraisal.records(), appraisal.register()
             print(f"follow-up of {appraisal.info().follow_up_of}: {sum(r.inherited for r in records)} "
-                  f"characterization(s) inherited (re-assess or confirm them), {len(appraisal.evidence())} evidence "
-                  "item(s) copied")
+                  f"characterization(s) inherited (re-assess or confirm them), {len(register)} evidence register "
+                  f"item(s) with {sum(item.reuse for item in register)} link(s) copied")
 
 
 def cmd_set_type(args: argparse.Namespace) -> None:
@@ -105,7 +105,8 @@ def cmd_slice(args: argparse.Namespace) -> None:
                                                    overwrite=args.force, user=args.user) as piece:
         info = piece.info()
         print(f"slice written to {piece.location.display}: {info.name}; {len(piece.instances())} instances, "
-              f"{len(piece.records())} records, {len(piece.evidence())} evidence items, {len(piece.findings())} "
+              f"{len(piece.records())} records, {len(piece.register())} register items with {len(piece.evidence())} "
+              f"evidence links, {len(piece.findings())} "
               f"findings\nbring it back with: cmmikit merge {appraisal.location.display} {piece.location.display}")
 
 
@@ -211,6 +212,23 @@ def cmd_import_questionnaire(args: argparse.Namespace) -> None:
           f"({answers.n_questions} questions in the workbook)")
     print(f"suggested characterizations: {int(mine['suggestion'].notna().sum())} practices, "
           f"{len(differ)} differ from the assessors' (which are unchanged)")
+
+
+def cmd_import_piid(args: argparse.Namespace) -> None:
+    from cmmikit.errors import ImportProblem
+    from cmmikit.piid import import_piid
+
+    with _open(args) as appraisal:
+        try:
+            plan = import_piid(appraisal, args.workbook, mapping=args.mapping, sheet=args.sheet,
+                               add_units=args.add_units, dry_run=args.dry_run)
+        except ImportProblem as exc:
+            if len(exc.problems) > 1:  # the error line shows the first few; list them all
+                print("\n".join(f"  {problem}" for problem in exc.problems), file=sys.stderr)
+            raise
+    print(plan.summary(done=not args.dry_run))
+    if args.dry_run:
+        print("dry run: nothing was changed")
 
 
 def cmd_export_json(args: argparse.Namespace) -> None:
@@ -437,6 +455,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("workbook", metavar="Q.xlsx")
     p.add_argument("--instance", default=None, metavar="NAME",
                    help="import into this basic unit or support function (default: the one it was made for)")
+
+    p = command("import-piid", cmd_import_piid, "Import a PIID workbook (one row per practice per instance: "
+                "artifacts, affirmations, characterization, strengths, weaknesses, notes) into the evidence register "
+                "and the practice records, all or nothing; every problem is listed by cell.")
+    p.add_argument("file")
+    p.add_argument("workbook", metavar="PIID.xlsx")
+    p.add_argument("--mapping", default=None, metavar="MAPPING.yaml",
+                   help="rename the column headers (columns: {Practice: Practice ID, ...})")
+    p.add_argument("--sheet", default=None, metavar="NAME", help="read only this sheet (default: every sheet "
+                   "with a header row)")
+    p.add_argument("--add-units", action="store_true", help="create basic units the appraisal does not have yet")
+    p.add_argument("--dry-run", action="store_true", help="check and print what would change; change nothing")
 
     p = command("export-json", cmd_export_json, "Export a whole appraisal as JSON (stable key order).")
     p.add_argument("file")

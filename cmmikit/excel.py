@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
@@ -279,23 +279,30 @@ def actions_sheet(actions: "pd.DataFrame | None", order: ModelOrder) -> SheetSpe
                      colour_columns=[(keys.index("overdue"), keys.index("overdue"), OVERDUE)])
 
 
-EVIDENCE_COLUMNS = [Column("Evidence ID", 8, INT), Column("PA", 6), Column("Practice", 8),
-                    Column("Instance", 24, TEXT), Column("Kind", 10), Column("Description", 46, TEXT),
-                    Column("Location", 36, LINK), Column("Who", 24, TEXT), Column("Collected on", 11, DATE)]
+EVIDENCE_COLUMNS = [Column("Evidence ID", 8, INT), Column("Register ID", 9), Column("PA", 6),
+                    Column("Practice", 8), Column("Instance", 18, TEXT), Column("Kind", 12), Column("Title", 32, TEXT),
+                    Column("Location", 28, LINK), Column("Owner or roles", 18, TEXT), Column("Date", 11, DATE),
+                    Column("Statement", 30, TEXT), Column("Stale", 6, BOOL), Column("Reuse", 7, INT)]
 KIND_ORDER = {"artifact": 0, "affirmation": 1}
+STALE_COLUMN = [c.header for c in EVIDENCE_COLUMNS].index("Stale")
 
 
 def evidence_sheet(appraisal: "Appraisal", order: ModelOrder) -> SheetSpec:
-    """One row per evidence item (artifact or affirmation), in model order."""
+    """One row per register item per cell it supports (a link), in model order, with the item's reuse count."""
     items = appraisal.evidence()
+    reuse = Counter(e.register_id for e in items)
     practice, instance = order.practice, order.instance
     pa_rank = order.pa
     items.sort(key=lambda e: (pa_rank.get(e.pa, 99), practice.get((e.pa, e.practice), 0),
                               instance.get(e.instance, 0), KIND_ORDER.get(e.kind, 2), e.id))
-    rows = [(e.id, e.pa, e.practice, e.instance, e.kind, e.description, e.location, e.who, e.collected_on)
-            for e in items]
+    rows = [(e.id, e.register_id, e.pa, e.practice, e.instance, e.kind_label, e.description,
+             e.location, e.who, e.collected_on, e.statement, e.stale, reuse[e.register_id]) for e in items]
+    months = appraisal.info().evidence_max_age_months
     return SheetSpec("Evidence", EVIDENCE_COLUMNS, rows, "EvidenceTable",
-                     heading=["Objective evidence: one row per artifact or affirmation; web locations are links"])
+                     heading=[f"One row per register item per cell it supports (Reuse: how many cells); Stale: dated "
+                              f"before {appraisal.stale_before().isoformat()} ({months} months before the period); "
+                              "web locations are links"],
+                     colour_columns=[(STALE_COLUMN, STALE_COLUMN, OVERDUE)])
 
 
 CHANGE_COLUMNS = [Column("When (UTC)", 17), Column("Who", 16, TEXT), Column("What", 34, TEXT),

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 import yaml
 
 from cmmikit.errors import CmmikitError, ImportProblem, InvalidValue, UnknownEntry, cut, quoted
-from cmmikit.xlsx_safe import safe_text, set_text
+from cmmikit.xlsx_safe import cell_text, safe_text, set_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -433,12 +433,7 @@ def _letter(col: int) -> str:
     return get_column_letter(col)
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return safe_text(value).strip()
+_text = cell_text
 
 
 def _meta(wb: Any, source: str) -> dict[str, str]:

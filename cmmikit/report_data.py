@@ -52,13 +52,41 @@ class Snapshot:
     findings: "pd.DataFrame"
     actions: "pd.DataFrame"
     action_summary: dict[str, int]
-    n_evidence: dict[str, int]
+    evidence: "EvidenceSummary"
     practice_decisions: list["PracticeDecision"]
     goal_decisions: list["GoalDecision"]
 
     @property
     def progress(self) -> "Progress":
         return characterization_progress(self.ratings)
+
+
+@dataclass(frozen=True)
+class EvidenceSummary:
+    """The evidence register as the report tells it: the items backing the appraisal, and the stale ones."""
+
+    artifacts: int              # register artifacts linked to at least one practice instance
+    affirmations: int           # register affirmations linked to at least one practice instance
+    links: int                  # their links (an item backing a practice in one sampled unit)
+    stale: tuple[str, ...]      # the backing items dated before ``stale_before``: "ART-7 'title'", ...
+    stale_before: date
+    max_age_months: int
+
+    @property
+    def items(self) -> int:
+        return self.artifacts + self.affirmations
+
+
+def evidence_summary(appraisal: "Appraisal") -> EvidenceSummary:
+    """Count the register items linked to the appraisal's cells and name the stale ones (in register order)."""
+    with appraisal.snapshot():
+        backing = appraisal.register(linked=True)
+        cutoff, months = appraisal.stale_before(), appraisal.info().evidence_max_age_months
+    artifacts = sum(item.kind != "affirmation" for item in backing)
+    return EvidenceSummary(artifacts=artifacts, affirmations=len(backing) - artifacts,
+                           links=sum(item.reuse for item in backing),
+                           stale=tuple(f"{item.register_id} {item.title!r}" for item in backing if item.stale),
+                           stale_before=cutoff, max_age_months=months)
 
 
 @dataclass(frozen=True)
@@ -155,8 +183,6 @@ def default_title(appraisal_name: str) -> str:
 
 def read_snapshot(appraisal: "Appraisal", today: date) -> Snapshot:
     """Everything the report shows, read from an appraisal (a synced copy: see cmmikit.snapshot)."""
-    from collections import Counter
-
     from cmmikit import findings
     from cmmikit.risk import evaluate
 
@@ -168,7 +194,7 @@ def read_snapshot(appraisal: "Appraisal", today: date) -> Snapshot:
         findings=findings.findings_frame(appraisal, ratings),
         actions=findings.actions_frame(appraisal, today=today),
         action_summary=findings.action_summary(appraisal, today=today),
-        n_evidence=dict(Counter(e.kind for e in appraisal.evidence())),
+        evidence=evidence_summary(appraisal),
         practice_decisions=appraisal.practice_decisions(), goal_decisions=appraisal.goal_decisions(),
     )
 

@@ -217,6 +217,6 @@ def about(data: "ReportData") -> Html:
         "aggregated to the organizational unit by the scale's rule and summarised per goal"
         + (" with the readiness forecast" if a.scale.forecast else "") + ". Gap findings are generated from the "
         "recorded weaknesses and ranked by the priority formula shown above. Long lists are summarised here; the "
-        f"Excel workbook written by cmmikit export-xlsx holds every finding, strength, action and record in full. The "
+        "Excel workbook written by cmmikit export-xlsx holds every finding, strength, action and record in full. The "
         "report is regenerated from the appraisal file with cmmikit report; the executed notebook kept beside it "
         "records the parameters of the run."), anchor="about")

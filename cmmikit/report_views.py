@@ -288,9 +288,7 @@ def scope_and_method(data: "ReportData") -> Html:
 
         method = report_risk.method(data)
     counts = [f"{_instance_counts(snap)}; {count(progress.pas_in_scope, 'process area')} in scope.",
-              status_sentence(progress, snap.ratings if _risk(data) else None),
-              f"{count(snap.n_evidence.get('artifact', 0), 'artifact')} and "
-              f"{count(snap.n_evidence.get('affirmation', 0), 'affirmation')} recorded."]
+              status_sentence(progress, snap.ratings if _risk(data) else None), evidence_sentence(snap.evidence)]
     team = ", ".join(f"{a.name} ({a.role})" if a.role else a.name for a in snap.assessors)
     return section(
         "Scope and method",
@@ -321,6 +319,29 @@ def instances_table(snap: "Snapshot", limit: int = MAX_INSTANCE_ROWS) -> str:
                       f"descriptions are in {WORKBOOK}.", "intro") +
             table(groups, {"kind": "Kind", "subgroup": "Subgroup", "n": "Number", "pas": "Process areas",
                            "names": "Names"}, widths={"kind": 12, "subgroup": 12, "n": 8, "pas": 18}))
+
+
+def evidence_sentence(evidence: Any) -> str:
+    """How many register items back the appraisal and how many of them are stale, in one sentence."""
+    if evidence.items == 0:
+        return "No evidence register item backs a practice yet."
+    stale = len(evidence.stale)
+    return (f"{count(evidence.items, 'evidence register item')} back the appraisal "
+            f"({count(evidence.artifacts, 'artifact')} and {count(evidence.affirmations, 'affirmation')}, "
+            f"{count(evidence.links, 'link')} to practice instances); "
+            f"{'none' if stale == 0 else f'{stale:,}'} of them {'is' if stale < 2 else 'are'} stale (dated before "
+            f"{evidence.stale_before.isoformat()}, {evidence.max_age_months} months before the appraisal period).")
+
+
+def _stale_caveat(evidence: Any) -> list[str]:
+    if not evidence.stale:
+        return []
+    named = "; ".join(evidence.stale[:5]) + (f"; and {len(evidence.stale) - 5:,} more (see the Evidence sheet of "
+                                             f"{WORKBOOK})" if len(evidence.stale) > 5 else "")
+    return [f"Stale evidence: {len(evidence.stale):,} of the {count(evidence.items, 'register item')} backing the "
+            f"appraisal {'is' if len(evidence.stale) == 1 else 'are'} dated before "
+            f"{evidence.stale_before.isoformat()} ({evidence.max_age_months} months before the appraisal period), "
+            f"so may no longer show how the work is done: {named}."]
 
 
 def status_sentence(progress: Any, assessment: Any = None) -> str:
@@ -540,6 +561,7 @@ def caveats(data: "ReportData") -> Html:
     items: list[str] = []
     if date_warning(data):
         items.append(date_warning(data))
+    items += _stale_caveat(data.current.evidence)
     coverage = r.coverage[(~r.coverage["passed"].astype(bool)) & r.coverage["enabled"].astype(bool)]
     for row in coverage.itertuples():
         items.append(f"Data coverage ({row.rule}): {row.subject}{f' / {row.pa}' if row.pa else ''}: {row.detail}")

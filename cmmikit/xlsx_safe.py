@@ -36,6 +36,15 @@ def safe_text(value: Any) -> str:
     return text
 
 
+def cell_text(value: Any) -> str:
+    """A value read from a workbook cell as trimmed text (whole numbers without ``.0``)."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return safe_text(value).strip()
+
+
 def looks_like_formula(text: str) -> bool:
     """True when a spreadsheet program would read ``text`` as a formula on edit."""
     return text.startswith(FORMULA_STARTS)

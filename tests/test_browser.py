@@ -34,6 +34,12 @@ def _tools() -> None:
         pytest.skip(reason)
 
 
+def _env(appraisal: Path, tmp_path: Path) -> dict[str, str]:
+    """The served kernel opens ``appraisal`` and keeps its session memory in the test's folder."""
+    return {"CMMIKIT_APPRAISAL": str(appraisal), "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
+            "PYTHONPATH": str(ROOT)}
+
+
 def _stored(path: Path, pa: str, practice: str, instance: str) -> str | None:
     with Appraisal.open(path) as appraisal:
         return appraisal.record(pa, practice, instance).characterization
@@ -57,8 +63,7 @@ def test_walkthrough_in_chromium_saves_a_characterization(demo, tmp_path: Path) 
     key = ("CM", "SP 1.2", "Service Desk")
     target = "PI" if _stored(path, *key) != "PI" else "LI"
     ARTIFACTS.mkdir(exist_ok=True)
-    with browser.voila(NOTEBOOK, env={"CMMIKIT_APPRAISAL": str(path)}, workdir=tmp_path) as url, \
-            sync_playwright() as p:
+    with browser.voila(NOTEBOOK, env=_env(path, tmp_path), workdir=tmp_path) as url, sync_playwright() as p:
         chromium = browser.launch_chromium(p)
         try:
             page = chromium.new_page(viewport={"width": 1400, "height": 1100})
@@ -67,14 +72,14 @@ def test_walkthrough_in_chromium_saves_a_characterization(demo, tmp_path: Path) 
             page.set_default_timeout(ACTION_TIMEOUT)
             expect(page.get_by_text("SD SP 1.1 Analyze Existing Agreements and Service Data")).to_be_visible()
 
-            page.locator(".widget-dropdown select").first.select_option(label="CM Configuration Management")
+            page.get_by_role("combobox", name="Process area").select_option(label="CM Configuration Management")
             expect(page.get_by_text("CM SP 1.1 Identify Configuration Items")).to_be_visible()
             step = browser.step_ms(page, "CM SP 1.2 Establish a Configuration Management System")
 
             first_panel = page.locator(".widget-toggle-buttons").first
             first_panel.get_by_role("button", name=target, exact=True).click()
             waited = _wait_for_store(path, key, target)
-            expect(page.get_by_text("saved characterization").first).to_be_visible()
+            expect(page.get_by_text(f"{target} saved").first).to_be_visible()
             page.screenshot(path=str(ARTIFACTS / "walkthrough.png"))
         finally:
             chromium.close()
@@ -92,8 +97,7 @@ def test_stepping_with_20_instances_in_chromium(tmp_path: Path) -> None:
     spec.loader.exec_module(bench)
     path = tmp_path / "twenty.cmmi"
     bench.build(path, 20).close()
-    with browser.voila(NOTEBOOK, env={"CMMIKIT_APPRAISAL": str(path)}, workdir=tmp_path) as url, \
-            sync_playwright() as p:
+    with browser.voila(NOTEBOOK, env=_env(path, tmp_path), workdir=tmp_path) as url, sync_playwright() as p:
         chromium = browser.launch_chromium(p)
         try:
             page = chromium.new_page(viewport={"width": 1400, "height": 1000})

@@ -16,7 +16,6 @@ from pptx.util import Emu
 from cmmikit import findings, palette
 from cmmikit.cli import main
 from cmmikit.deck import build_findings_deck, write_findings_deck
-from cmmikit.deck_pptx import DeckError
 from cmmikit.rating import rate
 from cmmikit.store import Appraisal
 

@@ -75,6 +75,10 @@ def demo_book(demo_file, tmp_path_factory):
                         strengths="x" * 300)
         evidence_id = a.add_evidence("MA", "SP 1.1", "Service Desk", "artifact", "=1+1", location="-2+3",
                                      who="+CMD|' /C calc'!A0")
+        old_sla = a.add_artifact("Old SLA", "indirect", location="https://intranet.example/sla", owner="Desk lead",
+                                 effective_date="2015-06-30")            # long before any appraisal period: stale
+        for practice in ("SP 1.1", "SP 1.2"):
+            a.link_artifact(old_sla, "MA", practice, "Service Desk", statement="=HYPERLINK(\"x\") p. 4")
         ratings = rate(a)
         path = write_gap_workbook(a, tmp_path_factory.mktemp("out") / "gap.xlsx", ratings=ratings)
         n_evidence = len(a.evidence())
@@ -188,7 +192,7 @@ def test_user_text_stays_text_everywhere(demo_book):
     ws = demo_book["wb"]["Evidence"]
     cols = header_map(ws, 2)
     row = next(r for r in ws.iter_rows(min_row=3) if r[cols["Evidence ID"] - 1].value == demo_book["evidence_id"])
-    for header, text in (("Description", "=1+1"), ("Location", "-2+3"), ("Who", "+CMD|' /C calc'!A0")):
+    for header, text in (("Title", "=1+1"), ("Location", "-2+3"), ("Owner or roles", "+CMD|' /C calc'!A0")):
         cell = row[cols[header] - 1]
         assert (cell.value, cell.data_type, cell.quotePrefix) == (text, "s", True)
     for sheet in demo_book["wb"]:
@@ -200,7 +204,35 @@ def test_evidence_sheet_has_one_row_per_item_and_a_table(demo_book):
     ws = demo_book["wb"]["Evidence"]
     assert ws.max_row == 2 + demo_book["n_evidence"]
     assert ws.freeze_panes == "A3"
-    assert ws.tables["EvidenceTable"].ref == f"A2:I{ws.max_row}"
+    assert ws.tables["EvidenceTable"].ref == f"A2:M{ws.max_row}"
+
+
+def test_evidence_sheet_shows_the_register(demo_book):
+    ws = demo_book["wb"]["Evidence"]
+    cols = header_map(ws, 2)
+    assert list(cols) == ["Evidence ID", "Register ID", "PA", "Practice", "Instance", "Kind", "Title", "Location",
+                          "Owner or roles", "Date", "Statement", "Stale", "Reuse"]
+    rows = [{h: r[c - 1] for h, c in cols.items()} for r in ws.iter_rows(min_row=3, values_only=True)]
+    old = [r for r in rows if r["Title"] == "Old SLA"]
+    assert [r["Practice"] for r in old] == ["SP 1.1", "SP 1.2"]
+    assert {(r["Register ID"], r["Kind"], r["Owner or roles"], r["Date"].date().isoformat(), r["Statement"],
+             r["Stale"], r["Reuse"]) for r in old} == {
+        (old[0]["Register ID"], "indirect artifact", "Desk lead", "2015-06-30", '=HYPERLINK("x") p. 4', "Yes", 2)}
+    assert old[0]["Register ID"].startswith("ART-")
+    planted = next(r for r in rows if r["Evidence ID"] == demo_book["evidence_id"])
+    assert (planted["Kind"], planted["Stale"], planted["Reuse"], planted["Date"]) == ("direct artifact", "No", 1, None)
+    kinds = {r["Kind"] for r in rows}
+    assert kinds == {"direct artifact", "indirect artifact", "affirmation"}
+    assert all(r["Register ID"].startswith("AFF-") == (r["Kind"] == "affirmation") for r in rows)
+    reuse = {}
+    for r in rows:
+        reuse[r["Register ID"]] = reuse.get(r["Register ID"], 0) + 1
+    assert all(r["Reuse"] == reuse[r["Register ID"]] for r in rows) and max(reuse.values()) > 2
+    heading = ws["A1"].value
+    assert "Stale: dated before" in heading and "24 months before the period" in heading
+    rules = {r.formula[0]: r.dxf.fill.bgColor.rgb or r.dxf.fill.fgColor.rgb
+             for rng in ws.conditional_formatting if str(rng.sqref).startswith("L3") for r in rng.rules}
+    assert rules['"Yes"'].endswith(palette.VERMILLION.lstrip("#"))       # stale items stand out, with their label
 
 
 def test_list_sheets_are_tables_with_frozen_headers(demo_book):
@@ -216,7 +248,7 @@ def test_list_sheets_are_tables_with_frozen_headers(demo_book):
 def test_an_appraisal_without_data_still_exports(appraisal, tmp_path):
     path = write_gap_workbook(appraisal, tmp_path / "empty.xlsx")
     wb = load_workbook(path)
-    assert wb["Evidence"].tables["EvidenceTable"].ref == "A2:I3"
+    assert wb["Evidence"].tables["EvidenceTable"].ref == "A2:M3"
     assert wb["CM"]["D3"].value == "Unit A"
 
 
@@ -531,7 +563,7 @@ def test_cells_are_typed_dates_links_and_yes_no(exported):
     rows = list(ws.iter_rows(min_row=3))
     links = [r[cols["Location"] - 1] for r in rows if (r[cols["Location"] - 1].value or "").startswith("https://")]
     assert links and all(c.hyperlink is not None and c.hyperlink.target == c.value for c in links)
-    dated = [r[cols["Collected on"] - 1] for r in rows]
+    dated = [r[cols["Date"] - 1] for r in rows]
     assert all(c.is_date and c.number_format == "yyyy-mm-dd" for c in dated)
     assert {c.value.date().isoformat() for c in dated} == {e.collected_on for e in exported["evidence"]}
     findings = exported["wb"]["Findings"]
@@ -559,7 +591,7 @@ def test_lists_follow_model_order(exported, demo_file):
     order = {(p.pa, p.id): n for n, p in enumerate(model.practices())}
     pa_order = list(model.process_areas)
     ws = exported["wb"]["Evidence"]
-    keys = [(r[1], r[2]) for r in ws.iter_rows(min_row=3, values_only=True)]
+    keys = [(r[2], r[3]) for r in ws.iter_rows(min_row=3, values_only=True)]
     ranks = [(pa_order.index(pa), order[(pa, p)]) for pa, p in keys]
     assert ranks == sorted(ranks)
     gps = [p for pa, p in dict.fromkeys(keys) if pa == "MA" and p.startswith("GP")]

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
 
 from cmmikit import palette
 from cmmikit.excel import export_workbook

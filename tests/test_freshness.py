@@ -85,6 +85,23 @@ def test_notes_and_other_practices_do_not_make_a_decision_stale(tiny):
     assert (row["ou"], row["status"], row["stale"]) == ("LI", RATED, False)
 
 
+def test_register_links_are_data_of_their_practice_and_item_edits_are_not(tiny):
+    fill(tiny, AA_SP2_1_U1="FI", AA_SP2_1_U2="PI")
+    tiny.set_practice_decision("AA", "SP 2.1", "LI", "isolated slip")
+    plan = tiny.add_artifact("check list")
+    tiny.update_artifact(plan, owner="Ann", effective_date="2026-01-05")   # registered, backs no cell yet
+    assert not practice(rate(tiny), "AA", "SP 2.1")["stale"]
+    link = tiny.link_artifact(plan, "AA", "SP 2.1", "U2")
+    for change in (lambda: None, lambda: tiny.update_link(link, statement="page 2"), lambda: tiny.unlink(link),
+                   lambda: tiny.link_many([("artifact", plan, "AA", "SP 2.1", "U1")])):
+        change()
+        assert practice(rate(tiny), "AA", "SP 2.1")["stale"]
+        tiny.confirm_practice_decision("AA", "SP 2.1")
+        assert not practice(rate(tiny), "AA", "SP 2.1")["stale"]
+    tiny.update_artifact(plan, title="check list v2")     # the item's own fields: not data of one practice
+    assert not practice(rate(tiny), "AA", "SP 2.1")["stale"]
+
+
 def test_a_stale_decision_that_is_no_longer_needed_is_not_flagged(tiny):
     fill(tiny, AA_SP2_1_U1="FI", AA_SP2_1_U2="PI")
     tiny.set_practice_decision("AA", "SP 2.1", "LI", "isolated slip")

@@ -7,7 +7,6 @@ import copy
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
@@ -44,7 +43,7 @@ def cli(*args: str) -> subprocess.CompletedProcess:
     (lambda d: d["instances"].append("x"), "instances[2]: must be an object, not str"),
     (lambda d: d["instances"][1].update(name=None), "instances[1].name: "),
     (lambda d: d["instances"][1].update(colour="red"), "instances[1].colour: unknown field"),
-    (lambda d: d["evidence"][0].update(instance_id=99), "evidence[0].instance_id: no instance with id 99"),
+    (lambda d: d["evidence_links"][0].update(instance_id=99), "evidence_links[0].instance_id: no instance with id 99"),
     (lambda d: d["actions"][0].update(status="someday"), "actions[0].status: 'someday' is not one of"),
     (lambda d: d["instances"][1].update(name="Desk"), "instances[1]: duplicate name 'Desk'"),
 ])
@@ -81,20 +80,57 @@ def test_the_cli_gives_one_line_for_unreadable_files_and_leaves_the_target_alone
                                                           "utf16.json"]
 
 
-def test_an_export_of_the_previous_release_imports(small_dump, tmp_path):
+@pytest.mark.parametrize("version", [1, 2, 3])
+def test_an_export_of_an_earlier_release_imports_with_its_evidence_in_the_register(small_dump, tmp_path, version):
     old = copy.deepcopy(small_dump)
-    old["schema_version"] = 1
-    del old["changes"]
-    for table in ("appraisal", "instances", "pa_scope", "assessors", "practice_records", "evidence",
-                  "practice_decisions", "goal_decisions", "actions"):
-        for row in old[table]:
-            for column in ("version", "updated_by", "generation"):
-                row.pop(column, None)
-            if table not in ("findings", "actions", "practice_records"):
-                row.pop("updated_at", None)
+    old["schema_version"] = version
+    if version == 3:        # follow-ups came before the register: an inherited record, the baseline named
+        old["practice_records"][0]["inherited"] = 1
+        old["appraisal"][0]["follow_up_of"] = "Base (/x/base.cmmi)"
+    else:
+        old["practice_records"][0].pop("inherited")
+        old["appraisal"][0].pop("follow_up_of")
+    desk = next(i["id"] for i in old["instances"] if i["name"] == "Desk")
+    for table in ("artifacts", "affirmations", "evidence_links"):
+        del old[table]
+    old["evidence"] = [
+        {"id": 4, "pa": "SD", "practice": "SP 1.1", "instance_id": desk, "kind": "artifact", "description": "SLA",
+         "location": "https://x/sla", "who": "Ann", "collected_on": "2026-01-05"},
+        {"id": 7, "pa": "SD", "practice": "SP 1.2", "instance_id": desk, "kind": "artifact", "description": "SLA",
+         "location": "https://x/sla", "who": "Bo", "collected_on": "2026-01-05"},
+        {"id": 9, "pa": "SD", "practice": "SP 1.1", "instance_id": desk, "kind": "affirmation",
+         "description": "Desk interview", "who": "desk lead"}]
+    old["appraisal"][0].pop("evidence_max_age_months")
+    if version == 1:
+        del old["changes"]
+        for table in ("appraisal", "instances", "pa_scope", "assessors", "practice_records", "evidence",
+                      "practice_decisions", "goal_decisions", "actions"):
+            for row in old[table]:
+                for column in ("version", "updated_by", "generation"):
+                    row.pop(column, None)
+                if table not in ("findings", "actions", "practice_records"):
+                    row.pop("updated_at", None)
     with Appraisal.restore(tmp_path / "old.cmmi", old) as a:
         assert a.record("SD", "SP 1.1", "Desk").characterization == "PI"
         assert a.record("SD", "SP 1.1", "Desk").version == 1
+        assert a.record("SD", "SP 1.1", "Desk").inherited is (version == 3)
+        assert a.info().follow_up_of == ("Base (/x/base.cmmi)" if version == 3 else "")
+        sla, interview = a.register()
+        assert (sla.title, sla.kind, sla.owner, sla.reuse) == ("SLA", "direct", "Ann", 2)
+        assert [(link.id, link.practice, link.statement) for link in sla.links] == [
+            (4, "SP 1.1", ""), (7, "SP 1.2", "who: Bo")]
+        assert (interview.kind, interview.roles, [link.id for link in interview.links]) == (
+            "affirmation", "desk lead", [9])
+        assert a.info().evidence_max_age_months == 24
+    bad = copy.deepcopy(old)
+    bad["evidence"][1].update(kind="rumour", instance_id=99)
+    with pytest.raises(ImportProblem) as info:
+        Appraisal.restore(tmp_path / "bad.cmmi", bad)
+    assert "evidence[1].kind: 'rumour' is not one of" in str(info.value)
+    assert "evidence[1].instance_id: no instance with id 99" in str(info.value)
+    bad["artifacts"] = []
+    with pytest.raises(ImportProblem, match="unknown section"):
+        Appraisal.restore(tmp_path / "bad.cmmi", bad)
 
 
 # JSON values a fuzzer puts anywhere

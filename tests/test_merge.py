@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import sqlite3
 import subprocess
 import sys
 
@@ -151,6 +153,88 @@ def test_the_slice_order_decides_whether_a_decision_is_current(team):
     assert rows.loc[("CM", "SP 1.1"), "stale"]              # decided before Ravi's change arrived
     assert not rows.loc[("CM", "SP 1.2"), "stale"] and rows.loc[("CM", "SP 1.2"), "ou"] == "LI"
     assert a.practice_decisions()[1].decided_by == "ravi"
+
+
+def test_register_edits_in_the_slice_reach_the_item_wherever_file_links_it(team):
+    a, piece, old, _ = team
+    plan = a.find_artifact("CM plan").id
+    a.link_artifact(plan, "SD", "SP 1.1", "Unit A")            # FILE: the plan also backs a cell outside the slice
+    # Ravi, offline: edits the plan, links it to one more cell, notes a page, takes the old list off its cell
+    piece.update_artifact(plan, title="CM plan v2", kind="indirect", effective_date="2026-02-01", owner="Kim")
+    piece.link_artifact(plan, "CM", "SP 1.3", "Unit B", statement="section 4")
+    [link] = piece.evidence("CM", "SP 1.1", "Unit A")
+    piece.update_link(link.id, statement="page 3")
+    piece.unlink(old)                                          # still registered in the slice
+    talk = piece.add_affirmation("CM interview", held_on="2026-03-02", roles="CM lead")
+    piece.link_affirmation(talk, "CM", "SP 1.1", "Unit B", statement="weekly baselines")
+    last = a.history()[-1].id
+
+    result = merge_slice(a, piece)
+    assert result.conflicts == [] and len(result.applied) == 4
+    entry = a.artifact(plan)
+    assert (entry.title, entry.kind, entry.effective_date, entry.owner) == (
+        "CM plan v2", "indirect", "2026-02-01", "Kim")
+    assert [(k.pa, k.practice, k.instance, k.statement) for k in entry.links] == [
+        ("CM", "SP 1.1", "Unit A", "page 3"), ("CM", "SP 1.3", "Unit B", "section 4"), ("SD", "SP 1.1", "Unit A", "")]
+    assert a.find_artifact("old list").links == ()               # unlinked, as in the slice, and kept
+    interview = a.find_affirmation("CM interview")
+    assert (interview.held_on, interview.roles, [(k.instance, k.statement) for k in interview.links]) == (
+        "2026-03-02", "CM lead", [("Unit B", "weekly baselines")])
+    merged = [c for c in a.history() if c.id > last and c.entity != "appraisal"]
+    assert merged and {c.user for c in merged} == {"ravi"}
+
+    after, history = data(a), len(a.history())
+    again = merge_slice(a, piece)
+    assert again.applied == [] and again.conflicts == [] and data(a) == after and len(a.history()) == history
+
+
+def test_an_item_removed_in_the_slice_stays_in_file_where_other_cells_use_it(team):
+    a, piece, _, _ = team
+    plan, old_list = a.find_artifact("CM plan").id, a.find_artifact("old list").id
+    a.link_artifact(old_list, "SD", "SP 1.2", "Unit A")
+    piece.remove_artifact(plan)
+    piece.remove_artifact(old_list)
+    merge_slice(a, piece)
+    assert a.find_artifact("CM plan") is None
+    assert [(k.pa, k.practice) for k in a.find_artifact("old list").links] == [("SD", "SP 1.2")]
+    assert a.evidence(pa="CM") == []
+
+
+def test_an_item_edited_on_both_sides_is_a_conflict_of_each_link(team):
+    a, piece, _, _ = team
+    plan = a.find_artifact("CM plan").id
+    a.update_artifact(plan, title="CM plan (lead)")
+    piece.update_artifact(plan, title="CM plan v2")
+    [conflict] = merge_slice(a, piece, dry_run=True).conflicts
+    assert conflict.id == f"evidence:{a.artifact(plan).links[0].id}" and conflict.fields == ("description",)
+    assert (conflict.mine_user, conflict.theirs_user) == ("lead", "ravi")
+    assert conflict.values("theirs") == {"description": "'CM plan v2'"}
+    merge_slice(a, piece, take="theirs")
+    assert a.artifact(plan).title == "CM plan v2" and a.artifact(plan).updated_by == "ravi"
+    snapshot = data(a)
+    assert merge_slice(a, piece).conflicts == [] and data(a) == snapshot
+
+
+def test_a_slice_taken_before_the_register_merges_its_evidence_without_false_conflicts(team):
+    a, piece, old, _ = team
+    path = piece.address
+    conn = sqlite3.connect(path)    # what a slice of cmmikit before the register remembers
+    (raw_base,), (raw_info,) = (conn.execute("SELECT value FROM meta WHERE key = ?", (k,)).fetchone()
+                                for k in ("slice_base", "slice"))
+    base, info = json.loads(raw_base), json.loads(raw_info)
+    for row in base["evidence"].values():
+        del row["artifact_kind"], row["statement"]
+    del info["items"]
+    for key, value in (("slice_base", base), ("slice", info)):
+        conn.execute("UPDATE meta SET value = ? WHERE key = ?", (json.dumps(value), key))
+    conn.commit()
+    conn.close()
+    a.update_artifact(a.find_artifact("CM plan").id, owner="Ann")      # FILE only: nothing to merge
+    piece.unlink(old)
+    result = merge_slice(a, piece)
+    assert result.conflicts == [] and [s.describe() for s in result.applied] == [
+        "CM SP 1.2 / Unit A: evidence 'old list': removed"]
+    assert a.find_artifact("old list").links == () and a.find_artifact("CM plan").owner == "Ann"
 
 
 def test_refusals_leave_both_files_untouched(team, tmp_path, appraisal):

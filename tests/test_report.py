@@ -253,6 +253,31 @@ def test_a_partial_appraisal_is_described_as_partial(appraisal):
     assert "No strengths have been recorded so far." in report_views.strengths(data)
     assert "No open gap findings have been recorded so far." in report_views.gap_findings(data)
     assert "every practice is characterized" not in report_views.caveats(data)
+    assert "No evidence register item backs a practice yet." in scope
+    assert "Stale evidence" not in report_views.caveats(data)
+
+
+def test_the_register_items_backing_the_appraisal_and_the_stale_ones_are_counted(demo):
+    old = demo.add_artifact("Old SLA <v1>", effective_date="2015-06-30")
+    for practice in ("SP 1.1", "SP 1.2"):
+        demo.link_artifact(old, "SD", practice, "Service Desk")
+    demo.add_affirmation("Interview not linked yet", held_on="2014-01-01")     # backs nothing: not counted
+    backing = demo.register(linked=True)
+    artifacts = sum(item.kind != "affirmation" for item in backing)
+    links = sum(item.reuse for item in backing)
+    path = str(demo.path)
+    demo.close()
+    data = load_report(path, report_date=DATE)
+    assert (data.current.evidence.items, data.current.evidence.links) == (len(backing), links)
+    scope = report_views.scope_and_method(data)
+    assert (f"{len(backing):,} evidence register items back the appraisal ({artifacts:,} artifacts and "
+            f"{len(backing) - artifacts:,} affirmations, {links:,} links to practice instances); 1 of them is stale "
+            "(dated before 2024-11-02, 24 months before the appraisal period).") in scope
+    caveats = report_views.caveats(data)
+    assert report_views.esc(f"Stale evidence: 1 of the {len(backing):,} register items backing the appraisal is dated "
+                            f"before 2024-11-02 (24 months before the appraisal period), so may no longer show how "
+                            f"the work is done: ART-{old} 'Old SLA <v1>'.") in caveats
+    assert "<v1>" not in caveats
 
 
 def test_a_complete_appraisal_says_so(demo_file):
@@ -563,6 +588,7 @@ def test_export_notebook_writes_workbook_charts_and_report(hostile, tmp_path):
                                      "findings_priority") for fmt in ("png", "svg"))
     assert "Maturity level 2: Not Achieved" in (out / "report.html").read_text(encoding="utf-8")
     assert (out / "report.html.ipynb").exists()
+    assert (out / "report.pdf").read_bytes()[:5] == b"%PDF-" and (out / "final-findings.pptx").stat().st_size > 0
 
 
 def test_caveats_name_open_judgments_and_not_rated_goals(demo):

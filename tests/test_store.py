@@ -430,6 +430,8 @@ def test_a_file_of_the_previous_release_is_upgraded_after_a_backup(tmp_path):
         rec = a.record("SD", "SP 1.1", "Desk")
         assert (rec.characterization, rec.weaknesses, rec.version) == ("PI", "late", 1)
         assert a.evidence()[0].description == "SLA" and a.findings()[0].statement == "No SLA reviews"
+        sla, = a.register()                   # the evidence row became a register entry linked to its cell
+        assert (sla.title, sla.kind, sla.cells) == ("SLA", "direct", (("SD", "SP 1.1", "Desk"),))
         a.remove_instance("Ops")
         assert a.add_instance("New") > 2      # ids of the old file are not handed out again
         a.update_record("SD", "SP 1.1", "Desk", characterization="LI", base_version=1)
@@ -586,7 +588,7 @@ def test_json_dump_restores_an_identical_appraisal(demo, new_location):
 def test_restore_refuses_bad_data_and_writes_nothing(demo, tmp_path):
     data = demo.dump()
     data["practice_records"][0]["characterization"] = "XX"
-    data["evidence"][0]["instance_id"] = 999
+    data["evidence_links"][0]["instance_id"] = 999
     data["instances"][1]["name"] = 5
     target = tmp_path / "bad.cmmi"
     with pytest.raises(ImportProblem) as info:
@@ -596,7 +598,7 @@ def test_restore_refuses_bad_data_and_writes_nothing(demo, tmp_path):
     with pytest.raises(ImportProblem) as info:
         Appraisal.restore(target, data)
     assert "practice_records[0].characterization: 'XX'" in str(info.value)
-    assert "evidence[0].instance_id: no instance with id 999" in str(info.value)
+    assert "evidence_links[0].instance_id: no instance with id 999" in str(info.value)
     assert not target.exists()
     assert [p.name for p in tmp_path.iterdir() if not p.name.startswith("demo.cmmi")] == []
     with pytest.raises(ImportProblem, match="not a cmmikit appraisal export"):

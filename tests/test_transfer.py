@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from cmmikit.compare import compare
 from cmmikit.errors import InvalidValue, StoreError, UnknownEntry
 from cmmikit.rating import NOT_RATED, SATISFIED, rate
-from cmmikit.store import Appraisal, follow_up, parse, slice_appraisal, slice_info
+from cmmikit.store import Appraisal, follow_up, slice_appraisal, slice_info
+
+from old_schemas import downgrade
 
 TINY_MODEL = Path(__file__).parent / "data" / "tiny-model"
 
@@ -45,6 +45,9 @@ def test_a_follow_up_copies_setup_team_evidence_and_characterizations_as_inherit
                     notes="ask again")
     a.update_record("CM", "SP 1.2", "Unit B", notes="only a note")
     a.add_evidence("CM", "SP 1.1", "Unit A", "artifact", "CM plan", location="https://x/cm", collected_on="2026-03-03")
+    a.link_artifact(a.find_artifact("CM plan", "https://x/cm").id, "CM", "SP 1.2", "Unit B", statement="section 3")
+    talk = a.add_affirmation("CM interview", held_on="2026-03-04", roles="CM lead", assessor="Bo")
+    a.link_affirmation(talk, "CM", "SP 1.1", "Unit A", statement="baselines are named")
     a.set_practice_decision("CM", "SP 1.1", "LI", "why")
     a.add_finding("weakness", "CM", "SG 1", "late baselines")
 
@@ -63,9 +66,13 @@ def test_a_follow_up_copies_setup_team_evidence_and_characterizations_as_inherit
         assert fu.record("CM", "SP 1.2", "Unit B").inherited is False     # nothing characterized to inherit
         ev = fu.evidence()[0]
         assert (ev.description, ev.location, ev.collected_on) == ("CM plan", "https://x/cm", "2026-03-03")
+
+        def register(x):
+            return [(e.id, e.kind, e.title, e.date, e.version, e.links) for e in x.register()]
+        assert register(fu) == register(a) and [e.reuse for e in fu.register()] == [2, 1]
         assert fu.practice_decisions() == [] and fu.findings() == []
         assert [(c.user, c.field) for c in fu.history()] == [("dana", "follow-up")]
-        assert "1 characterization(s) inherited, 1 evidence item(s) copied" in fu.history()[0].new
+        assert "1 characterization(s) inherited, 2 register item(s) with 3 link(s) copied" in fu.history()[0].new
     assert a.record("CM", "SP 1.1", "Unit A").inherited is False          # the baseline is untouched
 
 
@@ -158,10 +165,12 @@ def test_new_from_on_the_command_line(tmp_path):
     assert cli("new", str(base), "--name", "Base", "--unit", "Desk").returncode == 0
     with Appraisal.open(base) as a:
         a.update_record("SD", "SP 1.1", "Desk", characterization="LI", weaknesses="late")
+        a.add_evidence("SD", "SP 1.1", "Desk", "artifact", "SLA")
     result = cli("--user", "dana", "new", str(tmp_path / "fu.cmmi"), "--from", str(base), "--type", "SCAMPI B",
                  "--map", "FI=low,LI=low,PI=medium,NI=high,NY=", "--unit", "Ops")
     assert result.returncode == 0, result.stderr
     assert "follow-up of Base (" in result.stdout and "1 characterization(s) inherited" in result.stdout
+    assert "1 evidence register item(s) with 1 link(s) copied" in result.stdout
     with Appraisal.open(tmp_path / "fu.cmmi") as fu:
         assert fu.info().appraisal_type == "SCAMPI B" and fu.info().name == "Base follow-up"
         assert [i.name for i in fu.instances()] == ["Desk", "Ops"]
@@ -182,25 +191,12 @@ def test_an_appraisal_at_revision_0002_is_upgraded(new_location, backend):
     with Appraisal.create(location, name="Old") as a:
         a.add_instance("Desk", pas=["SD"])
         a.update_record("SD", "SP 1.1", "Desk", characterization="LI", weaknesses="late")
-    statements = ["ALTER TABLE practice_records DROP COLUMN inherited", "ALTER TABLE appraisal DROP COLUMN follow_up_of",
-                  "ALTER TABLE appraisal DROP COLUMN scale", "DROP INDEX changes_by_practice",
-                  "UPDATE alembic_version SET version_num = '0002'"]
-    if backend == "sqlite":
-        conn = sqlite3.connect(location)
-        conn.executescript(";".join(statements))
-        conn.close()
-    else:
-        loc = parse(location)
-        engine = create_engine(loc.url)
-        with engine.begin() as conn:
-            conn.execute(text(f'SET search_path TO "{loc.schema}"'))
-            for statement in statements:
-                conn.execute(text(statement))
-        engine.dispose()
+    downgrade(location, "0002", [("SD", "SP 1.1", "Desk", "artifact", "SLA", "", "Ann", "2026-01-05")])
     with Appraisal.open(location) as a:
         rec = a.record("SD", "SP 1.1", "Desk")
         assert (rec.characterization, rec.inherited, a.info().follow_up_of) == ("LI", False, "")
         assert a.update_record("SD", "SP 1.1", "Desk", notes="upgraded").inherited is False
+        assert [(e.description, e.who, e.item_id) for e in a.evidence()] == [("SLA", "Ann", 1)]
     if backend == "sqlite":
         assert len(list(Path(location).parent.glob("old.cmmi.schema-0002*.bak"))) == 1
 
@@ -216,6 +212,9 @@ def test_a_slice_holds_just_its_process_areas_and_remembers_its_origin(appraisal
     a.update_record("SD", "SP 1.1", "Unit A", characterization="FI")
     a.add_evidence("PPQA", "SP 1.1", "QA Group", "artifact", "audit plan")
     a.add_evidence("SD", "SP 1.1", "Unit B", "artifact", "SLA")
+    handbook = a.add_artifact("QA handbook", location="https://x/qa")
+    a.link_artifact(handbook, "PPQA", "SP 1.2", "QA Group", statement="chapter 2")
+    a.link_artifact(handbook, "SD", "SP 1.2", "Unit B")
     a.set_practice_decision("CM", "SP 1.1", "LI", "why")
     fid = a.add_finding("weakness", "CM", "SG 1", "late baselines", practices=["SP 1.1"], instances=["Unit A"])
     a.add_action(fid, "baseline weekly", owner="Ann")
@@ -227,6 +226,9 @@ def test_a_slice_holds_just_its_process_areas_and_remembers_its_origin(appraisal
         assert info.origin == _where(a) and info.origin_name == "Test appraisal"
         assert piece.info().name == "Test appraisal [slice CM, PPQA for Ravi]"
         assert {r.pa for r in piece.records()} == {"CM"} and {e.pa for e in piece.evidence()} == {"PPQA"}
+        assert [(e.title, [(k.pa, k.practice, k.instance, k.statement) for k in e.links]) for e in piece.register()] == [
+            ("audit plan", [("PPQA", "SP 1.1", "QA Group", "")]),
+            ("QA handbook", [("PPQA", "SP 1.2", "QA Group", "chapter 2")])]       # the SD link and SLA stay behind
         assert [i.name for i in piece.instances()] == ["Unit A", "Unit B", "QA Group"]
         assert {i.pas for i in piece.instances()} == {("CM", "PPQA")}
         scopes = piece.scopes()

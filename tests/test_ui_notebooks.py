@@ -8,7 +8,7 @@ import nbformat
 import pytest
 
 NOTEBOOKS = Path(__file__).parent.parent / "notebooks"
-OURS = ("00_setup.ipynb", "01_walkthrough.ipynb", "02_ratings.ipynb")
+OURS = ("00_setup.ipynb", "01_walkthrough.ipynb", "02_ratings.ipynb", "03_findings.ipynb", "04_export.ipynb")
 
 
 @pytest.mark.parametrize("name", OURS)
@@ -20,7 +20,7 @@ def test_committed_clean_with_a_tagged_parameters_cell(name: str) -> None:
     assert sum("parameters" in c.metadata.get("tags", []) for c in nb.cells) == 1
     assert all(not c.outputs and c.execution_count is None for c in code)
     assert "widgets" not in nb.metadata
-    displays = [c for c in code if c.source.strip().endswith("view")]
+    displays = [c for c in code if c.source.strip().endswith("page")]
     assert displays and all(c.source.startswith("# NBVAL_IGNORE_OUTPUT") for c in displays)
     assert any(c.source.startswith("assert") or "\nassert " in c.source for c in code)
 
@@ -38,3 +38,16 @@ def test_papermill_runs_the_walkthrough_against_a_given_appraisal(demo, tmp_path
                    for o in c.outputs)
     assert "Walkthrough CM Configuration Management: SP 1.2" in text
     assert "Quality and Configuration Office" in text
+
+
+def test_papermill_exports_into_a_folder_beside_the_notebook(demo, tmp_path: Path) -> None:
+    papermill = pytest.importorskip("papermill")
+    path = str(demo.path)
+    demo.close()
+    papermill.execute_notebook(str(NOTEBOOKS / "04_export.ipynb"), str(tmp_path / "export.ipynb"),
+                               kernel_name="python3", progress_bar=False, cwd=str(tmp_path),
+                               parameters={"appraisal_path": path, "export_now": True})
+    [folder] = (tmp_path / "exports").iterdir()
+    assert folder.name.startswith("northwind-it-services-ml2-readiness-")
+    assert {p.name for p in folder.iterdir()} >= {"gap-analysis.xlsx", "charts", "report.html", "report.html.ipynb",
+                                                  "report.pdf", "final-findings.pptx"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from cmmikit import palette
 from cmmikit.store import Appraisal
 from cmmikit.ui.ratings import RatingsView, cell_gap, coverage_gaps
 from cmmikit.ui.walkthrough import WalkthroughView
@@ -48,7 +49,7 @@ def test_every_sd_practice_fi_rates_sd_satisfied_and_the_table_shows_it(rated_sd
     pas = view.ratings.pas.set_index("pa")
     assert pas.loc["SD", "rating"] == "Satisfied" and pas.loc["SD", "capability_level"] == "CL2"
     assert set(view.ratings.goals[view.ratings.goals.pa == "SD"].rating) == {"Satisfied"}
-    assert "Satisfied" in sd_row(view) and "#b7e1b0" in view.pa_table.value
+    assert "Satisfied" in sd_row(view) and palette.BLUE in view.pa_table.value
     assert "SD    Satisfied       SG 1 Satisfied" in repr(view)
     # other PAs are not characterized, so there is no maturity level rating yet
     assert "Maturity level 2: Not Rated" in view.maturity.value
@@ -64,18 +65,19 @@ def test_one_instance_pi_needs_team_judgment_then_the_decision_rates_the_goal(ra
     goals = view.ratings.goals.set_index(["pa", "goal"])
     assert goals.loc[("SD", "SG 1"), "rating"] == "Not Rated"
     assert "1 team judgment(s) open" in view.open_judgments.value
-    assert "#ffe8a3" in view.practice_table.value  # the open case is highlighted
+    assert palette.YELLOW in view.practice_table.value  # the open case is highlighted
     assert view.judgment_dropdown.value == ("SD", "SP 1.1")
     assert list(view.decision_value.options) == ["LI", "PI"]
 
     view.decision_value.value = "PI"
     view.decision_rationale.value = ""
     view.record_decision_button.click()
-    assert not view.status.ok and "rationale" in view.status.text and appraisal.practice_decisions() == []
+    assert not view.decision_status.ok and "rationale" in view.decision_status.text
+    assert appraisal.practice_decisions() == []
 
     view.decision_rationale.value = "The gap in Unit A affects every new agreement."
     view.record_decision_button.click()
-    assert view.status.ok
+    assert view.decision_status.ok and "team decision PI recorded" in view.decision_status.text
     [decision] = appraisal.practice_decisions()
     assert (decision.pa, decision.practice, decision.value) == ("SD", "SP 1.1", "PI")
     goals = view.ratings.goals.set_index(["pa", "goal"])
@@ -157,5 +159,67 @@ def test_filter_shows_one_or_all_process_areas(appraisal: Appraisal) -> None:
     view = RatingsView(appraisal)
     assert ">WP<" in view.pa_table.value and ">SD<" in view.pa_table.value
     view.pa_filter.value = "SD"
-    assert ">WP<" not in view.pa_table.value and set(view.goal_frame().pa) == {"SD"}
+    assert ">WP<" not in view.pa_table.value and set(view.goal_frame()["PA"]) == {"SD"}
     assert coverage_gaps(view.ratings).shape[1] == 4
+
+
+def test_coverage_rule_gaps_say_which_practice_lacks_what(appraisal: Appraisal) -> None:
+    from cmmikit.ui.ratings import coverage_missing
+
+    appraisal.update_instance("Unit A", subgroup="Operations")
+    appraisal.update_instance("Unit B", subgroup="Operations")
+    appraisal.add_evidence("SD", "SP 1.1", "Unit A", "affirmation", "Interview")
+    appraisal.update_record("SD", "SP 1.1", "Unit A", characterization="PI", weaknesses="partly")
+    view = RatingsView(appraisal, pa="SD")
+    rule = next(g for g in view.gaps.gap if g.startswith("coverage rule: SD: no basic unit in subgroup Operations"))
+    assert "Missing: Unit A: no artifact for SP 1.1, SP 1.2" in rule
+    assert "no affirmation for SG 2, SG 3, GG 2" in rule and "Unit B: no artifact for SP 1.1" in rule
+    assert coverage_missing(view.ratings, "CM", "QA Group").startswith("QA Group: no artifact for SP 1.1")
+    assert "what is missing" in view.gaps_table.value
+
+
+def test_empty_decision_lists_are_explained(appraisal: Appraisal) -> None:
+    view = RatingsView(appraisal, pa="SD")
+    assert view.goal_dropdown.options == () and view.record_goal_decision_button.disabled
+    assert "the team can rate Unsatisfied only a goal the rules rate Satisfied" in view.goal_note.value
+    assert "4 goals Not Rated" in view.goal_note.value
+    assert "No practice needs a team judgment" in view.judgment_note.value
+
+
+def test_save_status_sits_beside_its_button(rated_sd: WalkthroughView, appraisal: Appraisal) -> None:
+    view = RatingsView(appraisal, pa="SD")
+    view.goal_dropdown.value = ("SD", "SG 2")
+    view.record_goal_decision_button.click()
+    assert not view.goal_status.ok and view.decision_status.text == ""
+    row = next(c for c in view.widget.children if view.goal_status.widget in getattr(c, "children", ()))
+    assert view.record_goal_decision_button in row.children
+
+
+def test_outlook_stale_decisions_and_follow_ups_are_shown(tiny, tmp_path) -> None:
+    from cmmikit.store import follow_up
+    from cmmikit.ui.ratings import RatingsView
+
+    practice = tiny.model.pa("AA").practices[0]
+    tiny.update_record("AA", practice.id, "U1", characterization="FI")
+    tiny.update_record("AA", practice.id, "U2", characterization="PI", weaknesses="missing")
+    tiny.set_practice_decision("AA", practice.id, "LI", "minor")
+    view = RatingsView(tiny)
+    assert "Outlook:" in view.outlook.value and "best case:" in view.outlook.value
+    tiny.update_record("AA", practice.id, "U2", weaknesses="now worse")   # the data changed after the decision
+    view.refresh()
+    case = next(c for c in view.ratings.practices.itertuples() if c.practice == practice.id and c.pa == "AA")
+    assert case.stale and case.status == "team judgment open"
+    view.judgment_dropdown.value = ("AA", practice.id)
+    view._show_judgment()
+    assert "decided before the data changed" in view.stale_note.value
+    assert view.confirm_decision_button.layout.display is None
+    view.confirm_decision_button.click()
+    assert view.decision_status.ok and view.stale_note.value == ""
+    case = next(c for c in view.ratings.practices.itertuples() if c.practice == practice.id and c.pa == "AA")
+    assert not case.stale and case.ou == "LI"
+    with follow_up(tiny, str(tmp_path / "follow.cmmi")) as later:
+        screen = RatingsView(later)
+        assert "Follow-up of" in screen.follow_up.value and "still inherited" in screen.follow_up.value
+        before = screen.ratings.practices.n_FI.sum()
+        screen.reassessed_only_box.value = True
+        assert screen.ratings.reassessed_only and screen.ratings.practices.n_FI.sum() < before

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from cmmikit.store import Appraisal
@@ -104,27 +102,72 @@ def test_assessors_and_their_process_areas(view: SetupView, appraisal: Appraisal
     assert appraisal.assessors() == []
 
 
-def test_create_and_open_files(view: SetupView, appraisal: Appraisal, tmp_path: Path) -> None:
-    new = tmp_path / "new.cmmi"
-    view.path_text.value = str(new)
-    view.create_button.click()
-    assert "name first" in view.status.text and not new.exists()
-    view.new_name.value = "Second appraisal"
-    view.create_button.click()
-    assert new.exists() and view.appraisal.info().name == "Second appraisal"
-    assert view.info_fields["name"].value == "Second appraisal" and view.instance_rows == []
-    view.path_text.value = appraisal.address
-    view.open_button.click()
-    assert view.appraisal.info().name == "Test appraisal" and len(view.instance_rows) == 3
-    view.path_text.value = str(tmp_path / "missing.cmmi")
-    view.open_button.click()
-    assert not view.status.ok and "no such appraisal file" in view.status.text
-    assert view.appraisal.info().name == "Test appraisal"
-    view.appraisal.close()
+def test_units_form_is_reset_after_add(view: SetupView, appraisal: Appraisal) -> None:
+    view.new_instance_name.value = "Operations"
+    view.new_instance_kind.value = "basic_unit"
+    view.new_instance_subgroup.value = "Operations"
+    view.new_instance_description.value = "second line"
+    view.add_instance_button.click()
+    assert view.status.text == "added basic unit Operations"
+    assert (view.new_instance_name.value, view.new_instance_kind.value, view.new_instance_subgroup.value,
+            view.new_instance_description.value) == ("", "basic_unit", "", "")
+    view.new_instance_name.value = "Process Office"
+    view.new_instance_kind.value = "support_function"
+    view.add_instance_button.click()
+    office = next(i for i in appraisal.instances() if i.name == "Process Office")
+    assert (office.kind, office.subgroup, office.pas) == ("support_function", "", ())  # no stale subgroup
+    assert view.new_instance_kind.value == "basic_unit"
+
+
+def test_team_grid_puts_each_checkbox_under_its_header(view: SetupView) -> None:
+    view.new_assessor_name.value = "Ravi Menon"
+    view.add_assessor_button.click()
+    [grid] = view.team_box.children
+    n_columns = 2 + len(view.appraisal.model.pa_ids) + 1   # assessor, role, one per PA, remove
+    assert f"repeat({len(view.appraisal.model.pa_ids)}, " in grid.layout.grid_template_columns
+    header = [c.value for c in grid.children[:n_columns]]
+    cells = list(grid.children[n_columns:])
+    wp = view.appraisal.model.pa_ids.index("WP")
+    assert ">WP<" in header[2 + wp] and cells[2 + wp] is view.assessor_pas[("Ravi Menon", "WP")]
+    assert cells[2 + wp].description == "Ravi Menon assesses WP"
+    cells[2 + wp].value = True
+    assert view.appraisal.assessors()[0].pas == ("WP",)
+    assert view.status.text == "Ravi Menon: WP"
+
+
+def test_every_input_has_an_accessible_name(view: SetupView) -> None:
+    from cmmikit.ui.common import unlabelled
+
+    view.new_assessor_name.value = "Ravi Menon"
+    view.add_assessor_button.click()
+    assert unlabelled(view.widget) == []
+    assert view.sampling[("SD", "Unit B")].description == "Unit B sampled for SD"
+    assert view.instance_rows[0].subgroup.description == "subgroup of Unit A"
+
+
+def test_dates_are_picked_and_stored_as_iso(view: SetupView, appraisal: Appraisal) -> None:
+    from datetime import date
+
+    view.date_fields["start_date"].value = date(2027, 3, 1)
+    assert appraisal.info().start_date == "2027-03-01" and view.status.text == "Start date: '2027-03-01'"
+    view.date_fields["start_date"].value = None
+    assert appraisal.info().start_date == ""
+    appraisal.update_info(end_date="next week")
+    again = SetupView(appraisal)
+    assert again.date_fields["end_date"].value is None and "not a date" in again.date_notes["end_date"].value
+
+
+def test_status_messages_are_readable(view: SetupView) -> None:
+    view.info_fields["org_unit"].value = "Managed services"
+    assert view.status.text == "Organizational unit: 'Managed services'"
+    view.instance_rows[0].subgroup.value = "Operations"
+    assert view.status.text == "Unit A: subgroup 'Operations'"
+    view.instance_rows[0].kind.value = "support_function"
+    assert view.status.text == "Unit A: kind 'support function'"
 
 
 def test_text_form(view: SetupView) -> None:
     text = repr(view)
-    assert text.startswith(f"Setup: Test appraisal ({view.appraisal.path.name}, SCAMPI A)")
+    assert text.startswith(f"Setup: Test appraisal ({view.appraisal.path.name}, SCAMPI A)") and "team: (none) [0 assessors]" in text
     assert "basic units: Unit A, Unit B" in text and "support functions: QA Group" in text
     assert "CM    in scope; sampled in: Unit A, Unit B, QA Group" in text

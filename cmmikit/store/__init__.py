@@ -35,26 +35,27 @@ from cmmikit.store.freshness import FreshnessStore
 from cmmikit.store.location import Location, current_user, is_url, parse
 from cmmikit.store.merge import Conflict, MergeResult, SliceInfo, merge_slice, slice_info
 from cmmikit.store.practices import PracticeStore
-from cmmikit.store.records import (ACTION_STATUSES, APPRAISAL_TYPES, CHARACTERIZATIONS, EVIDENCE_KINDS,
-                                   FINDING_KINDS, FINDING_ORIGINS, FINDING_STATUSES, INSTANCE_KINDS, SCOPES, Action,
-                                   AppraisalInfo, Assessor, Change, Evidence, Finding, GoalDecision, Instance,
-                                   PracticeDecision, PracticeRecord, Response, Scope)
+from cmmikit.store.records import (ACTION_STATUSES, APPRAISAL_TYPES, ARTIFACT_KINDS, CHARACTERIZATIONS,
+                                   EVIDENCE_KINDS, FINDING_KINDS, FINDING_ORIGINS, FINDING_STATUSES, INSTANCE_KINDS,
+                                   REGISTER_KINDS, SCOPES, Action, Affirmation, AppraisalInfo, Artifact, Assessor, Cell,
+                                   Change, Evidence, Finding, GoalDecision, Instance, Link, PracticeDecision,
+                                   PracticeRecord, Response, Scope)
+from cmmikit.store.register import RegisterStore
 from cmmikit.store.setup import SetupStore
 from cmmikit.store.transfer import follow_up, slice_appraisal
 
 if TYPE_CHECKING:
     from cmmikit.model import Model
 
-__all__ = ["ACTION_STATUSES", "APPRAISAL_TYPES", "CHARACTERIZATIONS", "EVIDENCE_KINDS", "FINDING_KINDS",
-           "FINDING_ORIGINS", "FINDING_STATUSES", "INSTANCE_KINDS", "SCOPES", "Action", "Appraisal", "AppraisalInfo",
-           "Assessor", "Change", "Conflict", "Evidence", "Finding", "GoalDecision", "Instance", "Location",
-           "MergeResult", "PracticeDecision", "PracticeRecord", "Response", "ScaleChange", "ScaleMismatch", "Scope",
-           "SliceInfo", "StoreError",
-           "current_user", "follow_up", "is_url", "list_appraisals", "merge_slice", "parse", "slice_appraisal",
-           "slice_info"]
+__all__ = ["ACTION_STATUSES", "APPRAISAL_TYPES", "ARTIFACT_KINDS", "CHARACTERIZATIONS", "EVIDENCE_KINDS",
+           "FINDING_KINDS", "FINDING_ORIGINS", "FINDING_STATUSES", "INSTANCE_KINDS", "REGISTER_KINDS", "SCOPES", "Action",
+           "Affirmation", "Appraisal", "AppraisalInfo", "Artifact", "Assessor", "Cell", "Change", "Conflict", "Evidence",
+           "Finding", "GoalDecision", "Instance", "Link", "Location", "MergeResult", "PracticeDecision",
+           "PracticeRecord", "Response", "ScaleChange", "ScaleMismatch", "Scope", "SliceInfo", "StoreError", "current_user", "follow_up", "is_url",
+           "list_appraisals", "merge_slice", "parse", "slice_appraisal", "slice_info"]
 
 
-class Appraisal(SetupStore, PracticeStore, FindingStore, ExchangeStore, FreshnessStore):
+class Appraisal(SetupStore, PracticeStore, RegisterStore, FindingStore, ExchangeStore, FreshnessStore):
     """An open appraisal. Use :meth:`create`, :meth:`open` or :meth:`restore`; close it (or use ``with``)."""
 
     @classmethod

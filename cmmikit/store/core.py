@@ -218,10 +218,16 @@ class StoreCore:
     # -- versioned writes and the change log ------------------------------------
 
     def _log(self, subject: Subject, field: str, old: Any, new: Any) -> None:
-        self._conn.execute(_LOG, {  # type: ignore[union-attr]
-            "at": now(), "changed_by": self.user, "entity": subject.entity, "entity_id": subject.entity_id,
-            "pa": subject.pa, "practice": subject.practice, "instance": subject.instance, "key": subject.key,
-            "field": field, "old": _as_text(old), "new": _as_text(new)})
+        self._log_many([(subject, field, old, new)])
+
+    def _log_many(self, entries: Iterable[tuple[Subject, str, Any, Any]]) -> None:
+        """Write change-log lines (subject, field, old, new) in one statement."""
+        at = now()
+        rows = [{"at": at, "changed_by": self.user, "entity": subject.entity, "entity_id": subject.entity_id,
+                 "pa": subject.pa, "practice": subject.practice, "instance": subject.instance, "key": subject.key,
+                 "field": field, "old": _as_text(old), "new": _as_text(new)} for subject, field, old, new in entries]
+        if rows:
+            self._conn.execute(_LOG, rows)  # type: ignore[union-attr]
 
     def _insert(self, table: Table, values: dict[str, Any], subject: Subject, logged: Mapping[str, Any]) -> int | None:
         """Insert a row stamped with its first version; log the given fields as created."""
@@ -231,9 +237,7 @@ class StoreCore:
         if not subject.entity_id and pk and len(pk) == 1:
             subject.entity_id = str(pk[0])
             subject.key = subject.key.replace("{id}", subject.entity_id)
-        for name, value in logged.items():
-            if value not in (None, ""):
-                self._log(subject, name, None, value)
+        self._log_many((subject, name, None, value) for name, value in logged.items() if value not in (None, ""))
         return pk[0] if pk and len(pk) == 1 else None
 
     def _upsert(self, table: Table, key: Key, changes: Mapping[str, Any], subject: Subject,
@@ -283,8 +287,7 @@ class StoreCore:
             values = {**actual, "version": row["version"] + 1, "updated_by": self.user, "updated_at": now()}
             stmt = _cached("update", table, tuple(key), tuple(values))
             self._conn.execute(stmt, _params(key, values))  # type: ignore[union-attr]
-            for name, value in actual.items():
-                self._log(subject, name, row[name], value)
+            self._log_many((subject, name, row[name], value) for name, value in actual.items())
         return row
 
     def _check_version(self, row: RowMapping | None, base_version: int | None, subject: Subject) -> None:
@@ -355,7 +358,7 @@ class StoreCore:
 
 
 _NOT_SHOWN = {"version", "updated_by", "updated_at", "instance_id", "id", "pa", "practice", "goal", "created_at",
-              "decided_at", "finding_id", "edited", "source_key"}
+              "decided_at", "finding_id", "edited", "source_key", "artifact_id", "affirmation_id"}
 
 
 def _insert_ignoring_duplicates(dialect: str, table: Table):

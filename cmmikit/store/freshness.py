@@ -1,7 +1,9 @@
 """Whether recorded judgments are still current: the change log read per practice, and explicit confirmations.
 
 A team decision rests on the records and evidence of its practice (a goal decision: of every
-practice of the goal). :meth:`FreshnessStore.data_changes` gives the newest change of that
+practice of the goal). Evidence changes are those of the register's links to the practice's cells
+(linked, its statement changed, unlinked or removed); an edit of a register item itself (its title,
+owner or date) is logged without a practice and does not count. :meth:`FreshnessStore.data_changes` gives the newest change of that
 data per practice and :meth:`FreshnessStore.decision_changes` the newest change of each
 decision, both as change-log ids (which only grow), so the rating can tell a decision taken
 before the data changed. Confirming a decision or an inherited record is a change of its own,
@@ -20,7 +22,7 @@ from cmmikit.store.core import StoreCore, Subject, now
 from cmmikit.store.practices import goal_decision_subject, practice_decision_subject, record_subject
 from cmmikit.store.records import Change
 
-# the fields of a practice record a decision rests on (notes do not count); every evidence change counts
+# the fields of a practice record a decision rests on (notes do not count); every evidence-link change counts
 DATA_FIELDS = ("characterization", "strengths", "weaknesses")
 DECISION_ENTITIES = ("practice decision", "goal decision")
 CHUNK = 200   # decisions per statement (SQLite allows 500 SELECTs in one compound statement)

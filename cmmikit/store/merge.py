@@ -3,7 +3,10 @@
 *mine* is the appraisal merged into (FILE), *theirs* the slice, *base* both as they were when
 the slice was taken (or, for rows settled by an earlier merge of the same slice, as that merge
 left them). Merged are the practice records, evidence, team decisions, findings and actions of
-the sliced process areas; each row is compared as a whole:
+the sliced process areas; each row is compared as a whole. An evidence row is one link of the
+evidence register with its item (the fields of :class:`~cmmikit.store.records.Evidence`), keyed by
+the link's id; it is applied through the register (an item edited in the slice is edited in FILE
+wherever it is linked; an added link reuses FILE's item of the same title and location):
 
 - the same on both sides, or changed in FILE only: nothing to do;
 - changed in the slice only: applied to FILE as the user who changed it in the slice, in the
@@ -32,7 +35,12 @@ from sqlalchemy import delete, func, insert, select
 from cmmikit.errors import InvalidValue, StoreError
 from cmmikit.store import tables as t
 from cmmikit.store.core import StoreCore, Subject, now
-from cmmikit.store.practices import goal_decision_subject, practice_decision_subject, record_subject
+from cmmikit.store.practices import (
+    goal_decision_subject,
+    practice_decision_subject,
+    record_subject,
+)
+from cmmikit.store.register import KINDS, evidence_select, item_key
 
 if TYPE_CHECKING:
     from cmmikit.store import Appraisal
@@ -42,6 +50,8 @@ ADD, UPDATE, REMOVE = "add", "update", "remove"
 SLICE_META, BASE_META, MERGED_META = "slice", "slice_base", "merged_slice:"
 
 Content = dict[str, Any]
+EVIDENCE_ROW = ("pa", "practice", "instance_id", "kind", "description", "location", "who", "collected_on",
+                "artifact_kind", "statement")
 
 
 @dataclass(frozen=True)
@@ -59,8 +69,8 @@ class Spec:
 SPECS = (
     Spec("practice_records", "record", ("pa", "practice", "instance_id"),
          ("characterization", "strengths", "weaknesses", "notes", "inherited"), False, 0),
-    Spec("evidence", "evidence", ("id",),
-         ("pa", "practice", "instance_id", "kind", "description", "location", "who", "collected_on"), True, 0),
+    Spec("evidence", "evidence", ("id",),   # register links with their items, keyed by the link id
+         EVIDENCE_ROW, True, 0),
     Spec("practice_decisions", "practice decision", ("pa", "practice"),
          ("value", "rationale", "decided_by", "decided_at"), False, 0),
     Spec("goal_decisions", "goal decision", ("pa", "goal"), ("rating", "rationale", "decided_by", "decided_at"),
@@ -71,6 +81,7 @@ SPECS = (
     Spec("actions", "action", ("id",), ("finding_id", "description", "owner", "due_date", "status"), True, 2),
 )
 BY_TABLE = {s.table: s for s in SPECS}
+LINK_ONLY = ("pa", "practice", "instance_id", "statement", "artifact_kind")  # not the fields update_evidence takes
 BLANK_RECORD: Content = {"characterization": None, "strengths": "", "weaknesses": "", "notes": "", "inherited": 0}
 
 
@@ -79,6 +90,7 @@ class Row:
     content: Content
     version: int
     by: str
+    also: tuple[tuple[str, str], ...] = ()   # other change-log subjects (entity, entity_id) of the row's data
 
 
 Rows = dict[str, dict[str, Row]]          # table -> key -> row
@@ -101,6 +113,9 @@ def read_rows(store: StoreCore, pas: tuple[str, ...]) -> Rows:
         for r in store._rows(select(t.finding_instances).where(t.finding_instances.c.finding_id.in_(wanted))):
             links_i.setdefault(r["finding_id"], []).append(r["instance_id"])
         for spec in SPECS:
+            if spec.table == "evidence":
+                out[spec.table] = _evidence_rows(store, pas)
+                continue
             table = t.metadata.tables[spec.table]
             stmt = (select(table).where(table.c.finding_id.in_(wanted)) if spec.table == "actions"
                     else select(table).where(table.c.pa.in_(pas)))
@@ -113,6 +128,24 @@ def read_rows(store: StoreCore, pas: tuple[str, ...]) -> Rows:
                 rows[key_of(spec, values)] = Row({f: values[f] for f in spec.fields}, r["version"], r["updated_by"])
             out[spec.table] = rows
     return out
+
+
+def _evidence_rows(store: StoreCore, pas: tuple[str, ...]) -> dict[str, Row]:
+    """The evidence links of some process areas with their items' fields; changed by whoever changed either last."""
+    found: dict[str, Row] = {}
+    for r in store._rows(evidence_select().where(t.evidence_links.c.pa.in_(pas))):
+        by = r["item_updated_by"] if r["item_updated_at"] > r["updated_at"] else r["updated_by"]
+        found[str(r["id"])] = Row({f: r[f] for f in EVIDENCE_ROW}, r["link_version"], by,
+                                  ((r["kind"], str(r["item_id"])),))
+    return found
+
+
+def _upgraded(base: dict[str, dict[str, Content | None]]) -> dict[str, dict[str, Content | None]]:
+    """Evidence rows remembered before the register (slices taken by an older cmmikit) with its fields."""
+    evidence = {key: None if row is None else {"artifact_kind": "direct" if row["kind"] == "artifact" else "",
+                                               "statement": "", **row}
+                for key, row in base.get("evidence", {}).items()}
+    return {**base, "evidence": evidence} if evidence else base
 
 
 def as_base(rows: Rows) -> dict[str, dict[str, Content]]:
@@ -136,6 +169,7 @@ class Step:
     mine_version: int
     user: str
     order: tuple[int, int, str]
+    item: tuple[str, int] | None = None     # evidence: the slice's register item (artifact or affirmation, id)
 
     def describe(self) -> str:
         if self.action == ADD:
@@ -226,6 +260,7 @@ class SliceInfo:
     created_at: str
     created_by: str
     last_change: int            # change-log ids above this were made in the slice
+    items: dict[str, frozenset[int]] | None = None   # register items copied, by kind (None: an older slice)
 
 
 def slice_info(store: StoreCore) -> SliceInfo | None:
@@ -234,8 +269,10 @@ def slice_info(store: StoreCore) -> SliceInfo | None:
     if raw is None:
         return None
     data = json.loads(raw)
+    items = data.get("items")
     return SliceInfo(data["id"], data["origin"], data["origin_name"], data["generation"], tuple(data["pas"]),
-                     data["assessor"], data["created_at"], data["created_by"], int(data["last_change"]))
+                     data["assessor"], data["created_at"], data["created_by"], int(data["last_change"]),
+                     None if items is None else {kind: frozenset(ids) for kind, ids in items.items()})
 
 
 # ------------------------------------------------------------------ planning
@@ -255,8 +292,9 @@ class _State:
 def _load_state(store: StoreCore, slice_id: str) -> _State:
     raw = store._scalar(select(t.meta.c.value).where(t.meta.c.key == MERGED_META + slice_id))
     data = json.loads(raw) if raw else {}
+    base = _upgraded(data.get("base", {}))
     return _State({s.table: dict(data.get("ids", {}).get(s.table, {})) for s in SPECS},
-                  {s.table: dict(data.get("base", {}).get(s.table, {})) for s in SPECS})
+                  {s.table: dict(base.get(s.table, {})) for s in SPECS})
 
 
 def _save_state(store: StoreCore, slice_id: str, state: _State) -> None:
@@ -279,12 +317,13 @@ def _short(value: Any, limit: int = 60) -> str:
 
 
 class _Planner:
-    def __init__(self, mine: "Appraisal", theirs: "Appraisal", info: SliceInfo, base: dict[str, dict[str, Content]],
+    def __init__(self, mine: Appraisal, theirs: Appraisal, info: SliceInfo, base: dict[str, dict[str, Content]],
                  state: _State):
         self.mine_store, self.info, self.state = mine, info, state
         self.mine, self.theirs = read_rows(mine, info.pas), read_rows(theirs, info.pas)
-        self.original = base
+        self.original = base = _upgraded(base)
         self.base = {s.table: {**base.get(s.table, {}), **state.base[s.table]} for s in SPECS}
+        self.items = _SliceItems(info.items, theirs)
         self.order = _change_order(theirs, info.last_change)
         self.mine_names = {r["id"]: r["name"] for r in mine._rows(select(t.instances.c.id, t.instances.c.name))}
         self.theirs_names = {r["id"]: r["name"] for r in theirs._rows(select(t.instances.c.id, t.instances.c.name))}
@@ -332,13 +371,15 @@ class _Planner:
         if problem:
             self.notes.append(f"{label}: skipped, {problem}")
             return
-        changed_by, order_id = self.order.get((spec.entity, key), ("", 0))
+        subjects = [(spec.entity, key), *(theirs_row.also if theirs_row else ())]
+        changed_by, order_id = max((self.order.get(s, ("", 0)) for s in subjects), key=lambda found: found[1])
         user = changed_by or (theirs_row.by if theirs_row else "") or self.info.assessor or "slice"
         fields = tuple(f for f in spec.fields if (mine or {}).get(f) != (theirs or {}).get(f))
         action = REMOVE if theirs is None else (ADD if mine_row is None and spec.by_id or
                                                  mine is None else UPDATE)
+        item = (theirs_row.also[0][0], int(theirs_row.also[0][1])) if theirs_row and theirs_row.also else None
         step = Step(spec.table, key, target, action, label, fields, theirs, mine_row.version if mine_row else 0,
-                    user, (spec.phase, order_id, key))
+                    user, (spec.phase, order_id, key), item)
         if mine == base:
             self.steps.append(step)
             self.settled[spec.table][key] = theirs
@@ -390,7 +431,7 @@ def _change_order(store: StoreCore, after: int) -> dict[tuple[str, str], tuple[s
 # ------------------------------------------------------------------ merging
 
 
-def merge_slice(appraisal: "Appraisal", piece: "Appraisal", *, dry_run: bool = False,
+def merge_slice(appraisal: Appraisal, piece: Appraisal, *, dry_run: bool = False,
                 take: str | Mapping[str, str] | None = None) -> MergeResult:
     """Merge a slice (see :func:`cmmikit.store.transfer.slice_appraisal`) back into the appraisal it came from.
 
@@ -424,7 +465,7 @@ def _check_take(take: str | Mapping[str, str] | None) -> None:
                                f"got {choice!r}")
 
 
-def _plan(appraisal: "Appraisal", piece: "Appraisal", info: SliceInfo, base: dict) -> _Planner:
+def _plan(appraisal: Appraisal, piece: Appraisal, info: SliceInfo, base: dict) -> _Planner:
     generation = appraisal._scalar(select(t.appraisal.c.generation))
     if generation != info.generation:
         raise StoreError(f"{piece.location.display}: was sliced from {info.origin_name!r} ({info.origin}), not from "
@@ -437,7 +478,7 @@ def _plan(appraisal: "Appraisal", piece: "Appraisal", info: SliceInfo, base: dic
     return planner
 
 
-def _result(planner: _Planner, piece: "Appraisal", info: SliceInfo, take: str | Mapping[str, str] | None,
+def _result(planner: _Planner, piece: Appraisal, info: SliceInfo, take: str | Mapping[str, str] | None,
             dry_run: bool) -> MergeResult:
     if isinstance(take, Mapping):
         known = {c.id for c in planner.conflicts}
@@ -448,13 +489,13 @@ def _result(planner: _Planner, piece: "Appraisal", info: SliceInfo, take: str | 
                        resolutions, planner.notes)
 
 
-def _apply(appraisal: "Appraisal", planner: _Planner, result: MergeResult) -> None:
+def _apply(appraisal: Appraisal, planner: _Planner, result: MergeResult) -> None:
     state = planner.state
     settled = planner.settled
     for c in result.conflicts:
         if c.id in result.resolutions:
             settled[c.table][c.step.key] = c.theirs
-    applier = _Applier(appraisal, planner.mine_names, state.ids)
+    applier = _Applier(appraisal, planner.mine_names, state.ids, planner.items)
     for step in result.applied:
         with _acting_as(appraisal, step.user):
             applier.apply(step)
@@ -485,11 +526,27 @@ def _acting_as(store: StoreCore, user: str) -> Iterator[None]:
         store.user = saved
 
 
+class _SliceItems:
+    """Which register items of FILE a slice has: the ones copied into it keep their ids there."""
+
+    def __init__(self, copied: dict[str, frozenset[int]] | None, piece: Appraisal):
+        self.copied = copied or {}
+        self.by_title = piece._item_keys()
+        self.present = {(k.entity, ident) for k in KINDS.values() for (ident,) in piece._tuples(select(k.table.c.id))}
+
+    def kept(self, kind: str, file_id: int, title: str, location: str) -> bool:
+        """Whether FILE's item ``file_id`` is still registered in the slice (older slices: one of its title)."""
+        if file_id in self.copied.get(kind, ()):
+            return (kind, file_id) in self.present
+        return (kind, item_key(title, location)) in self.by_title
+
+
 class _Applier:
     """Writes the steps of a merge into FILE through the store's versioned, logged writes."""
 
-    def __init__(self, store: "Appraisal", names: dict[int, str], ids: dict[str, dict[str, str]]):
-        self.store, self.names, self.ids = store, names, ids
+    def __init__(self, store: Appraisal, names: dict[int, str], ids: dict[str, dict[str, str]],
+                 items: _SliceItems):
+        self.store, self.names, self.ids, self.items = store, names, ids, items
         self.merged_links: list[tuple[int, Any, str]] = []
 
     def apply(self, step: Step) -> None:
@@ -512,20 +569,39 @@ class _Applier:
 
     def _evidence(self, step: Step) -> None:
         if step.action == ADD:
-            values = dict(step.theirs or {})
-            self.store._check_practice(values["pa"], values["practice"])
-            name = self.names[values["instance_id"]]
-            subject = Subject("evidence", f"{values['pa']} {values['practice']} / {name}: {values['kind']}",
-                              pa=values["pa"], practice=values["practice"], instance=name)
-            logged = {k: v for k, v in values.items() if k not in ("pa", "practice", "instance_id")}
-            self.ids["evidence"][step.key] = str(self.store._insert(t.evidence, values, subject, logged))
+            v = step.theirs or {}
+            kind, slice_item = step.item  # type: ignore[misc]
+            if slice_item in self.items.copied.get(kind, ()) and self.store._row(
+                    KINDS[kind].table, {"id": slice_item}) is not None:    # an item FILE has: the same one
+                link = self.store._link(KINDS[kind], slice_item, v["pa"], v["practice"],
+                                        self.names[v["instance_id"]], v["statement"])
+            else:                                    # added in the slice: FILE's of that title, or a new one
+                link = self.store.add_evidence(v["pa"], v["practice"], self.names[v["instance_id"]], kind,
+                                               v["description"], location=v["location"], who=v["who"],
+                                               collected_on=v["collected_on"],
+                                               artifact_kind=v["artifact_kind"] or "direct", statement=v["statement"])
+            self.ids["evidence"][step.key] = str(link)
             return
         ident = int(step.target)  # type: ignore[arg-type]
-        subject = self.store._evidence_subject(ident)
+        row, kind, subject, title = self.store._link_row(ident)
+        self.store._check_version(row, step.mine_version, subject)
         if step.action == REMOVE:
-            self.store._delete(t.evidence, {"id": ident}, subject, step.mine_version, "description")
-        else:
-            self.store._update(t.evidence, {"id": ident}, self._changes(step), subject, step.mine_version)
+            item = self.store._row(kind.table, {"id": row[kind.link_column]})
+            if self.items.kept(kind.entity, item["id"], title, item["location"]):
+                self.store.unlink(ident)             # taken off the cell; the slice kept the item registered
+            else:
+                self.store.remove_evidence(ident)    # its item goes too when no other cell of FILE uses it
+            return
+        changes = self._changes(step)
+        item_changes = {f: v for f, v in changes.items() if f not in LINK_ONLY}
+        if item_changes:
+            self.store.update_evidence(ident, **item_changes)
+        if changes.get("artifact_kind"):
+            artifact = self.store._link_row(ident)[0]["artifact_id"]
+            if artifact is not None:
+                self.store.update_artifact(artifact, kind=changes["artifact_kind"])
+        if "statement" in changes:
+            self.store.update_link(ident, statement=changes["statement"])
 
     def _decision(self, step: Step, subject: Subject, summary: str) -> None:
         spec = BY_TABLE[step.table]

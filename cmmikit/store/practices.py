@@ -1,21 +1,21 @@
-"""What the team records per practice: characterizations and notes, evidence, team decisions, questionnaire answers."""
+"""What the team records per practice: characterizations and notes, team decisions, questionnaire answers.
+
+(Evidence is in the register: cmmikit/store/register.py.)"""
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable
 
-from sqlalchemy import and_, case, delete, func, insert, select
+from sqlalchemy import and_, delete, insert, select
 
-from cmmikit.errors import InvalidValue, UnknownEntry
+from cmmikit.errors import InvalidValue
 from cmmikit.store import tables as t
 from cmmikit.scales import yields_ratings
 from cmmikit.store.conversion import ScaleStore
 from cmmikit.store.core import Subject, check, check_fields, clean, now
-from cmmikit.store.records import EVIDENCE_KINDS, Evidence, GoalDecision, PracticeDecision, PracticeRecord, Response
+from cmmikit.store.records import GoalDecision, PracticeDecision, PracticeRecord, Response
 
 RECORD_FIELDS = {"characterization", "strengths", "weaknesses", "notes"}
-EVIDENCE_FIELDS = {"kind", "description", "location", "who", "collected_on"}
 
 
 def _cell(pa: str, practice: str, instance: str) -> str:
@@ -86,77 +86,6 @@ class PracticeStore(ScaleStore):
             stmt = stmt.where(r.pa == pa)
         stmt = stmt.order_by(r.pa, r.practice, t.instances.c.position)
         return [PracticeRecord(*row[:-1], inherited=bool(row[-1])) for row in self._tuples(stmt)]
-
-    # -- evidence ----------------------------------------------------------------
-
-    def add_evidence(self, pa: str, practice: str, instance: str, kind: str, description: str, *,
-                     location: str = "", who: str = "", collected_on: str = "") -> int:
-        """Record an artifact or affirmation for a practice in an instance; returns its (never reused) id."""
-        self._check_practice(pa, practice)
-        check(kind, EVIDENCE_KINDS, "evidence kind")
-        if not clean(description, "description").strip():
-            raise InvalidValue("evidence needs a description")
-        values = {"kind": kind, "description": description, "location": clean(location, "location"),
-                  "who": clean(who, "who"), "collected_on": clean(collected_on, "collected_on")}
-        with self.transaction():
-            ident = self._instance_id(instance)
-            subject = Subject("evidence", f"{_cell(pa, practice, instance)}: evidence {{id}}", pa=pa,
-                              practice=practice, instance=instance)
-            return int(self._insert(t.evidence, {"pa": pa, "practice": practice, "instance_id": ident, **values},
-                                    subject, values))
-
-    def update_evidence(self, evidence_id: int, *, base_version: int | None = None, **changes: str) -> None:
-        check_fields(changes, EVIDENCE_FIELDS, "evidence")
-        if "kind" in changes:
-            check(changes["kind"], EVIDENCE_KINDS, "evidence kind")
-        if "description" in changes and not clean(changes["description"], "description").strip():
-            raise InvalidValue("evidence needs a description")
-        values = {k: clean(v, k) for k, v in changes.items()}
-        with self.transaction():
-            self._update(t.evidence, {"id": evidence_id}, values, self._evidence_subject(evidence_id), base_version)
-
-    def remove_evidence(self, evidence_id: int, *, base_version: int | None = None) -> None:
-        with self.transaction():
-            self._delete(t.evidence, {"id": evidence_id}, self._evidence_subject(evidence_id),
-                         base_version, "description")
-
-    def _evidence_subject(self, evidence_id: int) -> Subject:
-        rows = self._rows(select(t.evidence.c.pa, t.evidence.c.practice, t.instances.c.name)
-                          .join(t.instances, t.instances.c.id == t.evidence.c.instance_id)
-                          .where(t.evidence.c.id == evidence_id))
-        if not rows:
-            raise UnknownEntry(f"no evidence item {evidence_id} (removed by another session?)")
-        pa, practice, instance = rows[0]["pa"], rows[0]["practice"], rows[0]["name"]
-        return Subject("evidence", f"{_cell(pa, practice, instance)}: evidence {evidence_id}",
-                       entity_id=evidence_id, pa=pa, practice=practice, instance=instance)
-
-    def evidence(self, pa: str | None = None, practice: str | None = None,
-                 instance: str | None = None) -> list[Evidence]:
-        """Evidence items, optionally narrowed to a PA, a practice and an instance."""
-        e = t.evidence.c
-        stmt = (select(e.id, e.pa, e.practice, t.instances.c.name, e.kind, e.description, e.location, e.who,
-                       e.collected_on, e.version)
-                .join(t.instances, t.instances.c.id == e.instance_id))
-        with self.snapshot():
-            if pa is not None:
-                stmt = stmt.where(e.pa == pa)
-            if practice is not None:
-                stmt = stmt.where(e.practice == practice)
-            if instance is not None:
-                stmt = stmt.where(e.instance_id == self._instance_id(instance))
-            stmt = stmt.order_by(e.pa, e.practice, t.instances.c.position, e.id)
-            return [Evidence(*row) for row in self._tuples(stmt)]
-
-    def evidence_counts(self) -> dict[tuple[str, str, str], Counter]:
-        """Evidence items per (pa, practice, instance) and kind, counted by the database."""
-        e = t.evidence.c
-        per_kind = [func.sum(case((e.kind == kind, 1), else_=0)).label(kind) for kind in EVIDENCE_KINDS]
-        stmt = select(e.pa, e.practice, e.instance_id, *per_kind).group_by(e.pa, e.practice, e.instance_id)
-        with self.snapshot():
-            names = {r["id"]: r["name"] for r in self._rows(select(t.instances.c.id, t.instances.c.name))}
-            rows = self._conn.execute(stmt).all()  # type: ignore[union-attr]
-        return {(pa, practice, names[ident]): Counter(dict(zip(EVIDENCE_KINDS, map(int, n))))
-                for pa, practice, ident, *n in rows}
 
     # -- team decisions ------------------------------------------------------------
 

@@ -22,12 +22,19 @@ class SetupStore(ScaleStore):
         return AppraisalInfo(**{f.name: row[f.name] for f in fields(AppraisalInfo)})
 
     def update_info(self, *, base_version: int | None = None, **changes: str) -> None:
-        """Change appraisal facts (name, organizational unit, type, sponsor, dates, ...)."""
+        """Change appraisal facts (name, organizational unit, type, sponsor, dates, ...).
+
+        ``evidence_max_age_months``: evidence dated longer than this before ``start_date`` is flagged stale.
+        """
         allowed = {f.name for f in fields(AppraisalInfo)} - {"model_id", "model_ref", "version"}
         check_fields(changes, allowed, "appraisal")
         if "appraisal_type" in changes:
             check(changes["appraisal_type"], APPRAISAL_TYPES, "appraisal type")
-        values = {k: clean(v, k) for k, v in changes.items()}
+        months = changes.get("evidence_max_age_months", 24)
+        if type(months) is not int or not 1 <= months <= 600:
+            raise InvalidValue(f"evidence_max_age_months must be a whole number of months from 1 to 600; "
+                               f"got {months!r}")
+        values = {k: v if k == "evidence_max_age_months" else clean(v, k) for k, v in changes.items()}
         if "name" in values and not values["name"].strip():
             raise InvalidValue("an appraisal needs a name")
         with self.transaction():

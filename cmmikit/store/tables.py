@@ -11,7 +11,7 @@ miss, never land on another row. Every editable row carries ``version``
 from __future__ import annotations
 
 from sqlalchemy import (CheckConstraint, Column, ForeignKey, Index, Integer, MetaData, PrimaryKeyConstraint, Table,
-                        Text, UniqueConstraint, text)
+                        Text, UniqueConstraint, func, text)
 
 metadata = MetaData()
 AUTOINCREMENT = {"sqlite_autoincrement": True}
@@ -47,6 +47,7 @@ appraisal = Table(
     _text("generation"),
     *_versioned(),
     _text("follow_up_of"),  # the baseline of a follow-up appraisal: "name (location)"
+    Column("evidence_max_age_months", Integer, nullable=False, server_default=text("24")),  # older evidence is stale
     _text("scale"),  # the appraisal's own scale (YAML text); blank: its type's scale (cmmikit/scales.py)
 )
 
@@ -106,18 +107,42 @@ practice_records = Table(
     PrimaryKeyConstraint("pa", "practice", "instance_id"),
 )
 
-evidence = Table(
-    "evidence", metadata,
+artifacts = Table(  # the evidence register: each document, record or tool output once
+    "artifacts", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("title", Text, nullable=False),
+    _text("kind", default="direct"),
+    _text("location"), _text("owner"), _text("effective_date"), _text("notes"),
+    *_versioned(),
+    _in("kind", ("direct", "indirect")),
+    Index("artifacts_by_title", "location", func.lower(text("title"))),   # the lookup that finds an item again
+    **AUTOINCREMENT,
+)
+
+affirmations = Table(  # the evidence register: each interview or session once
+    "affirmations", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("title", Text, nullable=False),
+    _text("held_on"), _text("roles"), _text("assessor"), _text("location"), _text("notes"),
+    *_versioned(),
+    Index("affirmations_by_title", "location", func.lower(text("title"))),
+    **AUTOINCREMENT,
+)
+
+evidence_links = Table(  # a register item supporting one practice in one instance, with what it shows there
+    "evidence_links", metadata,
     Column("id", Integer, primary_key=True),
     Column("pa", Text, nullable=False),
     Column("practice", Text, nullable=False),
     Column("instance_id", Integer, ForeignKey("instances.id", ondelete="CASCADE"), nullable=False),
-    Column("kind", Text, nullable=False),
-    Column("description", Text, nullable=False),
-    _text("location"), _text("who"), _text("collected_on"),
+    Column("artifact_id", Integer, ForeignKey("artifacts.id", ondelete="CASCADE")),
+    Column("affirmation_id", Integer, ForeignKey("affirmations.id", ondelete="CASCADE")),
+    _text("statement"),
     *_versioned(),
-    _in("kind", ("artifact", "affirmation")),
-    Index("evidence_by_practice", "pa", "practice", "instance_id"),
+    CheckConstraint("(artifact_id IS NULL) <> (affirmation_id IS NULL)"),
+    UniqueConstraint("artifact_id", "pa", "practice", "instance_id"),
+    UniqueConstraint("affirmation_id", "pa", "practice", "instance_id"),
+    Index("evidence_links_by_cell", "pa", "practice", "instance_id"),
     **AUTOINCREMENT,
 )
 
@@ -228,5 +253,6 @@ changes = Table(
 
 # the tables a JSON export holds, parents before children
 DUMP_TABLES = ("appraisal", "instances", "instance_pas", "pa_scope", "assessors", "assessor_pas",
-               "practice_records", "evidence", "practice_decisions", "goal_decisions", "findings",
-               "finding_practices", "finding_instances", "actions", "responses", "changes")
+               "practice_records", "artifacts", "affirmations", "evidence_links", "practice_decisions",
+               "goal_decisions", "findings", "finding_practices", "finding_instances", "actions", "responses",
+               "changes")

@@ -1,11 +1,13 @@
 """New appraisals made from an existing one: the follow-up of a baseline, and a slice for an offline mini-team.
 
-- :func:`follow_up` copies the setup, scope, team, evidence (with its dates) and practice records
-  of a baseline into a new appraisal; every characterization is marked *inherited* until an
-  assessor edits or confirms it. Decisions, findings, actions and questionnaire answers stay behind.
+- :func:`follow_up` copies the setup, scope, team, evidence register (items with their dates, and
+  their links) and practice records of a baseline into a new appraisal; every characterization is
+  marked *inherited* until an assessor edits or confirms it. Decisions, findings, actions and
+  questionnaire answers stay behind.
 - :func:`slice_appraisal` writes an SQLite file holding only some process areas (their records,
-  evidence, decisions, findings and actions, every instance sampled for them, and their change
-  log); it remembers where it came from and its rows as they were, for
+  evidence links and the register items they link, decisions, findings and actions, every
+  instance sampled for them, and their change log); it remembers where it came from, its rows as
+  they were and the register items copied (they keep their ids), for
   :func:`cmmikit.store.merge.merge_slice`.
 """
 
@@ -30,7 +32,7 @@ if TYPE_CHECKING:
     from cmmikit.store import Appraisal
 
 FOLLOW_UP_TABLES = ("appraisal", "instances", "instance_pas", "pa_scope", "assessors", "assessor_pas",
-                    "practice_records", "evidence")
+                    "practice_records", "artifacts", "affirmations", "evidence_links")
 
 
 def _select(store: StoreCore, name: str, *where: Any) -> list[dict[str, Any]]:
@@ -75,9 +77,10 @@ def follow_up(baseline: "Appraisal", location: "str | os.PathLike | Location", *
     for record in rows["practice_records"]:
         record["inherited"] = int(record["characterization"] is not None)
     inherited = sum(r["inherited"] for r in rows["practice_records"])
+    items = len(rows["artifacts"]) + len(rows["affirmations"])
     return _build(location, rows, overwrite=overwrite, who=who, field="follow-up",
-                  note=f"of {origin}: {inherited} characterization(s) inherited, {len(rows['evidence'])} evidence "
-                       "item(s) copied")
+                  note=f"of {origin}: {inherited} characterization(s) inherited, {items} register item(s) "
+                       f"with {len(rows['evidence_links'])} link(s) copied")
 
 
 def slice_appraisal(appraisal: "Appraisal", location: "str | os.PathLike", pas: Iterable[str] = (), *,
@@ -103,7 +106,9 @@ def slice_appraisal(appraisal: "Appraisal", location: "str | os.PathLike", pas: 
     meta = {SLICE_META: json.dumps({
         "id": uuid.uuid4().hex, "origin": origin_of(appraisal), "origin_name": info.name,
         "generation": generation, "pas": pas, "assessor": assessor or "", "created_at": now(), "created_by": who,
-        "last_change": last_change}, sort_keys=True),
+        "last_change": last_change,
+        "items": {kind: [r["id"] for r in rows[kind + "s"]] for kind in ("artifact", "affirmation")}},
+        sort_keys=True),
         BASE_META: json.dumps(base, sort_keys=True)}
     return _build(loc, rows, overwrite=overwrite, who=who, field="sliced",
                   note=f"from {info.name} ({origin_of(appraisal)}): {info_pas}"
@@ -132,7 +137,7 @@ def _slice_rows(store: "Appraisal", pas: list[str], who: str) -> tuple[dict[str,
     c = {name: t.metadata.tables[name].c for name in t.DUMP_TABLES}
     findings = select(c["findings"].id).where(c["findings"].pa.in_(pas))
     instances = union(*(select(c[name].instance_id).where(c[name].pa.in_(pas))
-                        for name in ("instance_pas", "practice_records", "evidence", "responses")),
+                        for name in ("instance_pas", "practice_records", "evidence_links", "responses")),
                       select(c["finding_instances"].instance_id).where(c["finding_instances"].finding_id.in_(findings)))
     ids = [r[0] for r in store._tuples(instances)]
     rows = {
@@ -145,7 +150,10 @@ def _slice_rows(store: "Appraisal", pas: list[str], who: str) -> tuple[dict[str,
         "finding_instances": _select(store, "finding_instances", c["finding_instances"].finding_id.in_(findings)),
         "actions": _select(store, "actions", c["actions"].finding_id.in_(findings)),
     }
-    for name in ("pa_scope", "practice_records", "evidence", "practice_decisions", "goal_decisions", "findings",
+    for name in ("artifacts", "affirmations"):   # the register items linked to the sliced PAs' cells
+        linked = select(c["evidence_links"][name[:-1] + "_id"]).where(c["evidence_links"].pa.in_(pas))
+        rows[name] = _select(store, name, c[name].id.in_(linked))
+    for name in ("pa_scope", "practice_records", "evidence_links", "practice_decisions", "goal_decisions", "findings",
                  "responses", "changes"):
         rows[name] = _select(store, name, c[name].pa.in_(pas))
     stamp = now()

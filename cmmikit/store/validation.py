@@ -16,15 +16,43 @@ from cmmikit.errors import CmmikitError, ImportProblem
 from cmmikit.store import tables as t
 from cmmikit.store.exchange import DUMP_FORMAT, DUMP_VERSION, dump_columns
 from cmmikit.scales import scale_for
-from cmmikit.store.records import (ACTION_STATUSES, APPRAISAL_TYPES, EVIDENCE_KINDS, FINDING_KINDS, FINDING_ORIGINS,
-                                   FINDING_STATUSES, INSTANCE_KINDS, SCOPES)
+from cmmikit.store.legacy_evidence import convert
+from cmmikit.store.records import (ACTION_STATUSES, APPRAISAL_TYPES, ARTIFACT_KINDS, EVIDENCE_KINDS, FINDING_KINDS,
+                                   FINDING_ORIGINS, FINDING_STATUSES, INSTANCE_KINDS, SCOPES)
 
-READABLE_VERSIONS = (1, 2, 3, DUMP_VERSION)
+READABLE_VERSIONS = (1, 2, 3, 4, DUMP_VERSION)
 MAX_PROBLEMS = 200
+REGISTER_TABLES = ("artifacts", "affirmations", "evidence_links")
+REGISTER_SINCE = 4        # the first export schema with the evidence register (older ones hold evidence rows)
 
 
 class _Row(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class LegacyEvidenceRow(_Row):
+    """An ``evidence`` row of an export of schema 1 to 3 (before the evidence register)."""
+
+    id: StrictInt
+    pa: StrictStr
+    practice: StrictStr
+    instance_id: StrictInt
+    kind: StrictStr
+    description: StrictStr
+    location: StrictStr = ""
+    who: StrictStr = ""
+    collected_on: StrictStr = ""
+    version: StrictInt = 1
+    updated_by: StrictStr = ""
+    updated_at: StrictStr = ""
+
+
+def _sections(version: int) -> tuple[str, ...]:
+    """The table sections a document of this schema version holds (older ones: evidence, not the register)."""
+    if version >= REGISTER_SINCE:
+        return t.DUMP_TABLES
+    at = t.DUMP_TABLES.index(REGISTER_TABLES[0])
+    return (*t.DUMP_TABLES[:at], "evidence", *t.DUMP_TABLES[at + len(REGISTER_TABLES):])
 
 
 def _default(table: Table, column) -> Any:
@@ -58,17 +86,18 @@ def validate_dump(data: Any, source: str) -> dict[str, list[dict[str, Any]]]:
     if type(version) is not int or version not in READABLE_VERSIONS:
         raise ImportProblem(source, [f"schema_version: {_show(version)} is not one this cmmikit reads "
                                      f"({', '.join(map(str, READABLE_VERSIONS))})"])
-    unknown = sorted(set(data) - set(t.DUMP_TABLES) - {"format", "schema_version"})
+    sections = _sections(version)
+    unknown = sorted(set(data) - set(sections) - {"format", "schema_version"})
     if unknown:
         problems.append(f"unknown section(s) {', '.join(_show(u) for u in unknown[:5])}")
     rows: dict[str, list[dict[str, Any]]] = {}
-    for name in t.DUMP_TABLES:
+    for name in sections:
         section = data.get(name, [])
         if not isinstance(section, list):
             problems.append(f"{name}: must be a list of rows, not {type(section).__name__}")
             rows[name] = []
             continue
-        model = row_model(name)
+        model = LegacyEvidenceRow if name == "evidence" else row_model(name)
         rows[name] = []
         for n, raw in enumerate(section):
             if not isinstance(raw, dict):
@@ -78,7 +107,8 @@ def validate_dump(data: Any, source: str) -> dict[str, list[dict[str, Any]]]:
                 rows[name].append(model.model_validate(raw).model_dump())
             except ValidationError as exc:
                 for error in exc.errors()[:3]:
-                    where = ".".join(str(p) for p in error["loc"])
+                    where = ".".join(p if isinstance(p, str) and p.isidentifier() else _show(p)
+                                     for p in error["loc"])
                     problems.append(f"{name}[{n}].{where}: {_message(error)}")
         if len(problems) > MAX_PROBLEMS:
             break
@@ -86,6 +116,8 @@ def validate_dump(data: Any, source: str) -> dict[str, list[dict[str, Any]]]:
         problems = _check_content(rows)
     if problems:
         raise ImportProblem(source, problems)
+    if "evidence" in rows:
+        rows.update(zip(REGISTER_TABLES, convert(rows.pop("evidence"))))
     return rows
 
 
@@ -167,11 +199,36 @@ def _check_content(rows: dict[str, list[dict[str, Any]]]) -> list[str]:
     pa_practice("practice_records")
     for n, row in enumerate(rows["practice_records"]):
         allowed("practice_records", n, "characterization", row["characterization"], scale.all_values)
-    unique("evidence", ("id",))
-    refers("evidence", "instance_id", instance_ids, "instance")
-    pa_practice("evidence")
-    for n, row in enumerate(rows["evidence"]):
-        allowed("evidence", n, "kind", row["kind"], EVIDENCE_KINDS)
+    if "evidence" in rows:
+        unique("evidence", ("id",))
+        refers("evidence", "instance_id", instance_ids, "instance")
+        pa_practice("evidence")
+        for n, row in enumerate(rows["evidence"]):
+            allowed("evidence", n, "kind", row["kind"], EVIDENCE_KINDS)
+    else:
+        artifact_ids = unique("artifacts", ("id",))
+        affirmation_ids = unique("affirmations", ("id",))
+        for table in ("artifacts", "affirmations"):
+            for n, row in enumerate(rows[table]):
+                if not row["title"].strip():
+                    problems.append(f"{table}[{n}].title: must not be blank")
+        for n, row in enumerate(rows["artifacts"]):
+            allowed("artifacts", n, "kind", row["kind"], ARTIFACT_KINDS)
+        unique("evidence_links", ("id",))
+        refers("evidence_links", "instance_id", instance_ids, "instance")
+        refers("evidence_links", "artifact_id", artifact_ids, "artifact")
+        refers("evidence_links", "affirmation_id", affirmation_ids, "affirmation")
+        pa_practice("evidence_links")
+        for n, row in enumerate(rows["evidence_links"]):
+            if (row["artifact_id"] is None) == (row["affirmation_id"] is None):
+                problems.append(f"evidence_links[{n}]: needs exactly one of artifact_id and affirmation_id")
+        for column in ("artifact_id", "affirmation_id"):
+            seen: set = set()
+            for n, row in enumerate(rows["evidence_links"]):
+                key = (row[column], row["pa"], row["practice"], row["instance_id"])
+                if row[column] is not None and key in seen:
+                    problems.append(f"evidence_links[{n}]: {column} {row[column]} is linked to this cell twice")
+                seen.add(key)
     unique("practice_decisions", ("pa", "practice"))
     pa_practice("practice_decisions")
     for n, row in enumerate(rows["practice_decisions"]):

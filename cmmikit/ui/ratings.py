@@ -7,29 +7,32 @@ what the rating engine makes of the stored data.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
-from cmmikit.rating import JUDGMENT_OPEN, SATISFIED, UNSATISFIED, Ratings, rate
+from cmmikit import palette
+from cmmikit.coverage import load_rules
+from cmmikit.outlook import Outlook, outlook
+from cmmikit.rating import JUDGMENT_OPEN, NOT_RATED, SATISFIED, UNSATISFIED, Ratings, rate
 from cmmikit.store import Appraisal
-from cmmikit.ui.common import COLOURS, StatusLine, View, badge, esc, text_field
+from cmmikit.errors import ConflictError
+from cmmikit.ui.common import (FILLS, StatusLine, View, badge, button, cell_style, conflict_message, esc, plural,
+                               show_if, submit_button, text_field)
 
 if TYPE_CHECKING:
     import pandas as pd
 
 ALL = "All process areas"
 GAP_COLUMNS = ["pa", "practice", "instance", "gap"]
+GAP_HEADERS = {"pa": "PA", "practice": "practice", "instance": "instance", "gap": "what is missing"}
+DECIDED_FILL = palette.LIGHT_GREY  # practices the team has decided (the 'team decision' column says what)
 TABLE_CSS = [
     {"selector": "", "props": "border-collapse:collapse;font-size:12px;margin:4px 0"},
     {"selector": "th", "props": "background:#f3f4f6;text-align:left;padding:3px 6px;border:1px solid #d0d7de"},
     {"selector": "td", "props": "padding:3px 6px;border:1px solid #d0d7de;vertical-align:top"},
 ]
-
-
-def _cell_colour(value: Any) -> str:
-    colour = COLOURS.get(str(value))
-    return f"background-color:{colour}" if colour else ""
 
 
 def styled_table(frame: "pd.DataFrame", coloured: tuple[str, ...] = (), row_colours: list[str] | None = None) -> str:
@@ -38,11 +41,11 @@ def styled_table(frame: "pd.DataFrame", coloured: tuple[str, ...] = (), row_colo
         return "<i>nothing to show</i>"
     styler = frame.style.hide(axis="index").format(escape="html", na_rep="").set_table_styles(TABLE_CSS)
     if row_colours is not None:
-        styles = [f"background-color:{c}" if c else "" for c in row_colours]
+        styles = [f"background-color:{c};color:{palette.text_on(c)}" if c else "" for c in row_colours]
         styler = styler.apply(lambda row: [styles[row.name]] * len(row), axis=1)
     present = [c for c in coloured if c in frame.columns]
     if present:
-        styler = styler.map(_cell_colour, subset=present)
+        styler = styler.map(cell_style, subset=present)
     return styler.to_html()
 
 
@@ -62,8 +65,36 @@ def coverage_gaps(ratings: Ratings) -> "pd.DataFrame":
             rows.append({"pa": c.pa, "practice": c.practice, "instance": c.instance, "gap": gap})
     failed = ratings.coverage[~ratings.coverage.passed & ratings.coverage.enabled]
     for r in failed.itertuples():
-        rows.append({"pa": r.pa, "practice": "", "instance": r.subject, "gap": f"coverage rule: {r.detail}"})
+        missing = coverage_missing(ratings, r.pa, r.subject) if r.pa else ""
+        rows.append({"pa": r.pa, "practice": "", "instance": r.subject,
+                     "gap": f"coverage rule: {r.detail}" + (f". Missing: {missing}" if missing else "")})
     return pd.DataFrame(rows, columns=GAP_COLUMNS)
+
+
+def coverage_missing(ratings: Ratings, pa: str, subject: str) -> str:
+    """Which practice of ``pa`` lacks what, per instance of a failed coverage rule's subject (a subgroup of
+    basic units, or one support function): 'Service Desk: no artifact for SP 1.2; no affirmation for SG 2'."""
+    per = load_rules().affirmations_per
+    cells = ratings.cells[ratings.cells.pa == pa]
+    if subject.startswith("subgroup "):
+        group = subject[len("subgroup "):]
+        cells = cells[(cells.instance_kind == "basic_unit") & (cells.subgroup.fillna("").replace("", "(all)") == group)]
+    else:
+        cells = cells[cells.instance == subject]
+    parts = []
+    for instance, own in cells.groupby("instance", sort=False):
+        counted = own[own.characterization.fillna("") != "NY"]
+        no_artifact = counted[(counted.n_artifacts == 0) & (counted.characterization.fillna("") != "NI")]
+        affirmed = counted.groupby(per, sort=False).n_affirmations.sum()
+        no_affirmation = [str(k) for k, n in affirmed.items() if n == 0]
+        needs = []
+        if len(no_artifact):
+            needs.append(f"no artifact for {', '.join(no_artifact.practice)}")
+        if no_affirmation:
+            needs.append(f"no affirmation for {', '.join(no_affirmation) if per != 'pa' else 'the PA'}")
+        if needs:
+            parts.append(f"{instance}: {'; '.join(needs)}")
+    return " | ".join(parts)
 
 
 def cell_gap(characterization: str | None, n_artifacts: int, n_affirmations: int) -> str:
@@ -79,20 +110,44 @@ def cell_gap(characterization: str | None, n_artifacts: int, n_affirmations: int
     return missing
 
 
+def outlook_html(look: Outlook, shown: int = 10) -> str:
+    """The best and worst case and what still decides the maturity level."""
+    items = "".join(f"<li>{esc(b.label)}: {esc(b.now)} &rarr; needs {esc(b.needs)}</li>" for b in look.blockers[:shown])
+    more = len(look.blockers) - shown
+    more_text = f"<li><i>and {more} more (cmmikit rate --json lists them all)</i></li>" if more > 0 else ""
+    blockers = (f"<details><summary>what decides ML{look.current.level} ({len(look.blockers)})</summary>"
+                f"<ul style='margin:2px 0'>{items}{more_text}</ul></details>" if look.blockers else "")
+    return (f"<div><b>Outlook:</b> {esc(look.headline)}<br><small>best case: {esc(look.best.verdict)}; "
+            f"worst case: {esc(look.worst.verdict)}</small>{blockers}</div>")
+
+
 class RatingsView(View):
     """Rating review: OU characterization per practice with team decisions, goal/PA/ML ratings, coverage gaps."""
 
     def __init__(self, appraisal: Appraisal, pa: str | None = None) -> None:
         self.appraisal = appraisal
-        self.ratings: Ratings = rate(appraisal)
-        self.gaps = coverage_gaps(self.ratings)
-        self.status = StatusLine()
+        self.ratings: Ratings
+        self.reassessed_only = False  # a follow-up rated with inherited characterizations counted as open
+        self.decision_versions: dict[tuple[str, str], int] = {}
+        self.goal_decision_versions: dict[tuple[str, str], int] = {}
+        self._read()
         pa_options = [ALL, *appraisal.model.pa_ids]
         self.pa_filter = w.Dropdown(description="Show", options=pa_options, value=pa if pa in pa_options else ALL,
                                     style={"description_width": "initial"})
-        self.refresh_button = w.Button(description="re-rate", icon="refresh",
-                                       tooltip="rate again from the stored data (after edits elsewhere)")
+        self.refresh_button = button("re-rate", "refresh", tooltip="rate again from the stored data (after edits "
+                                     "elsewhere)")
         self.maturity = w.HTML()
+        self.outlook = w.HTML()
+        self.follow_up = w.HTML()
+        self.reassessed_only_box = w.Checkbox(value=False, indent=False, layout=w.Layout(width="auto"),
+                                              description="rate re-assessed characterizations only")
+        self.confirm_decision_button = button("confirm decision", "check-circle",
+                                              tooltip="the data changed after the decision: keep it as it is")
+        self.confirm_goal_decision_button = button("confirm goal decision", "check-circle",
+                                                   tooltip="the data changed after the decision: keep it as it is")
+        self.stale_note, self.goal_stale_note = w.HTML(), w.HTML()
+        for widget in (self.confirm_decision_button, self.confirm_goal_decision_button):
+            show_if(widget, False)
         self.pa_table = w.HTML()
         self.goal_table = w.HTML()
         # long tables scroll inside their box so the decision form stays close
@@ -102,21 +157,31 @@ class RatingsView(View):
 
         self.judgment_dropdown = w.Dropdown(description="Practice", style={"description_width": "initial"},
                                             layout=w.Layout(width="460px"))
-        self.decision_value = w.ToggleButtons(options=["LI", "PI"], style={"button_width": "60px"})
+        self.decision_value = w.ToggleButtons(options=["LI", "PI"], description="Team decision",
+                                              style={"button_width": "60px", "description_width": "initial"})
+        self.judgment_note = w.HTML()
         self.decision_rationale = text_field("Rationale", area=True, width="640px",
                                              placeholder="why the team chose this value (required)")
         self.decided_by = text_field("Decided by", "Appraisal team", width="320px")
-        self.record_decision_button = w.Button(description="record decision", icon="check", button_style="primary")
-        self.clear_decision_button = w.Button(description="clear decision", icon="times")
+        self.record_decision_button = submit_button("record decision", [self.decision_rationale, self.decided_by],
+                                                    "check", style="primary")
+        self.clear_decision_button = button("clear decision", "times")
+        self.decision_status = StatusLine()
 
         self.goal_dropdown = w.Dropdown(description="Goal", style={"description_width": "initial"},
                                         layout=w.Layout(width="460px"))
-        self.goal_rationale = text_field("Rationale", area=True, width="640px",
+        self.goal_rationale = text_field("Why Unsatisfied", area=True, width="640px",
                                          placeholder="which weaknesses have a significant negative impact on the goal")
-        self.record_goal_decision_button = w.Button(description="rate goal Unsatisfied", icon="gavel")
-        self.clear_goal_decision_button = w.Button(description="clear goal decision", icon="times")
+        self.record_goal_decision_button = submit_button("rate goal Unsatisfied",
+                                                         [self.goal_rationale, self.decided_by], "gavel")
+        self.clear_goal_decision_button = button("clear goal decision", "times")
+        self.goal_note = w.HTML()
+        self.goal_status = StatusLine()
 
         self.pa_filter.observe(lambda _: self.render(), names="value")
+        self.reassessed_only_box.observe(lambda change: self._rate_reassessed_only(change["new"]), names="value")
+        self.confirm_decision_button.on_click(lambda _: self.confirm_decision())
+        self.confirm_goal_decision_button.on_click(lambda _: self.confirm_goal_decision())
         self.refresh_button.on_click(lambda _: self.refresh())
         self.judgment_dropdown.observe(lambda _: self._show_judgment(), names="value")
         self.record_decision_button.on_click(lambda _: self.record_decision())
@@ -127,15 +192,21 @@ class RatingsView(View):
 
         heading = lambda text: w.HTML(f"<h3 style='margin:10px 0 2px'>{esc(text)}</h3>")  # noqa: E731
         self.widget = w.VBox([
-            w.HBox([self.pa_filter, self.refresh_button]), self.maturity,
+            w.HBox([self.pa_filter, self.refresh_button]), self.maturity, self.outlook,
+            w.HBox([self.follow_up, self.reassessed_only_box], layout=w.Layout(align_items="center")),
             heading("Process areas"), self.pa_table,
             heading("Goals"), self.goal_table,
             heading("Practices at the organizational-unit level"), self.open_judgments, self.practice_table,
-            heading("Team judgment"), self.judgment_dropdown, self.decision_value, self.decision_rationale,
-            self.decided_by, w.HBox([self.record_decision_button, self.clear_decision_button]),
-            heading("Goal decision (weaknesses with a significant negative impact)"), self.goal_dropdown,
-            self.goal_rationale, w.HBox([self.record_goal_decision_button, self.clear_goal_decision_button]),
-            self.status.widget,
+            heading("Team judgment"), self.judgment_note, self.judgment_dropdown, self.decision_value,
+            self.stale_note, self.decision_rationale, self.decided_by,
+            w.HBox([self.record_decision_button, self.clear_decision_button, self.confirm_decision_button,
+                    self.decision_status.widget],
+                   layout=w.Layout(align_items="center")),
+            heading("Goal decision (weaknesses with a significant negative impact)"), self.goal_note,
+            self.goal_dropdown, self.goal_stale_note, self.goal_rationale,
+            w.HBox([self.record_goal_decision_button, self.clear_goal_decision_button,
+                    self.confirm_goal_decision_button, self.goal_status.widget],
+                   layout=w.Layout(align_items="center")),
             heading("Coverage gaps: what is left to do"), self.gaps_table,
         ])
         self.render()
@@ -144,9 +215,16 @@ class RatingsView(View):
 
     def refresh(self) -> None:
         """Rate again from the store and redraw."""
-        self.ratings = rate(self.appraisal)
-        self.gaps = coverage_gaps(self.ratings)
+        self._read()
         self.render()
+
+    def _read(self) -> None:
+        """Ratings, coverage gaps and the decisions' versions the user now sees, from one snapshot."""
+        with self.appraisal.snapshot():
+            self.ratings = rate(self.appraisal, reassessed_only=self.reassessed_only)
+            self.decision_versions = {(d.pa, d.practice): d.version for d in self.appraisal.practice_decisions()}
+            self.goal_decision_versions = {(d.pa, d.goal): d.version for d in self.appraisal.goal_decisions()}
+        self.gaps = coverage_gaps(self.ratings)
 
     def _selected(self, frame: "pd.DataFrame") -> "pd.DataFrame":
         pa = self.pa_filter.value
@@ -157,43 +235,50 @@ class RatingsView(View):
         reasons = "".join(f"<li>{esc(x)}</li>" for x in r.maturity.reasons)
         self.maturity.value = (f"<h2 style='margin:4px 0'>{badge(r.maturity.headline, r.maturity.verdict)}</h2>"
                                f"<ul style='margin:2px 0'>{reasons}</ul>")
+        self.outlook.value = outlook_html(outlook(r))
+        self._show_follow_up()
         self.pa_table.value = styled_table(self.pa_frame(), coloured=("rating",))
         self.goal_table.value = styled_table(self.goal_frame(), coloured=("rating",))
         practices = self._selected(r.practices)
-        colours = [COLOURS["judgment"] if row.status == JUDGMENT_OPEN else ("#e8f0fe" if row.judgment else "")
+        colours = [FILLS["judgment"] if row.status == JUDGMENT_OPEN else (DECIDED_FILL if row.judgment else "")
                    for row in practices.itertuples()]
         self.practice_table.value = styled_table(self.practice_frame(practices), coloured=("OU",), row_colours=colours)
         n_open = int((r.practices.status == JUDGMENT_OPEN).sum())
         self.open_judgments.value = (f"<b>{n_open} team judgment(s) open</b> (highlighted; record them below)"
                                      if n_open else "No team judgment open.")
         gaps = self._selected(self.gaps)
-        self.gaps_table.value = (f"<div>{len(gaps)} gap(s)</div>" + styled_table(gaps)) if len(gaps) else \
-            "<i>No gaps: every sampled instance is characterized with artifacts and affirmations.</i>"
+        self.gaps_table.value = (f"<div>{len(gaps)} gap(s)</div>" + styled_table(gaps.rename(columns=GAP_HEADERS))
+                                 if len(gaps) else
+                                 "<i>No gaps: every sampled instance is characterized with artifacts and "
+                                 "affirmations.</i>")
         self._fill_decision_choices()
 
     def pa_frame(self) -> "pd.DataFrame":
         pas = self._selected(self.ratings.pas)
         frame = pas[["pa", "name", "scope", "rating", "capability_level"]].copy()
+        frame["capability_level"] = frame["capability_level"].fillna("")
         frame["scope"] = frame["scope"].str.replace("_", " ")
         frame["goals satisfied"] = [f"{s} of {n}" for s, n in zip(pas.n_satisfied, pas.n_goals)]
         frame["practices FI/LI"] = [f"{x:.0%}" for x in pas.readiness]
         frame["characterized"] = [f"{x:.0%}" for x in pas.characterized_share]
-        return frame.rename(columns={"capability_level": "capability level"})
+        return frame.rename(columns={"pa": "PA", "name": "process area", "capability_level": "capability level"})
 
     def goal_frame(self) -> "pd.DataFrame":
         goals = self._selected(self.ratings.goals)
         frame = goals[["pa", "goal", "title", "rating", "reason"]].copy()
         frame["team rationale"] = goals["decision_rationale"]
-        return frame
+        frame["decision note"] = goals["stale_reason"].fillna("") if "stale_reason" in goals else ""
+        return frame.rename(columns={"pa": "PA"})
 
     @staticmethod
     def practice_frame(practices: "pd.DataFrame") -> "pd.DataFrame":
         frame = practices[["pa", "practice", "title", "n_FI", "n_LI", "n_PI", "n_NI", "n_NY", "n_blank",
                            "aggregate", "decision", "ou", "status"]].copy()
         frame["rationale"] = practices["decision_rationale"]
-        return frame.rename(columns={"n_FI": "FI", "n_LI": "LI", "n_PI": "PI", "n_NI": "NI", "n_NY": "NY",
-                                     "n_blank": "blank", "aggregate": "instances give", "decision": "team decision",
-                                     "ou": "OU"})
+        frame["decision note"] = practices["stale_reason"].fillna("") if "stale_reason" in practices else ""
+        return frame.rename(columns={"pa": "PA", "n_FI": "FI", "n_LI": "LI", "n_PI": "PI", "n_NI": "NI",
+                                     "n_NY": "NY", "n_blank": "blank", "aggregate": "instances give",
+                                     "decision": "team decision", "ou": "OU"})
 
     # -- team judgment on a practice
 
@@ -210,15 +295,29 @@ class RatingsView(View):
             self.judgment_dropdown.value = keep if keep in values else values[0]
         goals = self._selected(self.ratings.goals)
         goal_options = [(f"{g.pa} {g.goal} {g.title}: {g.rating}", (g.pa, g.goal))
-                        for g in goals.itertuples() if g.rating in (SATISFIED, UNSATISFIED) and
-                        (g.rating == SATISFIED or g.decision_rationale)]
+                        for g in goals.itertuples() if (g.rating in (SATISFIED, UNSATISFIED) and
+                        (g.rating == SATISFIED or g.decision_rationale)) or getattr(g, "stale", False)]
         keep_goal = self.goal_dropdown.value
         self.goal_dropdown.options = goal_options
         if goal_options:
             goal_values = [v for _, v in goal_options]
             self.goal_dropdown.value = keep_goal if keep_goal in goal_values else goal_values[0]
+        self.judgment_note.value = "" if options else (
+            "<i>No practice needs a team judgment here: the instance characterizations aggregate to one value "
+            "wherever they are complete. A case appears when, e.g., one instance is PI and the others FI or LI.</i>")
+        self.goal_note.value = "" if goal_options else f"<i>{esc(self._why_no_goal(goals))}</i>"
         self._show_judgment()
         self._show_goal_decision()
+
+    @staticmethod
+    def _why_no_goal(goals: "pd.DataFrame") -> str:
+        """Why the goal-decision list is empty: the decision applies only to goals the rules rate Satisfied."""
+        counts = goals.rating.value_counts()
+        parts = [plural(int(counts.get(r, 0)), f"goal {r}", f"goals {r}") for r in (NOT_RATED, UNSATISFIED)
+                 if counts.get(r, 0)]
+        return ("No goal to decide on: the team can rate Unsatisfied only a goal the rules rate Satisfied "
+                "(all its practices FI or LI at the OU)" + (f"; here {' and '.join(parts)}" if parts else "")
+                + ". Characterize the practices in 01_walkthrough (and record the open team judgments above) first.")
 
     def _case(self) -> Any:
         key = self.judgment_dropdown.value
@@ -239,23 +338,74 @@ class RatingsView(View):
         self.decision_value.value = case.decision if case.decision in options else options[0]
         self.decision_rationale.value = case.decision_rationale
         self.clear_decision_button.disabled = not isinstance(case.decision, str)
+        stale = bool(getattr(case, "stale", False))
+        show_if(self.confirm_decision_button, stale)
+        self.stale_note.value = f"<b>{esc(case.stale_reason)}</b>" if stale else ""
 
     def record_decision(self) -> None:
         case = self._case()
         if case is None:
-            self.status.error("no team-judgment case to decide")
+            self.decision_status.error("no team-judgment case to decide")
             return
         pa, practice, value = case.pa, case.practice, self.decision_value.value
-        if self.status.run(lambda: self.appraisal.set_practice_decision(
-                pa, practice, value, self.decision_rationale.value, decided_by=self.decided_by.value),
-                done=f"{pa} {practice}: team decision {value} recorded"):
+        rationale, who = self.decision_rationale.value, self.decided_by.value
+        self._decide(self.decision_status, f"{pa} {practice}", value,
+                     lambda base: self.appraisal.set_practice_decision(pa, practice, value, rationale, decided_by=who,
+                                                                       base_version=base),
+                     lambda: self.decision_versions.get((pa, practice), 0),
+                     lambda: next((d.value for d in self.appraisal.practice_decisions()
+                                   if (d.pa, d.practice) == (pa, practice)), None),
+                     f"{pa} {practice}: team decision {value} recorded")
+
+    def _decide(self, status: StatusLine, what: str, mine: str, save: Callable[[int | None], None],
+                base: Callable[[], int], theirs: Callable[[], str | None], done: str) -> None:
+        """Record a team decision based on the version shown; a colleague's newer decision is offered."""
+        def conflict(exc: ConflictError) -> None:
+            self.refresh()
+            status.offer_choice(conflict_message(exc, f"{what} team decision", mine, theirs()),
+                                lambda: self._decide(status, what, mine, save, base, theirs, done),
+                                lambda: status.saved(f"{what}: kept the decision recorded by {exc.changed_by}"))
+
+        if status.run(lambda: save(base()), done=done, on_conflict=conflict):
             self.refresh()
 
     def clear_decision(self) -> None:
         case = self._case()
-        if case is not None and self.status.run(lambda: self.appraisal.clear_practice_decision(case.pa, case.practice),
-                                                done=f"{case.pa} {case.practice}: team decision cleared"):
+        if case is not None and self.decision_status.run(
+                lambda: self.appraisal.clear_practice_decision(case.pa, case.practice),
+                done=f"{case.pa} {case.practice}: team decision cleared"):
             self.refresh()
+
+    def confirm_decision(self) -> None:
+        """Keep a decision taken before its data changed (it applies again)."""
+        case = self._case()
+        if case is not None and self.decision_status.run(
+                lambda: self.appraisal.confirm_practice_decision(
+                    case.pa, case.practice, base_version=self.decision_versions.get((case.pa, case.practice))),
+                done=f"{case.pa} {case.practice}: team decision confirmed"):
+            self.refresh()
+
+    def confirm_goal_decision(self) -> None:
+        key = self.goal_dropdown.value
+        if key and self.goal_status.run(
+                lambda: self.appraisal.confirm_goal_decision(
+                    key[0], key[1], base_version=self.goal_decision_versions.get(tuple(key))),
+                done=f"{key[0]} {key[1]}: goal decision confirmed"):
+            self.refresh()
+
+    def _rate_reassessed_only(self, value: bool) -> None:
+        self.reassessed_only = value
+        self.refresh()
+
+    def _show_follow_up(self) -> None:
+        r = self.ratings
+        show_if(self.reassessed_only_box, bool(r.follow_up_of))
+        if not r.follow_up_of:
+            self.follow_up.value = ""
+            return
+        counts = r.reassessment()
+        self.follow_up.value = (f"Follow-up of <b>{esc(r.follow_up_of)}</b>: {counts['reassessed']} characterization(s) "
+                                f"re-assessed, {counts['inherited']} still inherited. ")
 
     # -- team decision to rate a goal Unsatisfied
 
@@ -269,17 +419,26 @@ class RatingsView(View):
         goal = g[(g.pa == key[0]) & (g.goal == key[1])].iloc[0]
         self.goal_rationale.value = goal.decision_rationale
         self.clear_goal_decision_button.disabled = not goal.decision_rationale
+        stale = bool(goal.get("stale", False))
+        show_if(self.confirm_goal_decision_button, stale)
+        self.goal_stale_note.value = f"<b>{esc(goal.stale_reason)}</b>" if stale else ""
 
     def record_goal_decision(self) -> None:
         key = self.goal_dropdown.value
-        if key and self.status.run(lambda: self.appraisal.set_goal_decision(
-                key[0], key[1], self.goal_rationale.value, decided_by=self.decided_by.value),
-                done=f"{key[0]} {key[1]}: rated Unsatisfied by team decision"):
-            self.refresh()
+        if not key:
+            return
+        rationale, who = self.goal_rationale.value, self.decided_by.value
+        self._decide(self.goal_status, f"{key[0]} {key[1]}", "Unsatisfied",
+                     lambda base: self.appraisal.set_goal_decision(key[0], key[1], rationale, decided_by=who,
+                                                                   base_version=base),
+                     lambda: self.goal_decision_versions.get(tuple(key), 0),
+                     lambda: "Unsatisfied: " + next((d.rationale for d in self.appraisal.goal_decisions()
+                                                     if (d.pa, d.goal) == tuple(key)), ""),
+                     f"{key[0]} {key[1]}: rated Unsatisfied by team decision")
 
     def clear_goal_decision(self) -> None:
         key = self.goal_dropdown.value
-        if key and self.status.run(lambda: self.appraisal.clear_goal_decision(*key),
+        if key and self.goal_status.run(lambda: self.appraisal.clear_goal_decision(*key),
                                    done=f"{key[0]} {key[1]}: goal decision cleared"):
             self.refresh()
 

@@ -2,15 +2,22 @@
 
 For each practice the assessor sees the model text and, per sampled instance,
 the evidence, the characterization, strengths, weaknesses and notes.  Every
-edit goes to the store at once.  Stepping reuses the per-instance panels and
-reads only the current practice's records and evidence, so it stays fast with
-many instances.
+edit goes to the store at once, through one small method per kind of edit
+(``InstancePanel.save_record``, ``add_evidence``, ``update_evidence``,
+``remove_evidence``).  Stepping reuses the per-instance panels and reads only the
+current practice's records and evidence, so it stays fast with many instances.
+
+Keyboard (when the cursor is not in a text box): right/left arrow = next/previous
+practice; in an instance panel (e.g. after clicking one of its FI..NY buttons)
+f, l, p, n, y = FI, LI, PI, NI, NY and 0 = blank.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import ipywidgets as w
@@ -19,34 +26,86 @@ from cmmikit.errors import UnknownEntry
 from cmmikit.model import Practice, ProcessArea
 from cmmikit.rating import aggregate, consistency_warnings
 from cmmikit.store import EVIDENCE_KINDS, Appraisal, Evidence, Instance, PracticeRecord
-from cmmikit.ui.common import StatusLine, View, badge, bullet_list, esc, safe_link, show_if, text_field
+from cmmikit.ui.common import (WARNING_COLOUR, StatusLine, View, badge, bullet_list, button, close_tree,
+                               conflict_message, date_text, esc, grow, is_web, labelled, parse_date, safe_link,
+                               show_if, text_field)
+from cmmikit.ui.front import KeyShortcuts, SubmitButton
 
 CHARACTERIZATION_CHOICES = [("blank", ""), ("FI", "FI"), ("LI", "LI"), ("PI", "PI"), ("NI", "NI"), ("NY", "NY")]
-CHARACTERIZATION_TIPS = ["not characterized yet", "Fully Implemented: adequate evidence, no weaknesses",
-                         "Largely Implemented: adequate evidence, one or more weaknesses",
-                         "Partially Implemented: some aspects implemented, weaknesses",
-                         "Not Implemented: the data do not show the practice", "Not Yet: the unit has not reached it"]
+CHARACTERIZATION_TIPS = ["not characterized yet (key 0)", "Fully Implemented: adequate evidence, no weaknesses (key f)",
+                         "Largely Implemented: adequate evidence, one or more weaknesses (key l)",
+                         "Partially Implemented: some aspects implemented, weaknesses (key p)",
+                         "Not Implemented: the data do not show the practice (key n)",
+                         "Not Yet: the unit has not reached it (key y)"]
 SCOPE_LABELS = {"in_scope": "", "not_applicable": "not applicable", "out_of_scope": "out of scope"}
 TEXT_FIELDS = ("strengths", "weaknesses", "notes")
+FIELD_LABELS = {"kind": "kind", "description": "description", "location": "location", "who": "who",
+                "collected_on": "collected on", "characterization": "characterization", "strengths": "strengths",
+                "weaknesses": "weaknesses", "notes": "notes"}
+DEFAULT_KIND = EVIDENCE_KINDS[0]
+SCREEN_CLASS = "cmmikit-walkthrough"
+PANEL_CLASS = "cmmikit-panel-"
+HISTORY_SHOWN = 30  # change-log lines shown per cell on request
+KEYS = {"f": "FI", "l": "LI", "p": "PI", "n": "NI", "y": "NY", "0": ""}
+STEP_KEYS = {"ArrowRight": +1, "ArrowLeft": -1}
+KEY_HELP = ("Keys (outside text boxes): &rarr; / &larr; next / previous practice; in an instance panel "
+            "f l p n y = FI LI PI NI NY, 0 = blank.")
+
+
+@dataclass
+class Draft:
+    """New-evidence fields typed but not added yet (kept when the assessor steps away)."""
+
+    kind: str
+    description: str
+    location: str
+    who: str
+    collected_on: date | None
+
+    @property
+    def empty(self) -> bool:
+        return not (self.description.strip() or self.location.strip() or self.who.strip())
+
+
+def evidence_html(items: list[Evidence]) -> str:
+    """The evidence of one cell as a small table (text escaped, web locations as links)."""
+    if not items:
+        return "<small>no evidence recorded yet</small>"
+    n_art = sum(e.kind == "artifact" for e in items)
+    rows = "".join(
+        f"<tr><td style='padding:0 8px 0 0'><i>{esc(e.kind)}</i></td>"
+        f"<td style='padding:0 8px 0 0'>{esc(e.description)}</td><td style='padding:0 8px 0 0'>"
+        f"{safe_link(e.location)}</td><td><small>{esc(_provenance(e))}</small></td></tr>" for e in items)
+    return (f"<small>evidence: {n_art} artifact(s), {len(items) - n_art} affirmation(s)</small>"
+            f"<table style='font-size:12px;line-height:1.3;border-collapse:collapse'>{rows}</table>")
+
+
+def _provenance(item: Evidence) -> str:
+    parts = [f"from {item.who}" if item.who else "", f"collected {item.collected_on}" if item.collected_on else ""]
+    return ", ".join(p for p in parts if p)
 
 
 class EvidenceRow:
-    """One evidence item of a panel: kind, description, location (link), remove button."""
+    """One evidence item of a panel being edited: kind, description, location, who, date, remove."""
 
     def __init__(self, panel: "InstancePanel") -> None:
         self.panel = panel
         self.item: Evidence | None = None
         self._loading = False
-        self.kind = w.Dropdown(options=list(EVIDENCE_KINDS), layout=w.Layout(width="120px"))
-        self.description = text_field("", placeholder="description", width="40%")
-        self.location = text_field("", placeholder="location or link", width="30%")
+        self.kind = labelled(w.Dropdown(options=list(EVIDENCE_KINDS), layout=w.Layout(width="120px")),
+                             "evidence kind")
+        self.description = text_field("", placeholder="description", width="34%", label="evidence description")
+        self.location = text_field("", placeholder="location or link", width="22%", label="evidence location")
+        self.who = text_field("", placeholder="who (source)", width="12%", label="evidence from whom")
+        self.collected_on = labelled(w.DatePicker(layout=w.Layout(width="150px")), "evidence collected on")
         self.link = w.HTML(layout=w.Layout(width="auto"))
-        self.remove_button = w.Button(description="remove", icon="trash", layout=w.Layout(width="90px"),
-                                      tooltip="remove this evidence item")
-        for name, widget in (("kind", self.kind), ("description", self.description), ("location", self.location)):
-            widget.observe(self._edited(name), names="value")
+        self.remove_button = button("remove", "trash", tooltip="remove this evidence item (can be undone)")
+        for name in ("kind", "description", "location", "who"):
+            getattr(self, name).observe(self._edited(name), names="value")
+        self.collected_on.observe(self._date_edited, names="value")
         self.remove_button.on_click(lambda _: panel.remove_evidence(self))
-        self.widget = w.HBox([self.kind, self.description, self.location, self.remove_button, self.link])
+        self.widget = w.HBox([self.kind, self.description, self.location, self.who, self.collected_on,
+                              self.remove_button, self.link], layout=w.Layout(align_items="center"))
 
     def load(self, item: Evidence) -> None:
         self.item = item
@@ -55,8 +114,9 @@ class EvidenceRow:
             self.kind.value = item.kind
             self.description.value = item.description
             self.location.value = item.location
-            is_web = item.location.lower().startswith(("https://", "http://"))
-            self.link.value = safe_link(item.location, "open \u2197") if is_web else ""
+            self.who.value = item.who
+            self.collected_on.value = parse_date(item.collected_on)
+            self.link.value = safe_link(item.location, "open \u2197") if is_web(item.location) else ""
         finally:
             self._loading = False
 
@@ -66,11 +126,15 @@ class EvidenceRow:
                 self.panel.update_evidence(self, field, change["new"])
         return handler
 
+    def _date_edited(self, change: dict[str, Any]) -> None:
+        if not self._loading and self.item is not None:
+            self.panel.update_evidence(self, "collected_on", date_text(change["new"]))
+
 
 class InstancePanel:
     """Everything recorded for the current practice in one instance; reused from practice to practice."""
 
-    def __init__(self, view: "WalkthroughView") -> None:
+    def __init__(self, view: "WalkthroughView", index: int) -> None:
         self.view = view
         self.instance: Instance | None = None
         self.record = PracticeRecord("", "", "")
@@ -79,23 +143,41 @@ class InstancePanel:
         self._loading = False
         self.title = w.HTML()
         self.characterization = w.ToggleButtons(options=CHARACTERIZATION_CHOICES, tooltips=CHARACTERIZATION_TIPS,
-                                                style={"button_width": "52px"})
+                                                style={"button_width": "52px", "description_width": "0px"})
+        self.characterization.add_class("cmmikit-sr")
         self.warning = w.HTML()
         self.strengths = text_field("Strengths", area=True, width="33%")
         self.weaknesses = text_field("Weaknesses", area=True, width="33%")
         self.notes = text_field("Notes", area=True, width="33%")
-        # evidence is shown as one HTML table (one widget update per step); the editable rows appear
+        # evidence is shown as one HTML table (one widget update per step); the editable rows replace it
         # only while "edit evidence" is on, so stepping stays cheap with many instances
         self.evidence_list = w.HTML()
         self.edit_evidence = w.ToggleButton(description="edit evidence", icon="pencil", value=False,
-                                            layout=w.Layout(width="130px"))
+                                            tooltip="change or remove the evidence items",
+                                            layout=w.Layout(width="auto", min_width="max-content"))
         self.rows: list[EvidenceRow] = []
         self.evidence_box = w.VBox(layout=w.Layout(display="none"))
-        self.new_kind = w.Dropdown(options=list(EVIDENCE_KINDS), layout=w.Layout(width="120px"))
-        self.new_description = text_field("", placeholder="new evidence: description", width="40%")
-        self.new_location = text_field("", placeholder="location or link", width="30%")
-        self.add_evidence_button = w.Button(description="add evidence", icon="plus", layout=w.Layout(width="130px"))
+        self.new_kind = labelled(w.Dropdown(options=list(EVIDENCE_KINDS), value=DEFAULT_KIND,
+                                            layout=w.Layout(width="120px")), "new evidence kind")
+        self.new_description = text_field("", placeholder="new evidence: description", width="34%", continuous=True)
+        self.new_location = text_field("", placeholder="location or link", width="22%", continuous=True,
+                                       label="new evidence location or link")
+        self.new_who = text_field("", placeholder="who (source)", width="12%", continuous=True,
+                                  label="new evidence from whom")
+        self.new_collected_on = labelled(w.DatePicker(layout=w.Layout(width="150px")), "new evidence collected on")
+        self.add_evidence_button = SubmitButton("add evidence", [self.new_description, self.new_location,
+                                                                 self.new_who], icon="plus")
         self.status = StatusLine()
+        self.last_change = w.HTML()
+        self.history_button = w.ToggleButton(description="history", icon="history", value=False,
+                                             tooltip="who changed this cell, when, from what to what",
+                                             layout=w.Layout(width="auto", min_width="max-content"))
+        self.history = w.HTML()
+        self.history_button.observe(lambda _: self.show_history(), names="value")
+        self.inherited = w.HTML()
+        self.confirm_button = button("confirm", "check-circle",
+                                     tooltip="re-assessed: the characterization inherited from the baseline still holds")
+        self.confirm_button.on_click(lambda _: self.confirm())
 
         self.characterization.observe(self._characterization_changed, names="value")
         for name in TEXT_FIELDS:
@@ -103,48 +185,74 @@ class InstancePanel:
         self.add_evidence_button.on_click(lambda _: self.add_evidence())
         self.edit_evidence.observe(self._edit_toggled, names="value")
         self.widget = w.VBox([
-            w.HBox([self.title, self.characterization, self.warning]),
+            w.HBox([self.title, self.characterization, self.warning, self.inherited, self.confirm_button,
+                    self.last_change, self.history_button],
+                   layout=w.Layout(align_items="center")),
+            self.history,
             self.evidence_list, self.evidence_box,
-            w.HBox([self.new_kind, self.new_description, self.new_location, self.add_evidence_button,
-                    self.edit_evidence]),
+            w.HBox([self.new_kind, self.new_description, self.new_location, self.new_who, self.new_collected_on,
+                    self.add_evidence_button, self.edit_evidence], layout=w.Layout(align_items="center")),
             w.HBox([self.strengths, self.weaknesses, self.notes]),
             self.status.widget,
         ], layout=w.Layout(border="1px solid #d0d7de", padding="4px 8px", margin="4px 0"))
+        self.widget.add_class(f"{PANEL_CLASS}{index}")
 
     # -- loading (no store writes while values are set programmatically)
 
-    def load(self, instance: Instance, record: PracticeRecord, items: list[Evidence]) -> None:
+    def load(self, instance: Instance, record: PracticeRecord, items: list[Evidence], draft: Draft | None,
+             last_change: Any = None) -> None:
+        if self.instance is None or self.instance.name != instance.name:
+            kind = "support function" if instance.kind == "support_function" else "basic unit"
+            self.title.value = f"<b>{esc(instance.name)}</b> <small>({kind})</small>"
+            self.characterization.description = f"characterization of {instance.name}"
         self.instance, self.record, self.items = instance, record, items
         self._loading = True
         try:
-            kind = "support function" if instance.kind == "support_function" else "basic unit"
-            self.title.value = f"<b>{esc(instance.name)}</b> <small>({kind})</small>"
             self.characterization.value = record.characterization or ""
             for name in TEXT_FIELDS:
-                getattr(self, name).value = getattr(record, name)
-            self.new_description.value = ""
-            self.new_location.value = ""
+                area = getattr(self, name)
+                area.value = getattr(record, name)
+                grow(area, area.value)
+            draft = draft or Draft(DEFAULT_KIND, "", "", "", None)
+            self.new_kind.value = draft.kind
+            self.new_description.value = draft.description
+            self.new_location.value = draft.location
+            self.new_who.value = draft.who
+            self.new_collected_on.value = draft.collected_on
             self.edit_evidence.value = False
-            self.status.saved("")
+            self.history_button.value = False
+            self.status.clear()
         finally:
             self._loading = False
         self._show_evidence()
         self._show_warnings()
+        self._show_last_change(last_change)
+        self._show_inherited()
+
+    def _show_inherited(self) -> None:
+        """A follow-up's characterization copied from the baseline is marked until someone re-assesses it."""
+        inherited = bool(self.record.inherited)
+        self.inherited.value = "<small><b>inherited from the baseline</b></small>" if inherited else ""
+        show_if(self.confirm_button, inherited)
+
+    def confirm(self) -> None:
+        """Mark the inherited characterization as re-assessed without changing it."""
+        if self.status.run(lambda: self.view.appraisal.confirm_record(*self._key(), base_version=self.record.version),
+                           done="re-assessed: the inherited characterization stands"):
+            self.record = self.view.appraisal.record(*self._key())
+            self._show_inherited()
+            self._show_last_change()
+
+    def draft(self) -> Draft:
+        """The new-evidence fields as they stand."""
+        return Draft(self.new_kind.value, self.new_description.value, self.new_location.value, self.new_who.value,
+                     self.new_collected_on.value)
 
     def _show_evidence(self) -> None:
-        self.evidence_list.value = self._evidence_html()
-        if self.edit_evidence.value:
+        editing = self.edit_evidence.value
+        self.evidence_list.value = "" if editing and self.items else evidence_html(self.items)
+        if editing:
             self._load_rows()
-
-    def _evidence_html(self) -> str:
-        if not self.items:
-            return "<small>no evidence recorded yet</small>"
-        n_art, n_aff = self.counts()
-        rows = "".join(f"<tr><td style='padding:0 8px 0 0'><i>{esc(e.kind)}</i></td>"
-                       f"<td style='padding:0 8px 0 0'>{esc(e.description)}</td><td>{safe_link(e.location)}</td></tr>"
-                       for e in self.items)
-        return (f"<small>evidence: {n_art} artifact(s), {n_aff} affirmation(s)</small>"
-                f"<table style='font-size:12px;border-collapse:collapse'>{rows}</table>")
 
     def _load_rows(self) -> None:
         while len(self.rows) < len(self.items):
@@ -156,13 +264,13 @@ class InstancePanel:
             self.evidence_box.children = children
 
     def _edit_toggled(self, change: dict[str, Any]) -> None:
-        if change["new"]:
-            self._load_rows()
         show_if(self.evidence_box, change["new"])
+        self._show_evidence()
 
     def _show_warnings(self) -> None:
         self.warnings = consistency_warnings(self.record.characterization, self.record.weaknesses, *self.counts())
-        self.warning.value = "".join(f'<div style="color:#b54708">&#9888; {esc(t)}</div>' for t in self.warnings)
+        self.warning.value = "".join(f'<div style="color:{WARNING_COLOUR}">&#9888; {esc(t)}</div>'
+                                     for t in self.warnings)
 
     def counts(self) -> tuple[int, int]:
         n_art = sum(e.kind == "artifact" for e in self.items)
@@ -174,48 +282,150 @@ class InstancePanel:
         assert self.instance is not None
         return self.view.pa.id, self.view.practice.id, self.instance.name
 
-    def _save(self, **changes: str | None) -> None:
+    def save_record(self, field: str, value: str | None) -> None:
+        """Save one field of this cell's practice record (characterization, strengths, weaknesses, notes),
+        based on the version shown: a colleague's newer change is offered, never overwritten."""
         def action() -> None:
-            self.record = self.view.appraisal.update_record(*self._key(), **changes)
-        field = next(iter(changes))
-        if self.status.run(action, done=f"saved {field}"):
+            self.record = self.view.appraisal.update_record(*self._key(), base_version=self.record.version,
+                                                            **{field: value})
+        shown = (value or "blank") if field == "characterization" else FIELD_LABELS[field]
+        if self.status.run(action, done=f"{shown} saved",
+                           on_conflict=lambda exc: self._record_conflict(field, value, exc)):
             self._show_warnings()
+            self._show_last_change()
+            self._show_inherited()
+            if field == "characterization":
+                self.view.characterization_changed()
+        elif field == "characterization":
+            self._show_field("characterization")  # never show a value as set that was not stored
+
+    def _show_field(self, field: str) -> None:
+        self._loading = True
+        try:
+            widget = getattr(self, field)
+            widget.value = getattr(self.record, field) or ""
+        finally:
+            self._loading = False
+
+    def _record_conflict(self, field: str, mine: str | None, exc: Any) -> None:
+        """Someone saved this cell first: show both values; keep mine saves again on top of theirs."""
+        self.record = self.view.appraisal.record(*self._key())
+        theirs = getattr(self.record, field)
+        label = "characterization" if field == "characterization" else FIELD_LABELS[field]
+
+        def take_theirs() -> None:
+            self._show_field(field)
+            self._show_warnings()
+            self._show_last_change()
+            self.status.saved(f"kept {self.record.updated_by or 'their'} {label}")
             if field == "characterization":
                 self.view.characterization_changed()
 
+        def keep_mine() -> None:
+            self.save_record(field, mine)
+            if self.status.ok:
+                self._show_field(field)
+
+        if field == "characterization":
+            self._show_field("characterization")  # the stored value, until mine is chosen again
+        self.status.offer_choice(conflict_message(exc, label, mine, theirs), keep_mine, take_theirs)
+
+    def _show_last_change(self, change: Any = None) -> None:
+        """'last change: LI by ravi, 10:42' from the record (or the newest change-log line given)."""
+        rec = self.record
+        if change is not None:
+            who, when, what = change.user, change.at, change.field
+        elif rec.version:
+            who, when, what = rec.updated_by, rec.updated_at, "record"
+        else:
+            self.last_change.value = ""
+            return
+        self.last_change.value = (f"<small>last change: {esc(what)} by {esc(who or '?')}, "
+                                  f"{esc(when.replace('T', ' ')[:16])} UTC</small>")
+
+    def show_history(self) -> None:
+        """The cell's change log (newest first), shown on request under the panel."""
+        if not self.history_button.value:
+            self.history.value = ""
+            return
+        pa, practice, instance = self._key()
+        changes = self.view.appraisal.history(pa=pa, practice=practice, instance=instance)[-HISTORY_SHOWN:]
+        rows = "".join(f"<tr><td>{esc(c.at.replace('T', ' ')[:16])}</td><td>{esc(c.user)}</td>"
+                       f"<td>{esc(c.field)}</td><td>{esc(c.old if c.old is not None else '')}</td>"
+                       f"<td>{esc(c.new if c.new is not None else '')}</td></tr>" for c in reversed(changes))
+        self.history.value = ("<table class='cmmikit-history'><tr><th>when (UTC)</th><th>who</th><th>what</th>"
+                              f"<th>was</th><th>became</th></tr>{rows}</table>" if rows else
+                              "<small>no changes recorded for this cell yet</small>")
+
     def _characterization_changed(self, change: dict[str, Any]) -> None:
         if not self._loading and (change["new"] or None) != self.record.characterization:
-            self._save(characterization=change["new"] or None)
+            self.save_record("characterization", change["new"] or None)
 
     def _text_changed(self, field: str) -> Callable[[dict[str, Any]], None]:
         def handler(change: dict[str, Any]) -> None:
+            grow(getattr(self, field), change["new"])
             if not self._loading and change["new"] != getattr(self.record, field):
-                self._save(**{field: change["new"]})
+                self.save_record(field, change["new"])
         return handler
 
     def add_evidence(self) -> None:
+        """Add the new-evidence fields as an evidence item, then clear them (the kind goes back to artifact)."""
         pa, practice, instance = self._key()
+        draft = self.draft()
 
         def action() -> None:
-            self.view.appraisal.add_evidence(pa, practice, instance, self.new_kind.value, self.new_description.value,
-                                             location=self.new_location.value)
-        if self.status.run(action, done=f"{self.new_kind.value} added"):
+            self.view.appraisal.add_evidence(pa, practice, instance, draft.kind, draft.description,
+                                             location=draft.location, who=draft.who,
+                                             collected_on=date_text(draft.collected_on))
+        # the fields are cleared before the message: whoever waits for it may type the next item at once
+        if self.status.run(action):
+            self.clear_draft()
             self._reload_evidence()
-            self._loading = True
-            self.new_description.value = self.new_location.value = ""
-            self._loading = False
+            self.status.saved(f"{draft.kind} added: {draft.description.strip()}")
+
+    def clear_draft(self) -> None:
+        """Empty the new-evidence fields (the kind goes back to artifact)."""
+        self.new_description.value = self.new_location.value = self.new_who.value = ""
+        self.new_collected_on.value = None
+        self.new_kind.value = DEFAULT_KIND
 
     def remove_evidence(self, row: EvidenceRow) -> None:
-        if row.item is not None and self.status.run(lambda: self.view.appraisal.remove_evidence(row.item.id),
-                                                    done=f"{row.item.kind} removed"):
-            self._reload_evidence()
+        item = row.item
+        if item is None or not self.status.run(lambda: self.view.appraisal.remove_evidence(item.id)):
+            return
+        self._reload_evidence()
+        self.status.offer_undo(f"{item.kind} removed: {item.description}", lambda: self.restore_evidence(item))
 
-    def update_evidence(self, row: EvidenceRow, field: str, value: str) -> None:
+    def restore_evidence(self, item: Evidence) -> None:
+        """Undo a removal: the item is recorded again with the same fields."""
+        if self.status.run(lambda: self.view.appraisal.add_evidence(
+                item.pa, item.practice, item.instance, item.kind, item.description, location=item.location,
+                who=item.who, collected_on=item.collected_on), done=f"{item.kind} restored: {item.description}"):
+            if self.instance is not None and self._key() == (item.pa, item.practice, item.instance):
+                self._reload_evidence()
+
+    def update_evidence(self, row: EvidenceRow, field: str, value: str, base_version: int | None = None) -> None:
+        """Save one field of an evidence item (or show the stored value again when it is refused)."""
         assert row.item is not None
-        if self.status.run(lambda: self.view.appraisal.update_evidence(row.item.id, **{field: value}),
-                           done=f"evidence {field} saved"):
+        item = row.item
+        version = item.version if base_version is None else base_version
+
+        def conflict(exc: Any) -> None:
             self._reload_evidence()
-        else:
+            fresh = next((e for e in self.items if e.id == item.id), None)
+            theirs = getattr(fresh, field) if fresh is not None else None
+            message = conflict_message(exc, f"evidence {FIELD_LABELS[field]}", value, theirs)
+            if fresh is None:
+                self.status.error(message)
+                return
+            self.status.offer_choice(message, lambda: self.update_evidence(row, field, value, fresh.version),
+                                     lambda: self.status.saved("kept the other session's evidence"))
+
+        if self.status.run(lambda: self.view.appraisal.update_evidence(item.id, base_version=version,
+                                                                       **{field: value}),
+                           done=f"evidence {FIELD_LABELS[field]} saved", on_conflict=conflict):
+            self._reload_evidence()
+        elif not self.status.conflict_open:
             row.load(row.item)  # show what is stored, not the refused edit
 
     def _reload_evidence(self) -> None:
@@ -244,21 +454,26 @@ class WalkthroughView(View):
         self.panels: list[InstancePanel] = []
         self.sampled: list[Instance] = []
         self.characterized = 0
+        self.drafts: dict[tuple[str, str, str], Draft] = {}   # evidence typed but not added, by cell
         self._loading = False
 
         self.pa_dropdown = w.Dropdown(description="Process area", options=self._pa_options(), value=pa,
                                       style={"description_width": "initial"}, layout=w.Layout(width="380px"))
         self.practice_dropdown = w.Dropdown(description="Practice", style={"description_width": "initial"},
                                             layout=w.Layout(width="420px"))
-        self.previous_button = w.Button(description="previous", icon="arrow-left")
-        self.next_button = w.Button(description="next", icon="arrow-right")
+        self.previous_button = button("previous", "arrow-left", tooltip="previous practice (key \u2190)")
+        self.next_button = button("next", "arrow-right", tooltip="next practice (key \u2192)")
         # the same two steps again under the last instance panel, so a long page needs no scrolling back
-        self.bottom_previous_button = w.Button(description="previous", icon="arrow-left")
-        self.bottom_next_button = w.Button(description="next", icon="arrow-right")
-        self.reload_button = w.Button(description="reload", icon="refresh",
-                                      tooltip="read the file again (after changes in 00_setup or another notebook)")
+        self.bottom_previous_button = button("previous", "arrow-left", tooltip="previous practice (key \u2190)")
+        self.bottom_next_button = button("next", "arrow-right", tooltip="next practice (key \u2192)")
+        self.reload_button = button("reload", "refresh",
+                                    tooltip="read the file again (after changes in 00_setup or another notebook)")
         self.progress = w.HTML()
-        self.progress_bar = w.IntProgress(min=0, max=1, layout=w.Layout(width="160px"))
+        self.progress_bar = labelled(w.IntProgress(min=0, max=1, layout=w.Layout(width="160px")),
+                                     "practices characterized")
+        self.keys = KeyShortcuts([*STEP_KEYS, *KEYS, *(k.upper() for k in KEYS if k.isalpha())], SCREEN_CLASS)
+        self.keys.on_key(self.key_pressed)
+        self.drafts_note = w.HTML()
         self.pa_note = w.HTML()
         self.practice_info = w.HTML()
         self.aggregate = w.HTML()
@@ -267,17 +482,20 @@ class WalkthroughView(View):
 
         self.pa_dropdown.observe(self._pa_changed, names="value")
         self.practice_dropdown.observe(self._practice_changed, names="value")
-        for button, delta in ((self.next_button, +1), (self.bottom_next_button, +1), (self.previous_button, -1),
+        for step_button, delta in ((self.next_button, +1), (self.bottom_next_button, +1), (self.previous_button, -1),
                               (self.bottom_previous_button, -1)):
-            button.on_click(lambda _, delta=delta: self.step(delta))
+            step_button.on_click(lambda _, delta=delta: self.step(delta))
         self.reload_button.on_click(lambda _: self.reload())
         self.widget = w.VBox([
             w.HBox([self.pa_dropdown, self.practice_dropdown, self.previous_button, self.next_button,
                     self.reload_button]),
             w.HBox([self.progress_bar, self.progress]),
-            self.pa_note, self.practice_info, self.aggregate, self.instances_box,
-            w.HBox([self.bottom_previous_button, self.bottom_next_button]), self.status.widget,
+            self.pa_note, self.practice_info, self.aggregate, self.drafts_note, self.instances_box,
+            w.HBox([self.bottom_previous_button, self.bottom_next_button, self.status.widget],
+                   layout=w.Layout(align_items="center")),
+            w.HTML(f"<small>{KEY_HELP}</small>"), self.keys,
         ])
+        self.widget.add_class(SCREEN_CLASS)
         self.show_pa(pa, practice)
 
     # -- navigation
@@ -295,7 +513,7 @@ class WalkthroughView(View):
         self.pa = self.model.pa(pa)
         self.sampled = [i for i in self.appraisal.instances() if pa in i.pas]
         while len(self.panels) < len(self.sampled):
-            self.panels.append(InstancePanel(self))
+            self.panels.append(InstancePanel(self, len(self.panels)))
         self.instances_box.children = tuple(p.widget for p in self.panels[:len(self.sampled)])
         self._loading = True
         try:
@@ -333,13 +551,20 @@ class WalkthroughView(View):
         """Show one practice: model text, then each instance's record and evidence."""
         if practice not in {p.id for p in self.pa.practices}:
             raise UnknownEntry(f"{self.pa.id} has no practice {practice!r}")
+        kept = self._stash_drafts()
         self.practice = self.pa.practice(practice)
         pa_id, p_id = self.pa.id, self.practice.id
         by_instance: dict[str, list[Evidence]] = defaultdict(list)
         for item in self.appraisal.evidence(pa=pa_id, practice=p_id):
             by_instance[item.instance].append(item)
+        # one read for the PA's records (cheaper than one per instance, and as fresh)
+        stored = {r.instance: r for r in self.appraisal.records(pa_id) if r.practice == p_id}
+        last = self.appraisal.last_changes(pa_id, p_id)
         for panel, instance in zip(self.panels, self.sampled):
-            panel.load(instance, self.appraisal.record(pa_id, p_id, instance.name), by_instance[instance.name])
+            record = stored.get(instance.name) or PracticeRecord(pa_id, p_id, instance.name)
+            draft = self.drafts.pop((pa_id, p_id, instance.name), None)
+            panel.load(instance, record, by_instance[instance.name], draft, last.get(instance.name))
+        self._show_drafts(kept)
         self._loading = True
         try:
             self.practice_dropdown.value = p_id
@@ -350,6 +575,40 @@ class WalkthroughView(View):
         self.next_button.disabled = self.bottom_next_button.disabled = index == len(self.pa.practices) - 1
         self.practice_info.value = self._practice_html()
         self._update_aggregate()
+
+    def _stash_drafts(self) -> list[tuple[str, str, str]]:
+        """Keep the new-evidence fields of every panel that has some typed (they are not evidence yet)."""
+        kept = []
+        for panel in self.panels:
+            if panel.instance is None or not panel.record.pa:
+                continue
+            draft = panel.draft()
+            if not draft.empty:
+                key = (panel.record.pa, panel.record.practice, panel.instance.name)
+                self.drafts[key] = draft
+                kept.append(key)
+                panel.clear_draft()
+        return kept
+
+    def _show_drafts(self, stashed: list[tuple[str, str, str]]) -> None:
+        kept = [f"{instance} at {pa} {practice}" for pa, practice, instance in stashed if (pa, practice, instance)
+                in self.drafts]
+        if kept:
+            self.status.saved(f"evidence typed but not added was kept as a draft ({'; '.join(kept)}): "
+                              "go back to add it")
+        waiting = sorted({f"{pa} {practice} ({instance})" for pa, practice, instance in self.drafts})
+        self.drafts_note.value = (f"<div style='color:{WARNING_COLOUR}'>&#9998; Evidence drafts not added yet: "
+                                  f"{esc(', '.join(waiting))}</div>" if waiting else "")
+
+    def key_pressed(self, key: str, panel: int) -> None:
+        """A keyboard shortcut: step, or set the characterization of the panel that has the focus."""
+        if key in STEP_KEYS:
+            self.step(STEP_KEYS[key])
+        elif key.lower() in KEYS:
+            if not 0 <= panel < len(self.sampled):
+                self.status.error("click a button of an instance panel first, then type f, l, p, n, y or 0")
+                return
+            self.panels[panel].characterization.value = KEYS[key.lower()]
 
     @property
     def index(self) -> int:
@@ -404,6 +663,14 @@ class WalkthroughView(View):
         self.characterized = sum(bool(sampled) and done[p.id] >= sampled for p in self.pa.practices)
         self.progress.value = f"{esc(self.pa.id)}: {self.characterized} of {total} practices characterized"
         self.progress_bar.max, self.progress_bar.value = total, self.characterized
+
+    def close(self) -> None:
+        """Release the screen, panels not shown at the moment included."""
+        super().close()
+        for panel in self.panels:
+            close_tree(panel.widget)
+            for row in panel.rows:
+                close_tree(row.widget)
 
     # -- lookups and text form
 
