@@ -181,7 +181,7 @@ def test_a_scampi_b_file_of_the_previous_release_keeps_the_scale_it_was_recorded
     for path in (old, empty):
         conn = sqlite3.connect(path)
         conn.executescript("UPDATE appraisal SET appraisal_type = 'SCAMPI B'; ALTER TABLE appraisal DROP COLUMN scale;"
-                           "UPDATE alembic_version SET version_num = '0003'")
+                           "UPDATE alembic_version SET version_num = '0004'")
         conn.commit()
         conn.close()
     with Appraisal.open(old) as a:
@@ -193,4 +193,4 @@ def test_a_scampi_b_file_of_the_previous_release_keeps_the_scale_it_was_recorded
         assert a.scale.id == "scampi-b" and a.record("AA", "SP 1.1", "U1").characterization == "medium"
     with Appraisal.open(empty) as e:
         assert e.scale.id == "scampi-b"   # nothing recorded: the type's scale
-    assert len(list(tmp_path.glob("old-b.cmmi.schema-0003*.bak"))) == 1
+    assert len(list(tmp_path.glob("old-b.cmmi.schema-0004*.bak"))) == 1
