@@ -270,7 +270,26 @@ def verdict(data: "ReportData") -> Html:
     box = (f'<div class="verdict" style="border-color:{fill}"><p class="headline">{esc(maturity.headline)}</p>'
            f"<p>{badge(maturity.verdict)} {esc(meaning)}</p>"
            f"{_capped_list(list(maturity.reasons), 'reasons', 'Coverage and caveats')}</div>")
-    return section("Verdict", box, anchor="verdict")
+    return section("Verdict", box, outlook_part(data), anchor="verdict")
+
+
+def outlook_part(data: "ReportData") -> str:
+    """What is still possible while the verdict is not final: best and worst case and what decides them."""
+    from cmmikit.outlook import outlook
+
+    look = outlook(data.current.ratings)
+    if look.current.achieved:
+        return ""
+    level = f"ML{look.current.level}"
+    cases = (f"Best case (every open practice resolved in its favour): {look.best.verdict}. "
+             f"Worst case (every open practice resolved against it): {look.worst.verdict}.")
+    parts = ["<h3>Outlook</h3>", paragraph(f"{look.headline}."),
+             paragraph(cases) if look.best.verdict != look.worst.verdict else ""]
+    if look.blockers:   # those that can decide against the level alone first
+        lines = [f"{b.label}: {b.now}; needs {b.needs}" for b in sorted(look.blockers, key=lambda b: not b.can_fail)]
+        parts += [paragraph(f"What decides {level} ({count(len(lines), 'item')}):", "intro"),
+                  _capped_list(lines, "items", "the ratings notebook (02_ratings)")]
+    return "".join(parts)
 
 
 def scope_and_method(data: "ReportData") -> Html:
@@ -288,12 +307,14 @@ def scope_and_method(data: "ReportData") -> Html:
 
         method = report_risk.method(data)
     counts = [f"{_instance_counts(snap)}; {count(progress.pas_in_scope, 'process area')} in scope.",
-              status_sentence(progress, snap.ratings if _risk(data) else None), evidence_sentence(snap.evidence)]
+              status_sentence(progress, snap.ratings if _risk(data) else None), evidence_sentence(snap.evidence),
+              follow_up_sentence(snap.ratings)]
     team = ", ".join(f"{a.name} ({a.role})" if a.role else a.name for a in snap.assessors)
     return section(
         "Scope and method",
         paragraph(method), paragraph(" ".join(counts)),
         paragraph(f"Appraisal team: {team}.") if team else "",
+        reassessment_table(snap.ratings),
         "<h3>Basic units and support functions</h3>",
         instances_table(snap),
         "<h3>Process areas in the model scope</h3>",
@@ -331,6 +352,43 @@ def evidence_sentence(evidence: Any) -> str:
             f"{count(evidence.links, 'link')} to practice instances); "
             f"{'none' if stale == 0 else f'{stale:,}'} of them {'is' if stale < 2 else 'are'} stale (dated before "
             f"{evidence.stale_before.isoformat()}, {evidence.max_age_months} months before the appraisal period).")
+
+
+def follow_up_sentence(ratings: Any) -> str:
+    """A follow-up appraisal: how many characterizations were re-assessed and how many are still inherited."""
+    if not ratings.follow_up_of:
+        return ""
+    counts = ratings.reassessment()
+    treated = ("are counted as not characterized (re-assessed only)" if ratings.reassessed_only
+               else "count as recorded until an assessor edits or confirms them")
+    return (f"This is a follow-up of {ratings.follow_up_of}: {count(counts['reassessed'], 'characterization')} "
+            f"re-assessed in this appraisal and {counts['inherited']:,} still inherited from the baseline, which "
+            f"{treated}.")
+
+
+def reassessment_table(ratings: Any) -> str:
+    """A follow-up's re-assessed and inherited characterizations per process area (empty otherwise)."""
+    if not ratings.follow_up_of:
+        return ""
+    per_pa = (ratings.practices.groupby("pa", sort=False)[["n_reassessed", "n_inherited"]].sum().reset_index())
+    per_pa = per_pa[(per_pa["n_reassessed"] + per_pa["n_inherited"]) > 0]
+    if per_pa.empty:
+        return ""
+    return ("<h3>Re-assessed and inherited characterizations</h3>"
+            + table(per_pa, {"pa": "PA", "n_reassessed": "Re-assessed", "n_inherited": "Still inherited"},
+                    widths={"pa": 20, "n_reassessed": 40, "n_inherited": 40}))
+
+
+def _inherited_caveat(ratings: Any) -> list[str]:
+    if not ratings.follow_up_of or ratings.reassessed_only:
+        return []
+    per_pa = ratings.practices.groupby("pa", sort=False)["n_inherited"].sum()
+    per_pa = per_pa[per_pa > 0]
+    if per_pa.empty:
+        return []
+    where = ", ".join(f"{pa} {n}" for pa, n in per_pa.items())
+    return [f"Inherited from the baseline and not re-assessed yet: {count(int(per_pa.sum()), 'characterization')} "
+            f"({where}); the ratings count them as recorded in {ratings.follow_up_of}."]
 
 
 def _stale_caveat(evidence: Any) -> list[str]:
@@ -561,7 +619,7 @@ def caveats(data: "ReportData") -> Html:
     items: list[str] = []
     if date_warning(data):
         items.append(date_warning(data))
-    items += _stale_caveat(data.current.evidence)
+    items += _stale_caveat(data.current.evidence) + _inherited_caveat(r)
     coverage = r.coverage[(~r.coverage["passed"].astype(bool)) & r.coverage["enabled"].astype(bool)]
     for row in coverage.itertuples():
         items.append(f"Data coverage ({row.rule}): {row.subject}{f' / {row.pa}' if row.pa else ''}: {row.detail}")
