@@ -87,7 +87,7 @@ def validate_dump(data: Any, source: str) -> dict[str, list[dict[str, Any]]]:
         raise ImportProblem(source, [f"schema_version: {_show(version)} is not one this cmmikit reads "
                                      f"({', '.join(map(str, READABLE_VERSIONS))})"])
     sections = _sections(version)
-    unknown = sorted(set(data) - set(sections) - {"format", "schema_version"})
+    unknown = sorted(set(data) - set(sections) - {"format", "schema_version", "model"})
     if unknown:
         problems.append(f"unknown section(s) {', '.join(_show(u) for u in unknown[:5])}")
     rows: dict[str, list[dict[str, Any]]] = {}
@@ -113,7 +113,7 @@ def validate_dump(data: Any, source: str) -> dict[str, list[dict[str, Any]]]:
         if len(problems) > MAX_PROBLEMS:
             break
     if not problems:
-        problems = _check_content(rows)
+        problems = _check_content(rows, data.get("model"))
     if problems:
         raise ImportProblem(source, problems)
     if "evidence" in rows:
@@ -121,7 +121,21 @@ def validate_dump(data: Any, source: str) -> dict[str, list[dict[str, Any]]]:
     return rows
 
 
-def _check_content(rows: dict[str, list[dict[str, Any]]]) -> list[str]:
+def _check_model_stamp(stamp: Any, model: Any, model_id: str) -> list[str]:
+    """The export's model stamp (schema 5 on) names the model id and version its practices follow."""
+    if stamp is None:
+        return []
+    if not isinstance(stamp, dict) or not all(isinstance(stamp.get(k), str) for k in ("id", "version")):
+        return ["model: must be an object with the model's \"id\" and \"version\" as text"]
+    if stamp["id"] != model_id:
+        return [f"model.id: {_show(stamp['id'])} does not match appraisal[0].model_id {_show(model_id)}"]
+    if stamp["version"] != model.version:
+        return [f"model.version: the export follows {model.id} version {_show(stamp['version'])}, this cmmikit "
+                f"has version {_show(model.version)}; its practices may not line up"]
+    return []
+
+
+def _check_content(rows: dict[str, list[dict[str, Any]]], stamp: Any = None) -> list[str]:
     """Keys, references, allowed values and the model: what the row types alone cannot tell."""
     from cmmikit.model import load_model
 
@@ -136,6 +150,7 @@ def _check_content(rows: dict[str, list[dict[str, Any]]]) -> list[str]:
             model = load_model(info["model_id"])
         except CmmikitError:
             return [f"appraisal[0].model_id: unknown model {_show(info['model_id'])}"]
+    problems += _check_model_stamp(stamp, model, info["model_id"])
     if model.id != info["model_id"]:
         problems.append(f"appraisal[0].model_id: {_show(info['model_id'])} does not match the model found "
                         f"({model.id})")
