@@ -53,7 +53,7 @@ class ExchangeStore(StoreCore):
             for n, key in enumerate(keys):
                 yield ("," if n else "") + f"\n  {json.dumps(key)}: "
                 if key in head:
-                    yield json.dumps(head[key])
+                    yield json.dumps(head[key], indent=2, sort_keys=True, ensure_ascii=False).replace("\n", "\n  ")
                     continue
                 first = True
                 for row in self._dump_rows(key):
