@@ -227,6 +227,16 @@ def consistency_warnings(characterization: str | None, weaknesses: str, n_artifa
     return warnings
 
 
+def follow_up_lines(result: Any) -> list[str]:
+    """A follow-up's line for the plain-text summaries: characterizations re-assessed and inherited."""
+    if not result.follow_up_of:
+        return []
+    counts = result.reassessment()
+    view = "; inherited ones count as not characterized" if result.reassessed_only else ""
+    return [f"  follow-up of {result.follow_up_of}: {counts['reassessed']} characterization(s) "
+            f"re-assessed, {counts['inherited']} inherited{view}"]
+
+
 # ------------------------------------------------------------------ applying the rules
 
 
@@ -252,12 +262,7 @@ class Ratings:
 
     def summary(self) -> str:
         """Plain-text summary: PA and goal ratings and the maturity verdict."""
-        lines = [f"{self.appraisal_name} ({self.model_id})"]
-        if self.follow_up_of:
-            counts = self.reassessment()
-            view = "; inherited ones count as not characterized" if self.reassessed_only else ""
-            lines.append(f"  follow-up of {self.follow_up_of}: {counts['reassessed']} characterization(s) "
-                         f"re-assessed, {counts['inherited']} inherited{view}")
+        lines = [f"{self.appraisal_name} ({self.model_id})", *follow_up_lines(self)]
         for pa in self.pas.itertuples():
             lines.append(f"  {pa.pa:<5} {pa.rating:<15} {pa.capability_level:<19} {pa.name}")
             for goal in self.goals[self.goals.pa == pa.pa].itertuples():

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 
 from cmmikit import palette
 from cmmikit.rating import INCOMPLETE, JUDGMENT_OPEN, NO_INSTANCES, NOT_YET
-from cmmikit.report_views import (MAX_ITEMS, WORKBOOK, Html, _capped_list, _rationale_cell, badge, bullet_list,
-                                  count, esc, paragraph, percent, section, table)
+from cmmikit.report_views import (Html, _inherited_caveat, _rationale_cell, _stale_caveat, badge, bullet_list,
+                                  caveat_parts, count, esc, paragraph, percent, section, table)
 from cmmikit.risk import OPEN, Assessment, count_text, value_column
 
 if TYPE_CHECKING:
@@ -184,6 +184,7 @@ def caveats(data: "ReportData") -> Html:
 
     a = assessment_of(data)
     items: list[str] = [date_warning(data)] if date_warning(data) else []
+    items += _stale_caveat(data.current.evidence) + _inherited_caveat(a)
     practices = a.practices[a.practices["scope"] == "in_scope"]
     for status, text in ((JUDGMENT_OPEN, "Team decision to confirm (decided before the data changed)"),
                          (INCOMPLETE, "Not characterized in every instance"),
@@ -196,16 +197,8 @@ def caveats(data: "ReportData") -> Html:
     if a.scale.forecast:
         open_goals = a.goals[(a.goals["scope"] == "in_scope") & (a.goals["forecast"] == "")]
         items.extend(f"{g.pa} {g.goal}: {a.scale.forecast.otherwise} ({g.summary})." for g in open_goals.itertuples())
-    warnings = a.cells[a.cells["in_scope"] & a.cells["warnings"].astype(bool)]
-    listed = [f"{c.pa} {c.practice}, {c.instance}: {c.warnings}" for c in warnings.head(MAX_ITEMS).itertuples()]
-    parts = [_capped_list(items, "caveats") if items else
-             paragraph("No caveats: every practice in scope has a value at the organizational unit.")]
-    if listed:
-        parts += ["<h3>Records to double-check</h3>",
-                  paragraph(f"{count(len(warnings), 'practice record')} contradict what was recorded for them:",
-                            "intro"),
-                  bullet_list(listed + ([f"and {len(warnings) - len(listed):,} more in {WORKBOOK}"]
-                                        if len(warnings) > len(listed) else []))]
+    parts = caveat_parts(items, a.cells[a.cells["in_scope"] & a.cells["warnings"].astype(bool)],
+                         "No caveats: every practice in scope has a value at the organizational unit.")
     return section("Caveats", *parts, anchor="caveats")
 
 

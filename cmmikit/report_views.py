@@ -274,7 +274,9 @@ def verdict(data: "ReportData") -> Html:
 
 
 def outlook_part(data: "ReportData") -> str:
-    """What is still possible while the verdict is not final: best and worst case and what decides them."""
+    """What is still possible while the verdict is not final: best and worst case and what decides them.
+
+    Once the level is Not Achieved, one line names what rules it out (the gap findings give the detail)."""
     from cmmikit.outlook import outlook
 
     look = outlook(data.current.ratings)
@@ -285,7 +287,7 @@ def outlook_part(data: "ReportData") -> str:
              f"Worst case (every open practice resolved against it): {look.worst.verdict}.")
     parts = ["<h3>Outlook</h3>", paragraph(f"{look.headline}."),
              paragraph(cases) if look.best.verdict != look.worst.verdict else ""]
-    if look.blockers:   # those that can decide against the level alone first
+    if look.blockers and look.current.achieved is None:   # not final yet; those that alone can fail it first
         lines = [f"{b.label}: {b.now}; needs {b.needs}" for b in sorted(look.blockers, key=lambda b: not b.can_fail)]
         parts += [paragraph(f"What decides {level} ({count(len(lines), 'item')}):", "intro"),
                   _capped_list(lines, "items", "the ratings notebook (02_ratings)")]
@@ -388,7 +390,7 @@ def _inherited_caveat(ratings: Any) -> list[str]:
         return []
     where = ", ".join(f"{pa} {n}" for pa, n in per_pa.items())
     return [f"Inherited from the baseline and not re-assessed yet: {count(int(per_pa.sum()), 'characterization')} "
-            f"({where}); the ratings count them as recorded in {ratings.follow_up_of}."]
+            f"({where}); they count as recorded in {ratings.follow_up_of}."]
 
 
 def _stale_caveat(evidence: Any) -> list[str]:
@@ -633,17 +635,22 @@ def caveats(data: "ReportData") -> Html:
             items.append(f"{text}: {count(int(per_pa.sum()), 'practice')} ({where}).")
     not_rated = r.goals[r.goals["rating"] == "Not Rated"]
     items.extend(f"{g.pa} {g.goal} is Not Rated: {g.reason}." for g in not_rated.itertuples())
-    warnings = r.cells[r.cells["warnings"].astype(bool)]
+    parts = caveat_parts(items, r.cells[r.cells["warnings"].astype(bool)],
+                         "No coverage caveats: every data coverage rule is met and every practice is characterized.")
+    return section("Coverage and caveats", *parts, anchor="caveats")
+
+
+def caveat_parts(items: list[str], warnings: "pd.DataFrame", none: str) -> list[str]:
+    """The caveats as a capped list (or ``none``), then the practice records that contradict themselves."""
     listed = [f"{c.pa} {c.practice}, {c.instance}: {c.warnings}" for c in warnings.head(MAX_ITEMS).itertuples()]
-    parts = [_capped_list(items, "caveats") if items else
-             paragraph("No coverage caveats: every data coverage rule is met and every practice is characterized.")]
+    parts = [_capped_list(items, "caveats") if items else paragraph(none)]
     if listed:
         parts += ["<h3>Records to double-check</h3>",
                   paragraph(f"{count(len(warnings), 'practice record')} contradict what was recorded for them:",
                             "intro"),
                   bullet_list(listed + ([f"and {len(warnings) - len(listed):,} more in {WORKBOOK}"]
                                         if len(warnings) > len(listed) else []))]
-    return section("Coverage and caveats", *parts, anchor="caveats")
+    return parts
 
 
 def comparison_section(data: "ReportData") -> Html:

@@ -24,8 +24,8 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from cmmikit import coverage as coverage_rules
-from cmmikit.rating import (INCOMPLETE, JUDGMENT_OPEN, NO_INSTANCES, NOT_YET, RATED, consistency_warnings, resolve,
-                            stale_note, stale_since)
+from cmmikit.rating import (INCOMPLETE, JUDGMENT_OPEN, NO_INSTANCES, NOT_YET, RATED, consistency_warnings,
+                            follow_up_lines, resolve, stale_note, stale_since)
 from cmmikit.scales import RISK_TYPES, Outcome, Scale
 
 if TYPE_CHECKING:
@@ -197,12 +197,8 @@ class Assessment:
 
     def summary(self) -> str:
         """Plain text: the scale, per PA and goal the risk summary and forecast; no ratings."""
-        lines = [f"{self.appraisal_name} ({self.model_id}): {self.kind}", f"scale: {self.scale.summary()}"]
-        if self.follow_up_of:
-            counts = self.reassessment()
-            view = "; inherited ones count as not characterized" if self.reassessed_only else ""
-            lines.append(f"  follow-up of {self.follow_up_of}: {counts['reassessed']} characterization(s) "
-                         f"re-assessed, {counts['inherited']} inherited{view}")
+        lines = [f"{self.appraisal_name} ({self.model_id}): {self.kind}", f"scale: {self.scale.summary()}",
+                 *follow_up_lines(self)]
         for pa in self.pas.itertuples():
             lines.append(f"  {pa.pa:<5} {pa.summary:<48} {pa.name}")
             for goal in self.goals[self.goals.pa == pa.pa].itertuples():
