@@ -109,8 +109,9 @@ class RegisterView(View):
                                                                     "(only when no cell uses it; can be undone)")
         self.edit_status = StatusLine()
 
+        self._filtering = True
         for control in (self.search, self.kind, self.pa, self.stale_only, self.unused_only):
-            control.observe(lambda _: self.show(), names="value")
+            control.observe(lambda _: self.show() if self._filtering else None, names="value")
         self.reload_button.on_click(lambda _: self.refresh())
         self.max_age_button.on_click(lambda _: self.set_max_age())
         self.picker.observe(lambda _: self._load_selected(), names="value")
@@ -170,6 +171,20 @@ class RegisterView(View):
         finally:
             self._loading = False
         self._load_selected()
+
+    def focus(self, entry: Entry) -> None:
+        """Choose ``entry`` under the table; the filters are cleared when they hide it."""
+        key = (entity(entry), entry.id)
+        if key not in [value for _, value in self.picker.options]:
+            self._filtering = False
+            try:
+                self.search.value, self.kind.value, self.pa.value = "", ALL, ALL
+                self.stale_only.value = self.unused_only.value = False
+            finally:
+                self._filtering = True
+            self.show()
+        if key in [value for _, value in self.picker.options]:
+            self.picker.value = key
 
     def selected(self) -> Entry | None:
         """The item chosen under the table, as last read."""
@@ -247,11 +262,12 @@ class RegisterView(View):
 
         if self.edit_status.run(lambda: update(entry.id, base_version=entry.version, **changes), on_conflict=conflict):
             self.refresh()
+            self.focus(entry)
             self.edit_status.saved(f"{entry.register_id} saved ({', '.join(changes)})")
 
     def _take_theirs(self, entry: Entry) -> None:
         self.refresh()
-        self.picker.value = (entity(entry), entry.id)
+        self.focus(entry)
         self.edit_status.saved(f"{entry.register_id}: kept the other session's values")
 
     def remove(self) -> None:
