@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+
 from cmmikit import palette
 from cmmikit.errors import InvalidValue
 from cmmikit.store import Affirmation, Appraisal, Artifact, Evidence

@@ -4,7 +4,7 @@ For each practice the assessor sees the model text and, per sampled instance,
 the evidence, the characterization, strengths, weaknesses and notes.  Every
 edit goes to the store at once, through one small method per kind of edit
 (``InstancePanel.save_record``, ``add_evidence``, ``link_entry``, ``update_evidence``,
-``update_statement``, ``unlink_evidence``).  Evidence lives in the register
+``unlink_evidence``).  Evidence lives in the register
 (:mod:`cmmikit.store.register`): typing a new item's title searches it and offers the
 items found to link (with their reuse and stale marker); "add evidence" links the
 item of that title and location, or registers it first.  Stepping reuses the per-instance panels and reads only the
@@ -44,8 +44,8 @@ CHARACTERIZATION_TIPS = ["not characterized yet (key 0)", "Fully Implemented: ad
 SCOPE_LABELS = {"in_scope": "", "not_applicable": "not applicable", "out_of_scope": "out of scope"}
 TEXT_FIELDS = ("strengths", "weaknesses", "notes")
 FIELD_LABELS = {"kind": "kind", "description": "description", "location": "location", "who": "who",
-                "collected_on": "collected on", "characterization": "characterization", "strengths": "strengths",
-                "weaknesses": "weaknesses", "notes": "notes"}
+                "collected_on": "collected on", "statement": "statement", "characterization": "characterization",
+                "strengths": "strengths", "weaknesses": "weaknesses", "notes": "notes"}
 DEFAULT_KIND = EVIDENCE_KINDS[0]
 WHO_PLACEHOLDER = {"artifact": "owner", "affirmation": "roles interviewed"}
 SEARCH_MIN = 2        # characters typed before the register is searched
@@ -119,7 +119,7 @@ class EvidenceRow:
 
     def _statement_edited(self, change: dict[str, Any]) -> None:
         if not self._loading and self.item is not None:
-            self.panel.update_statement(self, change["new"])
+            self.panel.update_evidence(self, "statement", change["new"])
 
 
 class MatchRow:
@@ -511,48 +511,36 @@ class InstancePanel:
         if restored and self.instance is not None and self._key() == (item.pa, item.practice, item.instance):
             self._reload_evidence()
 
-    def update_statement(self, row: EvidenceRow, value: str, base_version: int | None = None) -> None:
-        """Save what an item shows for this cell (its link's statement); a newer statement is offered."""
-        assert row.item is not None
-        item = row.item
-        version = item.link_version if base_version is None else base_version
-
-        def conflict(exc: Any) -> None:
-            self._reload_evidence()
-            fresh = next((e for e in self.items if e.id == item.id), None)
-            message = conflict_message(exc, "evidence statement", value, fresh.statement if fresh else None)
-            if fresh is None:
-                self.status.error(message)
-                return
-            self.status.offer_choice(message, lambda: self.update_statement(row, value, fresh.link_version),
-                                     lambda: self.status.saved("kept the other session's statement"))
-
-        if self.status.run(lambda: self.view.appraisal.update_link(item.id, statement=value, base_version=version),
-                           done="evidence statement saved", on_conflict=conflict):
-            self._reload_evidence()
-        elif not self.status.conflict_open:
-            row.load(row.item)  # show what is stored, not the refused edit
-
     def update_evidence(self, row: EvidenceRow, field: str, value: str, base_version: int | None = None) -> None:
-        """Save one field of an evidence item (or show the stored value again when it is refused)."""
+        """Save one field of an evidence item: its register item's (everywhere it is linked), or ``statement``,
+        what it shows for this cell (its link's).  A newer value is offered; a refused one shows what is stored."""
         assert row.item is not None
         item = row.item
-        version = item.version if base_version is None else base_version
+        on_link = field == "statement"
+
+        def version_of(evidence: Evidence) -> int:
+            return evidence.link_version if on_link else evidence.version
+
+        version = version_of(item) if base_version is None else base_version
+        label = f"evidence {FIELD_LABELS[field]}"
+
+        def save() -> None:
+            if on_link:
+                self.view.appraisal.update_link(item.id, statement=value, base_version=version)
+            else:
+                self.view.appraisal.update_evidence(item.id, base_version=version, **{field: value})
 
         def conflict(exc: Any) -> None:
             self._reload_evidence()
             fresh = next((e for e in self.items if e.id == item.id), None)
-            theirs = getattr(fresh, field) if fresh is not None else None
-            message = conflict_message(exc, f"evidence {FIELD_LABELS[field]}", value, theirs)
+            message = conflict_message(exc, label, value, getattr(fresh, field) if fresh is not None else None)
             if fresh is None:
                 self.status.error(message)
                 return
-            self.status.offer_choice(message, lambda: self.update_evidence(row, field, value, fresh.version),
+            self.status.offer_choice(message, lambda: self.update_evidence(row, field, value, version_of(fresh)),
                                      lambda: self.status.saved("kept the other session's evidence"))
 
-        if self.status.run(lambda: self.view.appraisal.update_evidence(item.id, base_version=version,
-                                                                       **{field: value}),
-                           done=f"evidence {FIELD_LABELS[field]} saved", on_conflict=conflict):
+        if self.status.run(save, done=f"{label} saved", on_conflict=conflict):
             self._reload_evidence()
         elif not self.status.conflict_open:
             row.load(row.item)  # show what is stored, not the refused edit
