@@ -162,7 +162,7 @@ class InstancePanel:
         # only while "edit evidence" is on, so stepping stays cheap with many instances
         self.evidence_list = w.HTML()
         self.edit_evidence = w.ToggleButton(description="edit evidence", icon="pencil", value=False,
-                                            tooltip="change or remove the evidence items",
+                                            tooltip="change the evidence items, what they show here, or unlink them",
                                             layout=w.Layout(width="auto", min_width="max-content"))
         self.rows: list[EvidenceRow] = []
         self.evidence_box = w.VBox(layout=w.Layout(display="none"))
