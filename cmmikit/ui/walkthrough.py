@@ -499,9 +499,12 @@ class InstancePanel:
                                on_conflict=conflict):
             return
         self._reload_evidence()
-        entry = entry_of(self.view.appraisal, item.kind, item.item_id)
+        try:
+            reuse = reuse_text(entry_of(self.view.appraisal, item.kind, item.item_id))
+        except UnknownEntry:
+            reuse = "removed from the register meanwhile"
         self.status.offer_undo(f"{item.kind} unlinked: {item.description} (kept in the register as "
-                               f"{entry.register_id}, {reuse_text(entry)})", lambda: self.restore_evidence(item))
+                               f"{item.register_id}, {reuse})", lambda: self.restore_evidence(item))
 
     def restore_evidence(self, item: Evidence) -> None:
         """Undo an unlink: the register item is linked to its cell again with the same statement."""
