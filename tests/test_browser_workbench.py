@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -267,6 +268,14 @@ def test_thirty_evidence_adds_then_characterization_and_weakness(session: Sessio
         record = stored.record("SD", "SP 1.1", "Service Desk")
         assert (record.characterization, record.weaknesses) == ("LI", "Only one of three agreements was analysed.")
         assert len(stored.evidence()) == 30
+    # typing a registered title offers the item: linking it here reuses it (no second register entry)
+    other = screen.locator(".cmmikit-panel-1")
+    other.get_by_role("textbox", name="new evidence: description").fill("Evidence item 07")
+    other.get_by_role("button", name=re.compile(r"^\W*link$")).click()   # its name starts with the icon glyph
+    saved(other, "linked ART-7 'Evidence item 07' (used in 2 cells)")
+    session.shot("walk-3-linked-from-register", other)
+    with Appraisal.open(path) as stored:
+        assert len(stored.register()) == 30 and stored.artifact(7).cells[-1] == ("SD", "SP 1.2", "Data Centre")
 
 
 def test_run_all_twice_with_another_process_then_a_save_reaches_the_file(session: Session, folder: Path) -> None:

@@ -8,7 +8,8 @@ import nbformat
 import pytest
 
 NOTEBOOKS = Path(__file__).parent.parent / "notebooks"
-OURS = ("00_setup.ipynb", "01_walkthrough.ipynb", "02_ratings.ipynb", "03_findings.ipynb", "04_export.ipynb")
+OURS = ("00_setup.ipynb", "01_walkthrough.ipynb", "01c_register.ipynb", "02_ratings.ipynb", "03_findings.ipynb",
+        "04_export.ipynb")
 
 
 @pytest.mark.parametrize("name", OURS)
@@ -25,19 +26,30 @@ def test_committed_clean_with_a_tagged_parameters_cell(name: str) -> None:
     assert any(c.source.startswith("assert") or "\nassert " in c.source for c in code)
 
 
-def test_papermill_runs_the_walkthrough_against_a_given_appraisal(demo, tmp_path: Path) -> None:
+def shown_text(demo, tmp_path: Path, notebook: str, **parameters) -> str:
+    """Run ``notebook`` with papermill on the demo appraisal; the text its cells printed."""
     papermill = pytest.importorskip("papermill")
     path = str(demo.path)
     demo.close()
-    out = tmp_path / "walk.ipynb"
-    papermill.execute_notebook(str(NOTEBOOKS / "01_walkthrough.ipynb"), str(out), kernel_name="python3",
-                               parameters={"appraisal_path": path, "pa": "CM", "practice": "SP 1.2"},
-                               progress_bar=False, cwd=str(tmp_path))
+    out = tmp_path / f"out-{notebook}"
+    papermill.execute_notebook(str(NOTEBOOKS / notebook), str(out), kernel_name="python3",
+                               parameters={"appraisal_path": path, **parameters}, progress_bar=False,
+                               cwd=str(tmp_path))
     nb = nbformat.read(out, as_version=4)
-    text = "".join(o.get("data", {}).get("text/plain", "") for c in nb.cells if c.cell_type == "code"
+    return "".join(o.get("data", {}).get("text/plain", "") for c in nb.cells if c.cell_type == "code"
                    for o in c.outputs)
+
+
+def test_papermill_runs_the_walkthrough_against_a_given_appraisal(demo, tmp_path: Path) -> None:
+    text = shown_text(demo, tmp_path, "01_walkthrough.ipynb", pa="CM", practice="SP 1.2")
     assert "Walkthrough CM Configuration Management: SP 1.2" in text
     assert "Quality and Configuration Office" in text
+
+
+def test_papermill_runs_the_register_narrowed_to_a_process_area(demo, tmp_path: Path) -> None:
+    text = shown_text(demo, tmp_path, "01c_register.ipynb", pa="CM", search="baseline")
+    assert text.startswith("Evidence register: ") and "shown" in text
+    assert "baseline" in text.lower()
 
 
 def test_papermill_exports_into_a_folder_beside_the_notebook(demo, tmp_path: Path) -> None:

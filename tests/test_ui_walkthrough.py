@@ -96,7 +96,7 @@ def test_texts_and_evidence_are_saved_and_shown_again_after_reopening(view: Walk
         assert again.panel("Unit A").characterization.value == ""
 
 
-def test_evidence_can_be_edited_and_removed(view: WalkthroughView, appraisal: Appraisal) -> None:
+def test_evidence_can_be_edited_and_unlinked(view: WalkthroughView, appraisal: Appraisal) -> None:
     panel = view.panel("Unit A")
     panel.new_description.value = "Ticket report"
     panel.add_evidence_button.click()
@@ -107,8 +107,11 @@ def test_evidence_can_be_edited_and_removed(view: WalkthroughView, appraisal: Ap
     row.kind.value = "affirmation"
     item = appraisal.evidence(pa="SD", practice="SP 1.1", instance="Unit A")[0]
     assert (item.kind, item.description) == ("affirmation", "Ticket report, October")
-    row.remove_button.click()
+    row.unlink_button.click()
     assert appraisal.evidence(pa="SD") == []
+    [kept] = appraisal.register()          # off the cell, still in the register
+    assert (kept.title, kept.reuse) == ("Ticket report, October", 0)
+    assert "unlinked: Ticket report, October (kept in the register as AFF-1, used nowhere)" in panel.status.text
     assert panel.evidence_box.children == ()
     assert "no evidence" in panel.evidence_list.value
     view.next_button.click()
@@ -330,8 +333,8 @@ def test_edit_evidence_lists_each_item_once_and_removal_can_be_undone(view: Walk
     panel.add_evidence_button.click()
     panel.edit_evidence.value = True
     assert panel.evidence_list.value == "" and len(panel.evidence_box.children) == 1  # the rows replace the list
-    panel.rows[0].remove_button.click()
-    assert appraisal.evidence() == [] and "removed: Ticket report" in panel.status.text
+    panel.rows[0].unlink_button.click()
+    assert appraisal.evidence() == [] and "unlinked: Ticket report" in panel.status.text
     assert panel.status.undo_button.layout.display is None
     panel.status.undo_button.click()
     [item] = appraisal.evidence()

@@ -3,8 +3,11 @@
 For each practice the assessor sees the model text and, per sampled instance,
 the evidence, the characterization, strengths, weaknesses and notes.  Every
 edit goes to the store at once, through one small method per kind of edit
-(``InstancePanel.save_record``, ``add_evidence``, ``update_evidence``,
-``remove_evidence``).  Stepping reuses the per-instance panels and reads only the
+(``InstancePanel.save_record``, ``add_evidence``, ``link_entry``, ``update_evidence``,
+``unlink_evidence``).  Evidence lives in the register
+(:mod:`cmmikit.store.register`): typing a new item's title searches it and offers the
+items found to link (with their reuse and stale marker); "add evidence" links the
+item of that title and location, or registers it first.  Stepping reuses the per-instance panels and reads only the
 current practice's records and evidence, so it stays fast with many instances.
 
 Keyboard (when the cursor is not in a text box): right/left arrow = next/previous
@@ -16,7 +19,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -25,10 +27,12 @@ import ipywidgets as w
 from cmmikit.errors import UnknownEntry
 from cmmikit.model import Practice, ProcessArea
 from cmmikit.rating import aggregate, consistency_warnings
-from cmmikit.store import EVIDENCE_KINDS, Appraisal, Evidence, Instance, PracticeRecord
+from cmmikit.store import ARTIFACT_KINDS, EVIDENCE_KINDS, Affirmation, Appraisal, Evidence, Instance, PracticeRecord
 from cmmikit.ui.common import (WARNING_COLOUR, StatusLine, View, badge, bullet_list, button, close_tree,
                                conflict_message, date_text, esc, grow, is_web, labelled, parse_date, safe_link,
                                show_if, text_field)
+from cmmikit.ui.evidence import (Draft, Entry, add_to_cell, entry_html, entry_of, evidence_html, link, reuse_text,
+                                 stale_marker)
 from cmmikit.ui.front import KeyShortcuts, SubmitButton
 
 CHARACTERIZATION_CHOICES = [("blank", ""), ("FI", "FI"), ("LI", "LI"), ("PI", "PI"), ("NI", "NI"), ("NY", "NY")]
@@ -40,9 +44,12 @@ CHARACTERIZATION_TIPS = ["not characterized yet (key 0)", "Fully Implemented: ad
 SCOPE_LABELS = {"in_scope": "", "not_applicable": "not applicable", "out_of_scope": "out of scope"}
 TEXT_FIELDS = ("strengths", "weaknesses", "notes")
 FIELD_LABELS = {"kind": "kind", "description": "description", "location": "location", "who": "who",
-                "collected_on": "collected on", "characterization": "characterization", "strengths": "strengths",
-                "weaknesses": "weaknesses", "notes": "notes"}
+                "collected_on": "collected on", "statement": "statement", "characterization": "characterization",
+                "strengths": "strengths", "weaknesses": "weaknesses", "notes": "notes"}
 DEFAULT_KIND = EVIDENCE_KINDS[0]
+WHO_PLACEHOLDER = {"artifact": "owner", "affirmation": "roles interviewed"}
+SEARCH_MIN = 2        # characters typed before the register is searched
+MATCHES_SHOWN = 6     # register items offered at once
 SCREEN_CLASS = "cmmikit-walkthrough"
 PANEL_CLASS = "cmmikit-panel-"
 HISTORY_SHOWN = 30  # change-log lines shown per cell on request
@@ -52,41 +59,9 @@ KEY_HELP = ("Keys (outside text boxes): &rarr; / &larr; next / previous practice
             "f l p n y = FI LI PI NI NY, 0 = blank.")
 
 
-@dataclass
-class Draft:
-    """New-evidence fields typed but not added yet (kept when the assessor steps away)."""
-
-    kind: str
-    description: str
-    location: str
-    who: str
-    collected_on: date | None
-
-    @property
-    def empty(self) -> bool:
-        return not (self.description.strip() or self.location.strip() or self.who.strip())
-
-
-def evidence_html(items: list[Evidence]) -> str:
-    """The evidence of one cell as a small table (text escaped, web locations as links)."""
-    if not items:
-        return "<small>no evidence recorded yet</small>"
-    n_art = sum(e.kind == "artifact" for e in items)
-    rows = "".join(
-        f"<tr><td style='padding:0 8px 0 0'><i>{esc(e.kind)}</i></td>"
-        f"<td style='padding:0 8px 0 0'>{esc(e.description)}</td><td style='padding:0 8px 0 0'>"
-        f"{safe_link(e.location)}</td><td><small>{esc(_provenance(e))}</small></td></tr>" for e in items)
-    return (f"<small>evidence: {n_art} artifact(s), {len(items) - n_art} affirmation(s)</small>"
-            f"<table style='font-size:12px;line-height:1.3;border-collapse:collapse'>{rows}</table>")
-
-
-def _provenance(item: Evidence) -> str:
-    parts = [f"from {item.who}" if item.who else "", f"collected {item.collected_on}" if item.collected_on else ""]
-    return ", ".join(p for p in parts if p)
-
-
 class EvidenceRow:
-    """One evidence item of a panel being edited: kind, description, location, who, date, remove."""
+    """One evidence item of a panel being edited: the register item's kind, title, location, owner or roles,
+    date (changed everywhere it is linked), what it shows for this cell (the link's statement), unlink."""
 
     def __init__(self, panel: "InstancePanel") -> None:
         self.panel = panel
@@ -94,18 +69,25 @@ class EvidenceRow:
         self._loading = False
         self.kind = labelled(w.Dropdown(options=list(EVIDENCE_KINDS), layout=w.Layout(width="120px")),
                              "evidence kind")
-        self.description = text_field("", placeholder="description", width="34%", label="evidence description")
-        self.location = text_field("", placeholder="location or link", width="22%", label="evidence location")
-        self.who = text_field("", placeholder="who (source)", width="12%", label="evidence from whom")
+        self.description = text_field("", placeholder="description", width="26%", label="evidence description")
+        self.location = text_field("", placeholder="location or link", width="18%", label="evidence location")
+        self.who = text_field("", placeholder="owner or roles", width="12%", label="evidence from whom")
         self.collected_on = labelled(w.DatePicker(layout=w.Layout(width="150px")), "evidence collected on")
+        self.statement = text_field("", placeholder="what it shows here", width="20%",
+                                    label="evidence statement for this cell")
+        self.info = w.HTML()
         self.link = w.HTML(layout=w.Layout(width="auto"))
-        self.remove_button = button("remove", "trash", tooltip="remove this evidence item (can be undone)")
+        self.unlink_button = button("unlink", "unlink", tooltip="take this item off this cell; it stays in the "
+                                                                "register for the other cells (can be undone)")
         for name in ("kind", "description", "location", "who"):
             getattr(self, name).observe(self._edited(name), names="value")
         self.collected_on.observe(self._date_edited, names="value")
-        self.remove_button.on_click(lambda _: panel.remove_evidence(self))
-        self.widget = w.HBox([self.kind, self.description, self.location, self.who, self.collected_on,
-                              self.remove_button, self.link], layout=w.Layout(align_items="center"))
+        self.statement.observe(self._statement_edited, names="value")
+        self.unlink_button.on_click(lambda _: panel.unlink_evidence(self))
+        self.widget = w.VBox([
+            w.HBox([self.kind, self.description, self.location, self.who, self.collected_on, self.statement,
+                    self.unlink_button, self.link], layout=w.Layout(align_items="center")),
+            self.info], layout=w.Layout(margin="0 0 4px 0"))
 
     def load(self, item: Evidence) -> None:
         self.item = item
@@ -116,7 +98,12 @@ class EvidenceRow:
             self.location.value = item.location
             self.who.value = item.who
             self.collected_on.value = parse_date(item.collected_on)
+            self.statement.value = item.statement
             self.link.value = safe_link(item.location, "open \u2197") if is_web(item.location) else ""
+            stale = f" {stale_marker(self.panel.view.stale_before)}" if item.stale else ""
+            self.info.value = (f"<small>{esc(item.register_id)} {esc(item.kind_label)}: the description, location, "
+                               f"who and date are the register item's (changed in every cell it supports); the "
+                               f"statement is this cell's</small>{stale}")
         finally:
             self._loading = False
 
@@ -129,6 +116,28 @@ class EvidenceRow:
     def _date_edited(self, change: dict[str, Any]) -> None:
         if not self._loading and self.item is not None:
             self.panel.update_evidence(self, "collected_on", date_text(change["new"]))
+
+    def _statement_edited(self, change: dict[str, Any]) -> None:
+        if not self._loading and self.item is not None:
+            self.panel.update_evidence(self, "statement", change["new"])
+
+
+class MatchRow:
+    """A register item offered while the assessor types: what it is, and a button linking it to the cell."""
+
+    def __init__(self, panel: InstancePanel) -> None:
+        self.entry: Entry | None = None
+        self.text = w.HTML()
+        self.link_button = button("link", "link", tooltip="link this register item to this cell (with the "
+                                                          "statement typed, if any) instead of registering it again")
+        self.link_button.on_click(lambda _: panel.link_entry(self.entry) if self.entry is not None else None)
+        self.widget = w.HBox([self.link_button, self.text], layout=w.Layout(align_items="center"))
+
+    def load(self, entry: Entry, linked_here: bool, cutoff: date) -> None:
+        self.entry = entry
+        self.text.value = entry_html(entry, cutoff) + (" &middot; <b>linked here</b>" if linked_here else "")
+        self.link_button.disabled = linked_here
+        self.link_button.description = "linked" if linked_here else "link"
 
 
 class InstancePanel:
@@ -153,20 +162,40 @@ class InstancePanel:
         # only while "edit evidence" is on, so stepping stays cheap with many instances
         self.evidence_list = w.HTML()
         self.edit_evidence = w.ToggleButton(description="edit evidence", icon="pencil", value=False,
-                                            tooltip="change or remove the evidence items",
+                                            tooltip="change the evidence items, what they show here, or unlink them",
                                             layout=w.Layout(width="auto", min_width="max-content"))
         self.rows: list[EvidenceRow] = []
         self.evidence_box = w.VBox(layout=w.Layout(display="none"))
+        # new evidence: typing searches the register (matches offered to link); "add evidence" links the item
+        # of that title and location, or registers it and links it
         self.new_kind = labelled(w.Dropdown(options=list(EVIDENCE_KINDS), value=DEFAULT_KIND,
                                             layout=w.Layout(width="120px")), "new evidence kind")
-        self.new_description = text_field("", placeholder="new evidence: description", width="34%", continuous=True)
-        self.new_location = text_field("", placeholder="location or link", width="22%", continuous=True,
+        self.new_artifact_kind = labelled(w.Dropdown(options=list(ARTIFACT_KINDS), value=ARTIFACT_KINDS[0],
+                                                     layout=w.Layout(width="100px")),
+                                          "new artifact: direct or indirect")
+        self.new_description = text_field("", placeholder="new evidence: description", width="30%", continuous=True)
+        self.new_location = text_field("", placeholder="location or link", width="20%", continuous=True,
                                        label="new evidence location or link")
-        self.new_who = text_field("", placeholder="who (source)", width="12%", continuous=True,
+        self.new_who = text_field("", placeholder=WHO_PLACEHOLDER["artifact"], width="14%", continuous=True,
                                   label="new evidence from whom")
         self.new_collected_on = labelled(w.DatePicker(layout=w.Layout(width="150px")), "new evidence collected on")
+        self.new_assessor = text_field("", placeholder="assessor", width="14%", continuous=True,
+                                       label="new affirmation: assessor")
+        self.new_notes = text_field("", placeholder="notes on the item", width="26%", continuous=True,
+                                    label="new evidence notes")
+        self.new_statement = text_field("", placeholder="what it shows for this practice here (optional)",
+                                        width="36%", continuous=True, label="new evidence statement for this cell")
         self.add_evidence_button = SubmitButton("add evidence", [self.new_description, self.new_location,
-                                                                 self.new_who], icon="plus")
+                                                                 self.new_who, self.new_assessor, self.new_notes,
+                                                                 self.new_statement], icon="plus",
+                                                tooltip="link the register item of this title and location, or "
+                                                        "register it and link it")
+        self.matches: list[MatchRow] = []
+        self.matches_note = w.HTML()
+        self.matches_box = w.VBox(layout=w.Layout(display="none"))
+        for field in (self.new_description, self.new_location, self.new_who):
+            field.observe(lambda _: self._typed(), names="value")
+        self.new_kind.observe(lambda _: self._show_kind_fields(), names="value")
         self.status = StatusLine()
         self.last_change = w.HTML()
         self.history_button = w.ToggleButton(description="history", icon="history", value=False,
@@ -184,14 +213,18 @@ class InstancePanel:
             getattr(self, name).observe(self._text_changed(name), names="value")
         self.add_evidence_button.on_click(lambda _: self.add_evidence())
         self.edit_evidence.observe(self._edit_toggled, names="value")
+        self._show_kind_fields()
         self.widget = w.VBox([
             w.HBox([self.title, self.characterization, self.warning, self.inherited, self.confirm_button,
                     self.last_change, self.history_button],
                    layout=w.Layout(align_items="center")),
             self.history,
             self.evidence_list, self.evidence_box,
-            w.HBox([self.new_kind, self.new_description, self.new_location, self.new_who, self.new_collected_on,
-                    self.add_evidence_button, self.edit_evidence], layout=w.Layout(align_items="center")),
+            w.HBox([self.new_kind, self.new_artifact_kind, self.new_description, self.new_location, self.new_who,
+                    self.new_collected_on], layout=w.Layout(align_items="center")),
+            w.HBox([self.new_assessor, self.new_notes, self.new_statement, self.add_evidence_button,
+                    self.edit_evidence], layout=w.Layout(align_items="center")),
+            self.matches_box,
             w.HBox([self.strengths, self.weaknesses, self.notes]),
             self.status.widget,
         ], layout=w.Layout(border="1px solid #d0d7de", padding="4px 8px", margin="4px 0"))
@@ -213,12 +246,7 @@ class InstancePanel:
                 area = getattr(self, name)
                 area.value = getattr(record, name)
                 grow(area, area.value)
-            draft = draft or Draft(DEFAULT_KIND, "", "", "", None)
-            self.new_kind.value = draft.kind
-            self.new_description.value = draft.description
-            self.new_location.value = draft.location
-            self.new_who.value = draft.who
-            self.new_collected_on.value = draft.collected_on
+            self._set_draft(draft or Draft(DEFAULT_KIND, "", "", "", None))
             self.edit_evidence.value = False
             self.history_button.value = False
             self.status.clear()
@@ -228,6 +256,7 @@ class InstancePanel:
         self._show_warnings()
         self._show_last_change(last_change)
         self._show_inherited()
+        self.search()
 
     def _show_inherited(self) -> None:
         """A follow-up's characterization copied from the baseline is marked until someone re-assesses it."""
@@ -246,11 +275,71 @@ class InstancePanel:
     def draft(self) -> Draft:
         """The new-evidence fields as they stand."""
         return Draft(self.new_kind.value, self.new_description.value, self.new_location.value, self.new_who.value,
-                     self.new_collected_on.value)
+                     self.new_collected_on.value, self.new_artifact_kind.value, self.new_assessor.value,
+                     self.new_notes.value, self.new_statement.value)
+
+    def _set_draft(self, draft: Draft) -> None:
+        for name, value in (("kind", draft.kind), ("artifact_kind", draft.artifact_kind),
+                            ("description", draft.description), ("location", draft.location), ("who", draft.who),
+                            ("collected_on", draft.collected_on), ("assessor", draft.assessor),
+                            ("notes", draft.notes), ("statement", draft.statement)):
+            widget = getattr(self, f"new_{name}")
+            if widget.value != value:
+                widget.value = value
+
+    def _show_kind_fields(self) -> None:
+        """An artifact is direct or indirect and has an owner; an affirmation has the roles and an assessor."""
+        kind = self.new_kind.value
+        show_if(self.new_artifact_kind, kind == "artifact")
+        show_if(self.new_assessor, kind == "affirmation")
+        if self.new_who.placeholder != WHO_PLACEHOLDER[kind]:
+            self.new_who.placeholder = WHO_PLACEHOLDER[kind]
+
+    # -- the register, searched as the assessor types
+
+    def _typed(self) -> None:
+        if not self._loading:
+            self.search()
+
+    def search(self) -> list[Entry]:
+        """Offer the register items matching what is typed (title, else location, else owner or roles)."""
+        text = self.draft().search_text
+        found = self.view.appraisal.register(search=text) if len(text) >= SEARCH_MIN else []
+        if not found:
+            show_if(self.matches_box, False)
+            return found
+        here = {(e.kind == "affirmation", e.item_id) for e in self.items}
+        words = text.casefold()
+        found.sort(key=lambda e: ((isinstance(e, Affirmation), e.id) in here, not e.title.casefold().startswith(words),
+                                  -e.reuse, e.title.casefold()))
+        shown = found[:MATCHES_SHOWN]
+        while len(self.matches) < len(shown):
+            self.matches.append(MatchRow(self))
+        for row, entry in zip(self.matches, shown):
+            row.load(entry, (isinstance(entry, Affirmation), entry.id) in here, self.view.stale_before)
+        more = len(found) - len(shown)
+        self.matches_note.value = (f"<small>In the register ({len(found)} matching '{esc(text)}'): link one "
+                                   f"instead of registering it again"
+                                   f"{f'; {more} more, type more to narrow' if more > 0 else ''}</small>")
+        children = (self.matches_note, *(row.widget for row in self.matches[:len(shown)]))
+        if self.matches_box.children != children:
+            self.matches_box.children = children
+        show_if(self.matches_box, True)
+        return found
+
+    def link_entry(self, entry: Entry) -> None:
+        """Link a register item offered by the search to this cell, with the statement typed (if any)."""
+        kind = "affirmation" if isinstance(entry, Affirmation) else "artifact"
+        statement = self.new_statement.value.strip() or None
+        if self.status.run(lambda: link(self.view.appraisal, kind, entry.id, *self._key(), statement)):
+            self.clear_draft()
+            self._reload_evidence()
+            fresh = entry_of(self.view.appraisal, kind, entry.id)
+            self.status.saved(f"linked {fresh.register_id} {fresh.title!r} ({reuse_text(fresh)})")
 
     def _show_evidence(self) -> None:
         editing = self.edit_evidence.value
-        self.evidence_list.value = "" if editing and self.items else evidence_html(self.items)
+        self.evidence_list.value = "" if editing and self.items else evidence_html(self.items, self.view.stale_before)
         if editing:
             self._load_rows()
 
@@ -369,61 +458,92 @@ class InstancePanel:
         return handler
 
     def add_evidence(self) -> None:
-        """Add the new-evidence fields as an evidence item, then clear them (the kind goes back to artifact)."""
+        """Link the register item with the typed title and location, or register it and link it; then clear the
+        form (the kind goes back to artifact)."""
         pa, practice, instance = self._key()
         draft = self.draft()
-
-        def action() -> None:
-            self.view.appraisal.add_evidence(pa, practice, instance, draft.kind, draft.description,
-                                             location=draft.location, who=draft.who,
-                                             collected_on=date_text(draft.collected_on))
+        added: list[Any] = []
         # the fields are cleared before the message: whoever waits for it may type the next item at once
-        if self.status.run(action):
+        if self.status.run(lambda: added.append(add_to_cell(self.view.appraisal, pa, practice, instance, draft))):
             self.clear_draft()
             self._reload_evidence()
-            self.status.saved(f"{draft.kind} added: {draft.description.strip()}")
+            entry = added[0].entry
+            reused = f" (registered already as {entry.register_id}: linked, {reuse_text(entry)})" if added[0].reused \
+                else f" (registered as {entry.register_id})"
+            self.status.saved(f"{draft.kind} added: {draft.description.strip()}{reused}")
 
     def clear_draft(self) -> None:
-        """Empty the new-evidence fields (the kind goes back to artifact)."""
-        self.new_description.value = self.new_location.value = self.new_who.value = ""
-        self.new_collected_on.value = None
-        self.new_kind.value = DEFAULT_KIND
+        """Empty the new-evidence fields (the kind goes back to artifact) and the register matches."""
+        self._set_draft(Draft(DEFAULT_KIND, "", "", "", None))
+        show_if(self.matches_box, False)
 
-    def remove_evidence(self, row: EvidenceRow) -> None:
+    def unlink_evidence(self, row: EvidenceRow, base_version: int | None = None) -> None:
+        """Take an item off this cell (it stays in the register); undo links it again."""
         item = row.item
-        if item is None or not self.status.run(lambda: self.view.appraisal.remove_evidence(item.id)):
+        if item is None:
             return
-        self._reload_evidence()
-        self.status.offer_undo(f"{item.kind} removed: {item.description}", lambda: self.restore_evidence(item))
-
-    def restore_evidence(self, item: Evidence) -> None:
-        """Undo a removal: the item is recorded again with the same fields."""
-        if self.status.run(lambda: self.view.appraisal.add_evidence(
-                item.pa, item.practice, item.instance, item.kind, item.description, location=item.location,
-                who=item.who, collected_on=item.collected_on), done=f"{item.kind} restored: {item.description}"):
-            if self.instance is not None and self._key() == (item.pa, item.practice, item.instance):
-                self._reload_evidence()
-
-    def update_evidence(self, row: EvidenceRow, field: str, value: str, base_version: int | None = None) -> None:
-        """Save one field of an evidence item (or show the stored value again when it is refused)."""
-        assert row.item is not None
-        item = row.item
-        version = item.version if base_version is None else base_version
+        version = item.link_version if base_version is None else base_version
 
         def conflict(exc: Any) -> None:
             self._reload_evidence()
             fresh = next((e for e in self.items if e.id == item.id), None)
-            theirs = getattr(fresh, field) if fresh is not None else None
-            message = conflict_message(exc, f"evidence {FIELD_LABELS[field]}", value, theirs)
+            message = conflict_message(exc, "evidence statement", "(unlinked)", fresh.statement if fresh else None)
             if fresh is None:
                 self.status.error(message)
                 return
-            self.status.offer_choice(message, lambda: self.update_evidence(row, field, value, fresh.version),
+            self.status.offer_choice(message.replace("(not saved yet)", "(still linked)"),
+                                     lambda: self.unlink_evidence(row, fresh.link_version),
+                                     lambda: self.status.saved("kept the item linked, with their statement"))
+
+        if not self.status.run(lambda: self.view.appraisal.unlink(item.id, base_version=version),
+                               on_conflict=conflict):
+            return
+        self._reload_evidence()
+        try:
+            reuse = reuse_text(entry_of(self.view.appraisal, item.kind, item.item_id))
+        except UnknownEntry:
+            reuse = "removed from the register meanwhile"
+        self.status.offer_undo(f"{item.kind} unlinked: {item.description} (kept in the register as "
+                               f"{item.register_id}, {reuse})", lambda: self.restore_evidence(item))
+
+    def restore_evidence(self, item: Evidence) -> None:
+        """Undo an unlink: the register item is linked to its cell again with the same statement."""
+        restored = self.status.run(lambda: link(self.view.appraisal, item.kind, item.item_id, item.pa,
+                                                item.practice, item.instance, item.statement or None),
+                                   done=f"{item.kind} restored: {item.description}")
+        if restored and self.instance is not None and self._key() == (item.pa, item.practice, item.instance):
+            self._reload_evidence()
+
+    def update_evidence(self, row: EvidenceRow, field: str, value: str, base_version: int | None = None) -> None:
+        """Save one field of an evidence item: its register item's (everywhere it is linked), or ``statement``,
+        what it shows for this cell (its link's).  A newer value is offered; a refused one shows what is stored."""
+        assert row.item is not None
+        item = row.item
+        on_link = field == "statement"
+
+        def version_of(evidence: Evidence) -> int:
+            return evidence.link_version if on_link else evidence.version
+
+        version = version_of(item) if base_version is None else base_version
+        label = f"evidence {FIELD_LABELS[field]}"
+
+        def save() -> None:
+            if on_link:
+                self.view.appraisal.update_link(item.id, statement=value, base_version=version)
+            else:
+                self.view.appraisal.update_evidence(item.id, base_version=version, **{field: value})
+
+        def conflict(exc: Any) -> None:
+            self._reload_evidence()
+            fresh = next((e for e in self.items if e.id == item.id), None)
+            message = conflict_message(exc, label, value, getattr(fresh, field) if fresh is not None else None)
+            if fresh is None:
+                self.status.error(message)
+                return
+            self.status.offer_choice(message, lambda: self.update_evidence(row, field, value, version_of(fresh)),
                                      lambda: self.status.saved("kept the other session's evidence"))
 
-        if self.status.run(lambda: self.view.appraisal.update_evidence(item.id, base_version=version,
-                                                                       **{field: value}),
-                           done=f"evidence {FIELD_LABELS[field]} saved", on_conflict=conflict):
+        if self.status.run(save, done=f"{label} saved", on_conflict=conflict):
             self._reload_evidence()
         elif not self.status.conflict_open:
             row.load(row.item)  # show what is stored, not the refused edit
@@ -436,7 +556,9 @@ class InstancePanel:
     def summary(self) -> str:
         n_art, n_aff = self.counts()
         name = self.instance.name if self.instance else "?"
-        line = f"  {name}: {self.record.characterization or 'blank'} ({n_art} artifact(s), {n_aff} affirmation(s))"
+        stale = sum(e.stale for e in self.items)
+        line = (f"  {name}: {self.record.characterization or 'blank'} ({n_art} artifact(s), {n_aff} affirmation(s)"
+                f"{f', {stale} stale' if stale else ''})")
         return line + "".join(f"\n    ! {t}" for t in self.warnings)
 
 
@@ -455,6 +577,7 @@ class WalkthroughView(View):
         self.sampled: list[Instance] = []
         self.characterized = 0
         self.drafts: dict[tuple[str, str, str], Draft] = {}   # evidence typed but not added, by cell
+        self.stale_before: date = appraisal.stale_before()    # evidence dated before it is stale
         self._loading = False
 
         self.pa_dropdown = w.Dropdown(description="Process area", options=self._pa_options(), value=pa,
@@ -553,6 +676,7 @@ class WalkthroughView(View):
             raise UnknownEntry(f"{self.pa.id} has no practice {practice!r}")
         kept = self._stash_drafts()
         self.practice = self.pa.practice(practice)
+        self.stale_before = self.appraisal.stale_before()
         pa_id, p_id = self.pa.id, self.practice.id
         by_instance: dict[str, list[Evidence]] = defaultdict(list)
         for item in self.appraisal.evidence(pa=pa_id, practice=p_id):
