@@ -86,10 +86,11 @@ class ScaleButtons:
         return "<style>" + "\n".join(rules) + "</style>"
 
     def key_help(self) -> str:
-        """"f l p n y = FI LI PI NI NY, 0 = blank" (plain text)."""
+        """"f l p n y = FI LI PI NI NY, 0 = blank"; another scale "l = low risk, m = medium risk, ..."."""
         pairs = [(k, button_text(self.scale, v)) for k, v in self.keys.items() if v]
-        sep = " " if self.scale.rule == "scampi-a" else ", "
-        return f"{' '.join(k for k, _ in pairs)} = {sep.join(t for _, t in pairs)}; {BLANK_KEY} = blank"
+        if self.scale.rule == "scampi-a":
+            return f"{' '.join(k for k, _ in pairs)} = {' '.join(t for _, t in pairs)}, {BLANK_KEY} = blank"
+        return ", ".join(f"{k} = {t}" for k, t in pairs) + f", {BLANK_KEY} = blank"
 
     def toggle(self) -> w.ToggleButtons:
         """Toggle buttons for the scale, coloured by :meth:`css`."""
