@@ -35,8 +35,10 @@ TABLE_CSS = [
 ]
 
 
-def styled_table(frame: "pd.DataFrame", coloured: tuple[str, ...] = (), row_colours: list[str] | None = None) -> str:
-    """A DataFrame as compact HTML: cells escaped, rating columns coloured, optional row highlights."""
+def styled_table(frame: "pd.DataFrame", coloured: tuple[str, ...] = (), row_colours: list[str] | None = None,
+                 fills: dict[str, str] | None = None) -> str:
+    """A DataFrame as compact HTML: cells escaped, rating columns coloured (by ``fills``, text -> colour, when
+    given: e.g. a scale's labels), optional row highlights."""
     if frame.empty:
         return "<i>nothing to show</i>"
     styler = frame.style.hide(axis="index").format(escape="html", na_rep="").set_table_styles(TABLE_CSS)
@@ -45,8 +47,13 @@ def styled_table(frame: "pd.DataFrame", coloured: tuple[str, ...] = (), row_colo
         styler = styler.apply(lambda row: [styles[row.name]] * len(row), axis=1)
     present = [c for c in coloured if c in frame.columns]
     if present:
-        styler = styler.map(cell_style, subset=present)
+        styler = styler.map(cell_style if fills is None else lambda v: fill_style(fills.get(str(v))), subset=present)
     return styler.to_html()
+
+
+def fill_style(fill: str | None) -> str:
+    """CSS for a cell on ``fill`` with a readable text colour (nothing without a fill)."""
+    return f"background-color:{fill};color:{palette.text_on(fill)}" if fill else ""
 
 
 def coverage_gaps(ratings: Ratings) -> "pd.DataFrame":
@@ -110,6 +117,21 @@ def cell_gap(characterization: str | None, n_artifacts: int, n_affirmations: int
     return missing
 
 
+def decide(status: StatusLine, refresh: Callable[[], None], what: str, mine: str,
+           save: Callable[[int | None], None], base: Callable[[], int], theirs: Callable[[], str | None],
+           done: str) -> None:
+    """Record a team decision based on the version shown (``base``), then ``refresh``; when a colleague
+    recorded a newer one, both are shown and the user keeps theirs or saves mine on top."""
+    def conflict(exc: ConflictError) -> None:
+        refresh()
+        status.offer_choice(conflict_message(exc, f"{what} team decision", mine, theirs()),
+                            lambda: decide(status, refresh, what, mine, save, base, theirs, done),
+                            lambda: status.saved(f"{what}: kept the decision recorded by {exc.changed_by}"))
+
+    if status.run(lambda: save(base()), done=done, on_conflict=conflict):
+        refresh()
+
+
 def outlook_html(look: Outlook, shown: int = 10) -> str:
     """The best and worst case and what still decides the maturity level."""
     items = "".join(f"<li>{esc(b.label)}: {esc(b.now)} &rarr; needs {esc(b.needs)}</li>" for b in look.blockers[:shown])
@@ -122,7 +144,20 @@ def outlook_html(look: Outlook, shown: int = 10) -> str:
 
 
 class RatingsView(View):
-    """Rating review: OU characterization per practice with team decisions, goal/PA/ML ratings, coverage gaps."""
+    """Rating review: OU characterization per practice with team decisions, goal/PA/ML ratings, coverage gaps.
+
+    A SCAMPI B or C gives findings, not ratings: ``RatingsView(appraisal)`` then builds the
+    :class:`~cmmikit.ui.assessment.AssessmentView` instead (so 02_ratings follows the open appraisal).
+    """
+
+    def __new__(cls, appraisal: Appraisal, pa: str | None = None) -> Any:
+        from cmmikit.scales import yields_ratings
+
+        if cls is RatingsView and not yields_ratings(appraisal.info().appraisal_type):
+            from cmmikit.ui.assessment import AssessmentView
+
+            return AssessmentView(appraisal, pa)
+        return super().__new__(cls)
 
     def __init__(self, appraisal: Appraisal, pa: str | None = None) -> None:
         self.appraisal = appraisal
@@ -360,14 +395,7 @@ class RatingsView(View):
     def _decide(self, status: StatusLine, what: str, mine: str, save: Callable[[int | None], None],
                 base: Callable[[], int], theirs: Callable[[], str | None], done: str) -> None:
         """Record a team decision based on the version shown; a colleague's newer decision is offered."""
-        def conflict(exc: ConflictError) -> None:
-            self.refresh()
-            status.offer_choice(conflict_message(exc, f"{what} team decision", mine, theirs()),
-                                lambda: self._decide(status, what, mine, save, base, theirs, done),
-                                lambda: status.saved(f"{what}: kept the decision recorded by {exc.changed_by}"))
-
-        if status.run(lambda: save(base()), done=done, on_conflict=conflict):
-            self.refresh()
+        decide(status, self.refresh, what, mine, save, base, theirs, done)
 
     def clear_decision(self) -> None:
         case = self._case()

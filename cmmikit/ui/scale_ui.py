@@ -45,10 +45,18 @@ class ScaleButtons:
 
     scale: Scale
     keys: dict[str, str]
+    shown: tuple[str, ...]        # the values with a button, best first
+    blank: bool = True            # a "blank" button first
 
     @classmethod
     def of(cls, scale: Scale) -> "ScaleButtons":
-        return cls(scale, scale_keys(scale))
+        """Buttons for characterizing: blank and every value of the scale."""
+        return cls(scale, scale_keys(scale), scale.all_values)
+
+    @classmethod
+    def decisions(cls, scale: Scale) -> "ScaleButtons":
+        """Buttons for a team decision: the values a decision may record (no blank, no not-yet value)."""
+        return cls(scale, {}, scale.decision_values, blank=False)
 
     def key_of(self, value: str) -> str:
         return next((k for k, v in self.keys.items() if v == value), "")
@@ -56,12 +64,12 @@ class ScaleButtons:
     @property
     def options(self) -> list[tuple[str, str]]:
         """(button text, value) pairs: blank, then the scale's values best first."""
-        return [("blank", ""), *((button_text(self.scale, v.value), v.value) for v in self.scale.values)]
+        return [*([("blank", "")] if self.blank else []), *((button_text(self.scale, v), v) for v in self.shown)]
 
     @property
     def tooltips(self) -> list[str]:
-        tips = [f"{BLANK_TIP} (key {BLANK_KEY})"]
-        for v in self.scale.values:
+        tips = [f"{BLANK_TIP} (key {BLANK_KEY})"] if self.blank else []
+        for v in map(self.scale.get, self.shown):
             key = self.key_of(v.value)
             tips.append(f"{v.label}" + (f": {v.meaning}" if v.meaning else "") + (f" (key {key})" if key else ""))
         return tips
@@ -73,12 +81,13 @@ class ScaleButtons:
 
     @property
     def css_class(self) -> str:
-        return "cmmikit-scale-" + (re.sub(r"[^a-z0-9]+", "-", self.scale.id.lower()).strip("-") or "own")
+        name = re.sub(r"[^a-z0-9]+", "-", self.scale.id.lower()).strip("-") or "own"
+        return f"cmmikit-scale-{name}" + ("" if self.blank else "-decision")
 
     def css(self) -> str:
         """A style block colouring each value's button: a stripe in its colour, filled when chosen."""
         rules = []
-        for n, v in enumerate(self.scale.values, start=2):   # the first button is blank
+        for n, v in enumerate(map(self.scale.get, self.shown), start=2 if self.blank else 1):
             sel = f".{self.css_class} .widget-toggle-button:nth-of-type({n})"
             rules.append(f"{sel} {{ border-left:6px solid {v.colour} !important; }}")
             rules.append(f"{sel}.mod-active {{ background:{v.colour} !important; color:{palette.text_on(v.colour)}"
@@ -109,7 +118,8 @@ class ScaleButtons:
         extra = [v for v in dict.fromkeys(extra) if v and v not in self.scale]
         options = self.options + [(f"{v} (not on the scale)", v) for v in extra]
         if (tuple(buttons._options_labels), tuple(buttons._options_values)) != tuple(map(tuple, zip(*options))):
-            keep = buttons.value if buttons.value in {v for _, v in options} else ""
+            values = [v for _, v in options]
+            keep = buttons.value if buttons.value in values else values[0]
             buttons.options = options
             buttons.tooltips = self.tooltips + ["not a value of this appraisal's scale: convert it in 00_setup"] * len(
                 extra)
