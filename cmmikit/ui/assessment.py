@@ -14,12 +14,29 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as w
 
 from cmmikit import palette
-from cmmikit.risk import Assessment, assess, value_column
 from cmmikit.rating import JUDGMENT_OPEN
+from cmmikit.risk import Assessment, assess, value_column
 from cmmikit.store import Appraisal
-from cmmikit.ui.common import FILLS, StatusLine, View, button, esc, show_if, submit_button, text_field
-from cmmikit.ui.ratings import ALL, GAP_COLUMNS, GAP_HEADERS, DECIDED_FILL, cell_gap, decide, styled_table
-from cmmikit.ui.scale_ui import ScaleButtons, scale_badge, scale_legend
+from cmmikit.ui.common import (
+    FILLS,
+    StatusLine,
+    View,
+    button,
+    esc,
+    show_if,
+    submit_button,
+    text_field,
+)
+from cmmikit.ui.ratings import (
+    ALL,
+    DECIDED_FILL,
+    GAP_COLUMNS,
+    GAP_HEADERS,
+    cell_gap,
+    decide,
+    styled_table,
+)
+from cmmikit.ui.scale_ui import ScaleButtons, scale_legend
 
 if TYPE_CHECKING:
     import pandas as pd
