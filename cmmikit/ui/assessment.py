@@ -17,25 +17,15 @@ from cmmikit import palette
 from cmmikit.rating import JUDGMENT_OPEN
 from cmmikit.risk import Assessment, assess, value_column
 from cmmikit.store import Appraisal
-from cmmikit.ui.common import (
-    FILLS,
-    StatusLine,
-    View,
-    button,
-    esc,
-    show_if,
-    submit_button,
-    text_field,
-)
+from cmmikit.ui.common import FILLS, esc, show_if
 from cmmikit.ui.ratings import (
-    ALL,
     DECIDED_FILL,
     GAP_COLUMNS,
     GAP_HEADERS,
     cell_gap,
-    decide,
     styled_table,
 )
+from cmmikit.ui.review import PracticeReview, decide, heading
 from cmmikit.ui.scale_ui import ScaleButtons, scale_legend
 
 if TYPE_CHECKING:
@@ -62,65 +52,32 @@ def assessment_gaps(assessment: Assessment) -> "pd.DataFrame":
     return pd.DataFrame(rows, columns=GAP_COLUMNS)
 
 
-class AssessmentView(View):
+class AssessmentView(PracticeReview):
     """SCAMPI B/C review: risk summary per PA and goal, forecast (B), OU values and team decisions per practice."""
 
     def __init__(self, appraisal: Appraisal, pa: str | None = None) -> None:
-        self.appraisal = appraisal
         self.assessment: Assessment
-        self.reassessed_only = False
-        self.decision_versions: dict[tuple[str, str], int] = {}
-        self._read()
-        pa_options = [ALL, *appraisal.model.pa_ids]
-        self.pa_filter = w.Dropdown(description="Show", options=pa_options, value=pa if pa in pa_options else ALL,
-                                    style={"description_width": "initial"})
-        self.refresh_button = button("refresh", "refresh", tooltip="read the stored data again (after edits "
-                                     "elsewhere)")
+        self._start(appraisal, pa, ("refresh", "read the stored data again (after edits elsewhere)"),
+                    "count re-assessed characterizations only")
         self.headline = w.HTML()
         self.forecast = w.HTML()
-        self.follow_up = w.HTML()
-        self.reassessed_only_box = w.Checkbox(value=False, indent=False, layout=w.Layout(width="auto"),
-                                              description="count re-assessed characterizations only")
         self.pa_table = w.HTML()
         self.goal_table = w.HTML()
         self.practice_table = w.HTML(layout=w.Layout(max_height="480px", overflow="auto"))
         self.gaps_table = w.HTML(layout=w.Layout(max_height="360px", overflow="auto"))
         self.stale_decisions = w.HTML()
-
         self.practice_dropdown = w.Dropdown(description="Practice", style={"description_width": "initial"},
                                             layout=w.Layout(width="560px"))
-        self.decision_value = w.ToggleButtons(description="Team decision",
-                                              style={"description_width": "initial"})
+        self.decision_value = w.ToggleButtons(description="Team decision", style={"description_width": "initial"})
         self.decision_style = w.HTML()
         self.decision_note = w.HTML()
         self.stale_note = w.HTML()
-        self.decision_rationale = text_field("Rationale", area=True, width="640px",
-                                             placeholder="why the team records this value (required)")
-        self.decided_by = text_field("Decided by", "Appraisal team", width="320px")
-        self.record_decision_button = submit_button("record decision", [self.decision_rationale, self.decided_by],
-                                                    "check", style="primary")
-        self.clear_decision_button = button("clear decision", "times")
-        self.confirm_decision_button = button("confirm decision", "check-circle",
-                                              tooltip="the data changed after the decision: keep it as it is")
-        self.decision_status = StatusLine()
-        self.decision_form = w.VBox([
-            self.practice_dropdown, self.decision_value, self.decision_style, self.stale_note,
-            self.decision_rationale, self.decided_by,
-            w.HBox([self.record_decision_button, self.clear_decision_button, self.confirm_decision_button,
-                    self.decision_status.widget], layout=w.Layout(align_items="center"))])
-
-        self.pa_filter.observe(lambda _: self.render(), names="value")
-        self.refresh_button.on_click(lambda _: self.refresh())
-        self.reassessed_only_box.observe(lambda change: self._count_reassessed_only(change["new"]), names="value")
+        self.decision_form = w.VBox([self.practice_dropdown, self.decision_value, self.decision_style,
+                                     self.stale_note, self.decision_rationale, self.decided_by,
+                                     self.decision_buttons()])
         self.practice_dropdown.observe(lambda _: self._show_decision(), names="value")
-        self.record_decision_button.on_click(lambda _: self.record_decision())
-        self.clear_decision_button.on_click(lambda _: self.clear_decision())
-        self.confirm_decision_button.on_click(lambda _: self.confirm_decision())
-
-        heading = lambda text: w.HTML(f"<h3 style='margin:10px 0 2px'>{esc(text)}</h3>")  # noqa: E731
         self.widget = w.VBox([
-            w.HBox([self.pa_filter, self.refresh_button]), self.headline, self.forecast,
-            w.HBox([self.follow_up, self.reassessed_only_box], layout=w.Layout(align_items="center")),
+            w.HBox([self.pa_filter, self.refresh_button]), self.headline, self.forecast, self.follow_up_row(),
             heading("Process areas"), self.pa_table,
             heading("Goals"), self.goal_table,
             heading("Practices at the organizational-unit level"), self.stale_decisions, self.practice_table,
@@ -135,10 +92,9 @@ class AssessmentView(View):
     def scale(self) -> Any:
         return self.assessment.scale
 
-    def refresh(self) -> None:
-        """Read the stored data again and redraw."""
-        self._read()
-        self.render()
+    @property
+    def results(self) -> Assessment:
+        return self.assessment
 
     def _read(self) -> None:
         with self.appraisal.snapshot():
@@ -146,10 +102,6 @@ class AssessmentView(View):
             self.decision_versions = {(d.pa, d.practice): d.version for d in self.appraisal.practice_decisions()}
         self.gaps = assessment_gaps(self.assessment)
         self.buttons = ScaleButtons.decisions(self.assessment.scale)
-
-    def _selected(self, frame: "pd.DataFrame") -> "pd.DataFrame":
-        pa = self.pa_filter.value
-        return (frame if pa == ALL else frame[frame.pa == pa]).reset_index(drop=True)
 
     def render(self) -> None:
         a = self.assessment
@@ -195,20 +147,6 @@ class AssessmentView(View):
                  f"border-radius:3px;font-weight:600'>{esc(outcome.label)}</span> " if outcome else "")
         return (f"<div><b>Readiness forecast</b> ({esc(a.scale.forecast.question)})<br>"
                 f"ML{a.target_level} in a SCAMPI A: {shown}{esc(said)}<br><small>{esc(a.forecast_text())}</small></div>")
-
-    def _show_follow_up(self) -> None:
-        a = self.assessment
-        show_if(self.reassessed_only_box, bool(a.follow_up_of))
-        if not a.follow_up_of:
-            self.follow_up.value = ""
-            return
-        counts = a.reassessment()
-        self.follow_up.value = (f"Follow-up of <b>{esc(a.follow_up_of)}</b>: {counts['reassessed']} characterization(s) "
-                                f"re-assessed, {counts['inherited']} still inherited. ")
-
-    def _count_reassessed_only(self, value: bool) -> None:
-        self.reassessed_only = value
-        self.refresh()
 
     def pa_frame(self) -> "pd.DataFrame":
         pas = self._selected(self.assessment.pas)
@@ -303,22 +241,6 @@ class AssessmentView(View):
                lambda: next((self.scale.label(d.value) for d in self.appraisal.practice_decisions()
                              if (d.pa, d.practice) == (pa, practice)), None),
                f"{pa} {practice}: team decision {label} recorded")
-
-    def clear_decision(self) -> None:
-        case = self._case()
-        if case is not None and self.decision_status.run(
-                lambda: self.appraisal.clear_practice_decision(case.pa, case.practice),
-                done=f"{case.pa} {case.practice}: team decision cleared"):
-            self.refresh()
-
-    def confirm_decision(self) -> None:
-        """Keep a decision taken before its data changed (it applies again)."""
-        case = self._case()
-        if case is not None and self.decision_status.run(
-                lambda: self.appraisal.confirm_practice_decision(
-                    case.pa, case.practice, base_version=self.decision_versions.get((case.pa, case.practice))),
-                done=f"{case.pa} {case.practice}: team decision confirmed"):
-            self.refresh()
 
     # -- text form
 
