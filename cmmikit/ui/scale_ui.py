@@ -88,7 +88,7 @@ class ScaleButtons:
         """A style block colouring each value's button: a stripe in its colour, filled when chosen."""
         rules = []
         for n, v in enumerate(map(self.scale.get, self.shown), start=2 if self.blank else 1):
-            sel = f".{self.css_class} .widget-toggle-button:nth-of-type({n})"
+            sel = f".{self.css_class} button:nth-of-type({n})"
             rules.append(f"{sel} {{ border-left:6px solid {v.colour} !important; }}")
             rules.append(f"{sel}.mod-active {{ background:{v.colour} !important; color:{palette.text_on(v.colour)}"
                          " !important; }")
