@@ -171,6 +171,7 @@ def test_text_form(view: SetupView) -> None:
     assert text.startswith(f"Setup: Test appraisal ({view.appraisal.path.name}, SCAMPI A)") and "team: (none) [0 assessors]" in text
     assert "basic units: Unit A, Unit B" in text and "support functions: QA Group" in text
     assert "CM    in scope; sampled in: Unit A, Unit B, QA Group" in text
+    assert "scale: SCAMPI A practice characterizations: FI fully implemented" in text
 
 
 # -- the appraisal type and its scale

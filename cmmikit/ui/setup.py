@@ -435,6 +435,7 @@ class SetupView(View):
         info, instances = self.appraisal.info(), self.appraisal.instances()
         scopes = self.appraisal.scopes()
         lines = [f"Setup: {info.name} ({self.appraisal.path.name}, {info.appraisal_type})",
+                 f"  scale: {self.appraisal.scale.summary()}",
                  f"  organizational unit: {info.org_unit or '(not set)'}",
                  f"  dates: {info.start_date or '?'} to {info.end_date or '?'}"]
         for kind, label in (("basic_unit", "basic units"), ("support_function", "support functions")):
