@@ -53,7 +53,7 @@ def test_papermill_exports_into_a_folder_beside_the_notebook(demo, tmp_path: Pat
                                                   "report.pdf", "final-findings.pptx"}
 
 
-@pytest.mark.parametrize("name", ("00_setup.ipynb", "01_walkthrough.ipynb", "02_ratings.ipynb"))
+@pytest.mark.parametrize("name", ("00_setup.ipynb", "01_walkthrough.ipynb", "02_ratings.ipynb", "03_findings.ipynb"))
 def test_papermill_runs_the_screens_on_a_scampi_b(name: str, demo_b, tmp_path: Path) -> None:
     from tests.rating_words import rating_words
 
@@ -67,5 +67,5 @@ def test_papermill_runs_the_screens_on_a_scampi_b(name: str, demo_b, tmp_path: P
     text = "".join(o.get("data", {}).get("text/plain", "") for c in nb.cells if c.cell_type == "code"
                    for o in c.outputs)
     assert {"00_setup.ipynb": "SCAMPI B", "01_walkthrough.ipynb": "risk (",
-            "02_ratings.ipynb": "SCAMPI B: findings, not ratings"}[name] in text
+            "02_ratings.ipynb": "SCAMPI B: findings, not ratings", "03_findings.ipynb": "open gaps"}[name] in text
     assert rating_words(text) == []
