@@ -36,7 +36,7 @@ NO_RATINGS_TEXT = ("A {kind} gives strengths, weaknesses and findings, not ratin
                    "is rated.")
 
 
-def assessment_gaps(assessment: Assessment) -> "pd.DataFrame":
+def assessment_gaps(assessment: Assessment) -> pd.DataFrame:
     """What is left to do in in-scope PAs: instances not characterized, without evidence, or one-sided."""
     import pandas as pd
 
@@ -146,9 +146,10 @@ class AssessmentView(PracticeReview):
         shown = (f"<span style='background:{outcome.colour};color:{palette.text_on(outcome.colour)};padding:1px 6px;"
                  f"border-radius:3px;font-weight:600'>{esc(outcome.label)}</span> " if outcome else "")
         return (f"<div><b>Readiness forecast</b> ({esc(a.scale.forecast.question)})<br>"
-                f"ML{a.target_level} in a SCAMPI A: {shown}{esc(said)}<br><small>{esc(a.forecast_text())}</small></div>")
+                f"ML{a.target_level} in a SCAMPI A: {shown}{esc(said)}<br>"
+                f"<small>{esc(a.forecast_text())}</small></div>")
 
-    def pa_frame(self) -> "pd.DataFrame":
+    def pa_frame(self) -> pd.DataFrame:
         pas = self._selected(self.assessment.pas)
         frame = pas[["pa", "name", "scope", "summary"]].copy()
         frame["scope"] = frame["scope"].str.replace("_", " ")
@@ -158,14 +159,14 @@ class AssessmentView(PracticeReview):
             frame["goals forecast"] = pas["forecast_summary"]
         return frame.rename(columns={"pa": "PA", "name": "process area", "summary": "practices"})
 
-    def goal_frame(self) -> "pd.DataFrame":
+    def goal_frame(self) -> pd.DataFrame:
         goals = self._selected(self.assessment.goals)
         frame = goals[["pa", "goal", "title", "summary", "worst_label"]].copy()
         if self.scale.forecast:
             frame["forecast"] = goals["forecast_label"]
         return frame.rename(columns={"pa": "PA", "summary": "practices", "worst_label": "worst"})
 
-    def practice_frame(self, practices: "pd.DataFrame") -> "pd.DataFrame":
+    def practice_frame(self, practices: pd.DataFrame) -> pd.DataFrame:
         scale = self.scale
         counts = {value_column(v.value): v.label for v in scale.values}
         frame = practices[["pa", "practice", "title", *counts, "n_blank"]].copy()

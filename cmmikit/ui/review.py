@@ -119,7 +119,7 @@ class PracticeReview(View):
         self._read()
         self.render()
 
-    def _selected(self, frame: "pd.DataFrame") -> "pd.DataFrame":
+    def _selected(self, frame: pd.DataFrame) -> pd.DataFrame:
         pa = self.pa_filter.value
         return (frame if pa == ALL else frame[frame.pa == pa]).reset_index(drop=True)
 
@@ -134,8 +134,8 @@ class PracticeReview(View):
             self.follow_up.value = ""
             return
         counts = r.reassessment()
-        self.follow_up.value = (f"Follow-up of <b>{esc(r.follow_up_of)}</b>: {counts['reassessed']} characterization(s) "
-                                f"re-assessed, {counts['inherited']} still inherited. ")
+        self.follow_up.value = (f"Follow-up of <b>{esc(r.follow_up_of)}</b>: {counts['reassessed']} "
+                                f"characterization(s) re-assessed, {counts['inherited']} still inherited. ")
 
     def clear_decision(self) -> None:
         case = self._case()

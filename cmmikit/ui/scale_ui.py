@@ -49,12 +49,12 @@ class ScaleButtons:
     blank: bool = True            # a "blank" button first
 
     @classmethod
-    def of(cls, scale: Scale) -> "ScaleButtons":
+    def of(cls, scale: Scale) -> ScaleButtons:
         """Buttons for characterizing: blank and every value of the scale."""
         return cls(scale, scale_keys(scale), scale.all_values)
 
     @classmethod
-    def decisions(cls, scale: Scale) -> "ScaleButtons":
+    def decisions(cls, scale: Scale) -> ScaleButtons:
         """Buttons for a team decision: the values a decision may record (no blank, no not-yet value)."""
         return cls(scale, {}, scale.decision_values, blank=False)
 
