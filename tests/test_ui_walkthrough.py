@@ -501,3 +501,12 @@ def test_the_buttons_follow_a_type_switch_on_reload(appraisal: Appraisal) -> Non
     assert view.panel("Unit A").characterization._options_values == ("", "low", "medium", "high")
     assert view.panel("Unit A").characterization.value == "low"
     assert "h" in view.keys.shortcuts and "f" not in view.keys.shortcuts
+
+
+def test_a_value_refused_after_a_switch_elsewhere_brings_the_new_buttons(appraisal: Appraisal) -> None:
+    view = WalkthroughView(appraisal, pa="SD")
+    appraisal.set_type("SCAMPI B")                    # another session (nothing characterized: it fits)
+    view.panel("Unit A").characterization.value = "FI"
+    assert appraisal.record("SD", "SP 1.1", "Unit A").characterization is None
+    assert view.panel("Unit A").characterization._options_values == ("", "low", "medium", "high")
+    assert "FI was not saved" in view.status.text and "low risk" in view.status.text

@@ -295,6 +295,10 @@ class InstancePanel:
                 self.view.characterization_changed()
         elif field == "characterization":
             self._show_field("characterization")  # never show a value as set that was not stored
+            if not self.status.conflict_open and self.view.use_scale():   # switched elsewhere meanwhile
+                self.view.reload()
+                self.view.status.error(f"{shown} was not saved: the appraisal is now on the scale "
+                                       f"{self.view.scale.summary()}; the buttons show it")
 
     def _show_field(self, field: str) -> None:
         self._loading = True
@@ -607,15 +611,16 @@ class WalkthroughView(View):
 
     # -- the scale: buttons, keys and their help
 
-    def use_scale(self) -> None:
-        """Follow the appraisal's scale (another session or 00_setup may have switched it)."""
+    def use_scale(self) -> bool:
+        """Follow the appraisal's scale (another session or 00_setup may have switched it); True if it changed."""
         scale = self.appraisal.scale
         if scale == self.scale:
-            return
+            return False
         self.scale, self.buttons = scale, ScaleButtons.of(scale)
         self.scale_style.value = self.buttons.css()
         self.keys.shortcuts = self._shortcuts()
         self._show_key_help()
+        return True
 
     def _shortcuts(self) -> list[str]:
         keys = list(self.buttons.keys)
