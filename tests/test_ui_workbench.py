@@ -161,3 +161,16 @@ def test_chooser_creates_a_scampi_c_on_a_team_scale_file_shown_first(folder: Pat
     assert page.chooser.status.ok, page.chooser.status.text
     assert page.appraisal.info().appraisal_type == "SCAMPI C" and page.appraisal.scale.id == "acme-c"
     assert page.view.type_picker.scale_files.value == "<own>"        # the setup screen shows the own scale
+
+
+def test_every_screen_names_all_its_inputs_on_a_scampi_b(folder: Path, demo_b_file: Path) -> None:
+    import shutil
+
+    from cmmikit.ui.common import unlabelled
+    from cmmikit.ui.export import ExportView
+    from cmmikit.ui.findings import FindingsView
+
+    shutil.copy(demo_b_file, folder / "dry-run.cmmi")
+    for make in (SetupView, WalkthroughView, RatingsView, FindingsView, ExportView):
+        page = Workbench(make, folder / "dry-run.cmmi", folder=folder)
+        assert unlabelled(page.widget) == [], make.__name__
