@@ -101,3 +101,20 @@ def test_a_finding_edited_meanwhile_is_offered(two) -> None:
     assert view.edit_status.conflict_open and "theirs 'SLAs are reviewed late (ravi)'" in view.edit_status.text
     view.edit_status.theirs_button.click()
     assert ann.finding(fid).statement == "SLAs are reviewed late (ravi)"
+
+
+def test_a_scampi_b_team_decision_recorded_meanwhile_is_offered_in_labels(two) -> None:
+    ann, ravi = two
+    ann.set_type("SCAMPI B")
+    for unit, value in (("Unit A", "low"), ("Unit B", "high")):
+        ann.update_record("SD", "SP 1.1", unit, characterization=value, weaknesses="gap")
+    view = RatingsView(ann, pa="SD")
+    ravi.set_practice_decision("SD", "SP 1.1", "high", "one unit lacks it")
+    view.practice_dropdown.value = ("SD", "SP 1.1")
+    view.decision_value.value = "medium"
+    view.decision_rationale.value = "a minor gap"
+    view.record_decision()
+    assert view.decision_status.conflict_open and "high risk" in view.decision_status.text
+    assert "medium risk" in view.decision_status.text and ann.practice_decisions()[0].value == "high"
+    view.decision_status.mine_button.click()
+    assert view.decision_status.ok and ann.practice_decisions()[0].value == "medium"

@@ -113,3 +113,24 @@ def test_links_under_voila_serving_a_folder_point_at_its_files() -> None:
         "/voila/files/"
     assert link_prefix({"SERVER_SOFTWARE": "voila/0.5.13", "SCRIPT_NAME": "/hub/voila/render/team/04_export.ipynb"}) \
         == "/hub/voila/files/team/"
+
+
+def test_a_scampi_b_exports_its_workbook_charts_and_deck_without_ratings(demo_b: Appraisal, tmp_path: Path) -> None:
+    import zipfile
+
+    from tests.rating_words import rating_words
+
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    screen = ExportView(demo_b, folder=folder, today=DAY)
+    for key, box in screen.choices.items():
+        box.value = key in ("workbook", "charts", "deck")
+    screen.export_button.click()
+    assert screen.status.ok, screen.status.text
+    target = export_folder(folder, demo_b, DAY)
+    with zipfile.ZipFile(target / "gap-analysis.xlsx") as book:
+        strings = book.read("xl/sharedStrings.xml").decode("utf-8")
+    assert "medium risk" in strings and "findings, not ratings" in strings
+    assert (target / "final-findings.pptx").stat().st_size > 50_000
+    assert sorted(p.name for p in (target / "charts").glob("*.png"))
+    assert rating_words(screen.progress.value) == []

@@ -224,3 +224,16 @@ def test_tables_are_readable_and_refresh(view: FindingsView) -> None:
     assert "readiness (FI or LI)" in view.readiness_table.value and "0%" in view.readiness_table.value
     assert "0.555556" not in view.readiness_table.value
     assert ">CM<" in view.rollup_table.value and ">2<" in view.rollup_table.value
+
+
+def test_a_scampi_b_ranks_through_the_scale_and_shows_no_rating(demo_b) -> None:
+    from cmmikit.ui.findings import FindingsView
+    from tests.rating_words import rating_words
+    from tests.test_ui_walkthrough import widget_text
+
+    view = FindingsView(demo_b)
+    assert len(view.frame) and "SCAMPI B: findings, not ratings" in view.headline.value
+    assert "goal outlook" in view.table.value and "goal rating" not in view.table.value
+    assert demo_b.scale.colours["high"] in view.table.value or demo_b.scale.colours["medium"] in view.table.value
+    assert "on the scale: low" in view.formula.value and "FI or LI" not in view.readiness_heading.value
+    assert rating_words(widget_text(view.widget) + repr(view)) == []

@@ -63,3 +63,21 @@ def test_papermill_exports_into_a_folder_beside_the_notebook(demo, tmp_path: Pat
     assert folder.name.startswith("northwind-it-services-ml2-readiness-")
     assert {p.name for p in folder.iterdir()} >= {"gap-analysis.xlsx", "charts", "report.html", "report.html.ipynb",
                                                   "report.pdf", "final-findings.pptx"}
+
+
+@pytest.mark.parametrize("name", ("00_setup.ipynb", "01_walkthrough.ipynb", "02_ratings.ipynb", "03_findings.ipynb"))
+def test_papermill_runs_the_screens_on_a_scampi_b(name: str, demo_b, tmp_path: Path) -> None:
+    from tests.rating_words import rating_words
+
+    papermill = pytest.importorskip("papermill")
+    path = str(demo_b.path)
+    demo_b.close()
+    out = tmp_path / name
+    papermill.execute_notebook(str(NOTEBOOKS / name), str(out), kernel_name="python3", progress_bar=False,
+                               parameters={"appraisal_path": path}, cwd=str(tmp_path))
+    nb = nbformat.read(out, as_version=4)
+    text = "".join(o.get("data", {}).get("text/plain", "") for c in nb.cells if c.cell_type == "code"
+                   for o in c.outputs)
+    assert {"00_setup.ipynb": "SCAMPI B", "01_walkthrough.ipynb": "risk (",
+            "02_ratings.ipynb": "SCAMPI B: findings, not ratings", "03_findings.ipynb": "open gaps"}[name] in text
+    assert rating_words(text) == []

@@ -223,3 +223,66 @@ def test_outlook_stale_decisions_and_follow_ups_are_shown(tiny, tmp_path) -> Non
         before = screen.ratings.practices.n_FI.sum()
         screen.reassessed_only_box.value = True
         assert screen.ratings.reassessed_only and screen.ratings.practices.n_FI.sum() < before
+
+
+# -- SCAMPI B and C: the assessment (findings, not ratings)
+
+
+def test_scampi_b_shows_the_assessment_with_the_forecast_and_no_rating_word(demo_b: Appraisal) -> None:
+    from cmmikit.ui.assessment import AssessmentView
+    from tests.rating_words import rating_words
+
+    view = RatingsView(demo_b)
+    assert isinstance(view, AssessmentView)
+    scale = demo_b.scale
+    assert "SCAMPI B: findings, not ratings" in view.headline.value
+    assert "Readiness forecast" in view.forecast.value and "ML2 in a SCAMPI A" in view.forecast.value
+    assert "low risk" in view.pa_table.value and scale.colours["high"] in view.practice_table.value
+    assert "likely to be satisfied in a SCAMPI A" in view.goal_table.value
+    assert view.decision_value._options_labels == ("low risk", "medium risk", "high risk")
+    assert not hasattr(view, "goal_dropdown")          # no goal rating controls
+    shown = "\n".join([repr(view), view.headline.value, view.forecast.value, view.pa_table.value,
+                       view.goal_table.value, view.practice_table.value, view.stale_decisions.value,
+                       *(str(o) for o in view.practice_dropdown._options_labels)])
+    assert rating_words(shown) == []
+
+
+def test_scampi_b_team_decision_on_the_scale_is_stored_then_goes_stale(demo_b: Appraisal) -> None:
+    from cmmikit.ui.walkthrough import WalkthroughView
+
+    view = RatingsView(demo_b, pa="CM")
+    view.practice_dropdown.value = ("CM", "SP 1.1")
+    view.decision_value.value = "medium"
+    view.decision_rationale.value = "the baselines are not audited"
+    view.record_decision_button.click()
+    assert view.decision_status.ok, view.decision_status.text
+    decision = next(d for d in demo_b.practice_decisions() if (d.pa, d.practice) == ("CM", "SP 1.1"))
+    assert decision.value == "medium"
+    row = view.assessment.practices.set_index(["pa", "practice"]).loc[("CM", "SP 1.1")]
+    assert row.ou == "medium" and "team decision: medium risk" in row.decision_note
+    assert "decided medium risk" in view.practice_dropdown.label
+
+    walk = WalkthroughView(demo_b, pa="CM", practice="SP 1.1")   # the data change after the decision
+    walk.panels[0].characterization.value = "high"
+    view.refresh()
+    assert "1 team decision(s) taken before their data changed" in view.stale_decisions.value
+    assert view.confirm_decision_button.layout.display != "none"
+    view.confirm_decision_button.click()
+    assert view.decision_status.ok and "0 stale" in repr(view)
+    view.clear_decision_button.click()
+    assert not [d for d in demo_b.practice_decisions() if (d.pa, d.practice) == ("CM", "SP 1.1")]
+
+
+def test_scampi_c_team_scale_labels_and_no_forecast(tmp_path) -> None:
+    from tests.conftest import DATA
+    from tests.rating_words import rating_words
+
+    with Appraisal.create(tmp_path / "c.cmmi", name="C", appraisal_type="SCAMPI C",
+                          scale=DATA / "scales" / "traffic-light-c.yaml") as c:
+        c.add_instance("U1")
+        c.update_record("CM", "SP 1.1", "U1", characterization="drafted", weaknesses="no owner")
+        view = RatingsView(c, pa="CM")
+        assert "SCAMPI C: findings, not ratings" in view.headline.value and view.forecast.value == ""
+        assert "approach drafted" in view.practice_table.value
+        assert view.decision_value._options_values == ("embedded", "used", "drafted", "missing")  # no not-yet
+        assert rating_words(repr(view) + view.pa_table.value + view.goal_table.value) == []

@@ -171,3 +171,63 @@ def test_text_form(view: SetupView) -> None:
     assert text.startswith(f"Setup: Test appraisal ({view.appraisal.path.name}, SCAMPI A)") and "team: (none) [0 assessors]" in text
     assert "basic units: Unit A, Unit B" in text and "support functions: QA Group" in text
     assert "CM    in scope; sampled in: Unit A, Unit B, QA Group" in text
+    assert "scale: SCAMPI A practice characterizations: FI fully implemented" in text
+
+
+# -- the appraisal type and its scale
+
+
+def test_a_refused_type_switch_shows_the_stores_message_then_converts_on_click(demo_b: Appraisal) -> None:
+    view = SetupView(demo_b)
+    before = demo_b.values_in_use()[0]
+    view.appraisal_type.value = "SCAMPI A"
+    assert not view.status.ok and view.status.text.startswith(f"{demo_b.location.label}: cannot switch to SCAMPI A")
+    assert "\n" not in view.status.text
+    assert demo_b.info().appraisal_type == "SCAMPI B" and demo_b.values_in_use()[0] == before  # nothing changed
+    assert view.conversion_box.layout.display != "none"
+    assert view.mapping.value == "low=FI,medium=PI,high=NI"                   # suggested, in the scale's order
+    assert "still a SCAMPI B appraisal" in view.conversion_note.value
+    assert "FI fully implemented" in view.type_picker.preview.value            # the scale asked for is shown
+
+    view.mapping.value = "low=LI,medium=PI,high=NI"                           # edited by the user
+    view.convert_button.click()
+    assert view.status.ok, view.status.text
+    n = sum(before.values())
+    assert f"{n} characterization(s) converted" in view.status.text
+    assert demo_b.info().appraisal_type == "SCAMPI A" and set(demo_b.values_in_use()[0]) <= {"LI", "PI", "NI"}
+    assert view.conversion_box.layout.display == "none" and view.appraisal_type.value == "SCAMPI A"
+
+
+def test_keeping_the_type_hides_the_conversion_and_shows_the_stored_type(demo_b: Appraisal) -> None:
+    view = SetupView(demo_b)
+    view.appraisal_type.value = "Self-appraisal"
+    assert view.conversion_box.layout.display != "none"
+    view.cancel_conversion_button.click()
+    assert view.conversion_box.layout.display == "none" and view.appraisal_type.value == "SCAMPI B"
+    assert "low risk" in view.type_picker.preview.value and demo_b.info().appraisal_type == "SCAMPI B"
+
+
+def test_a_bad_mapping_is_refused_in_one_line_and_nothing_changes(demo_b: Appraisal) -> None:
+    view = SetupView(demo_b)
+    view.appraisal_type.value = "SCAMPI A"
+    view.mapping.value = "low=FI,medium=XX,high=NI"
+    view.convert_button.click()
+    assert not view.status.ok and "medium=XX" in view.status.text and "\n" not in view.status.text
+    assert demo_b.info().appraisal_type == "SCAMPI B"
+
+
+def test_a_fitting_switch_to_a_team_scale_file(appraisal: Appraisal, tmp_path) -> None:
+    from tests.conftest import DATA
+
+    (tmp_path / "scales").mkdir()
+    (tmp_path / "scales" / "acme.yaml").write_bytes((DATA / "scales" / "traffic-light-c.yaml").read_bytes())
+    view = SetupView(appraisal, folder=tmp_path)
+    assert view.type_picker.scale_files.layout.display == "none"             # only a SCAMPI C has a file choice
+    view.appraisal_type.value = "SCAMPI C"                                     # nothing characterized: it fits
+    assert view.status.ok and appraisal.info().appraisal_type == "SCAMPI C"
+    assert view.type_picker.scale_files.layout.display != "none"
+    view.type_picker.scale_files.value = str((tmp_path / "scales" / "acme.yaml").resolve())
+    assert view.status.ok, view.status.text
+    assert appraisal.scale.id == "acme-c" and "approach embedded" in view.type_picker.preview.value
+    assert view.type_picker.scale_files.value == "<own>"                       # the scale is now the appraisal's
+    assert "ACME approach maturity" in view.type_picker.scale_files.label

@@ -409,3 +409,107 @@ def test_a_follow_up_marks_inherited_characterizations_until_confirmed_or_edited
         assert first.status.ok and first.inherited.value == "" and not later.record("SD", "SP 1.1", "Unit A").inherited
         second.characterization.value = "LI"          # an edit re-assesses too
         assert second.inherited.value == "" and not later.record("SD", "SP 1.1", "Unit B").inherited
+
+
+# -- SCAMPI B and C: the buttons, keys and OU value follow the appraisal's scale
+
+
+def widget_text(widget) -> str:
+    """Every string a widget tree shows (values, descriptions, options, tooltips), for word checks."""
+    import ipywidgets as w
+
+    parts: list[str] = []
+    for name in ("value", "description", "tooltip", "placeholder"):
+        value = getattr(widget, name, None)
+        if isinstance(value, str):
+            parts.append(value)
+    if isinstance(widget, (w.ToggleButtons, w.Dropdown)):
+        parts += [str(label) for label in widget._options_labels]
+        parts += [str(t) for t in getattr(widget, "tooltips", None) or ()]
+    for child in getattr(widget, "children", ()):
+        parts.append(widget_text(child))
+    return "\n".join(parts)
+
+
+def test_scampi_a_keeps_fi_to_ny_buttons_and_keys(view: WalkthroughView) -> None:
+    buttons = view.panel("Unit A").characterization
+    assert buttons._options_labels == ("blank", "FI", "LI", "PI", "NI", "NY")
+    assert view.buttons.keys == {"0": "", "f": "FI", "l": "LI", "p": "PI", "n": "NI", "y": "NY"}
+    assert "(key f)" in buttons.tooltips[1] and "f l p n y = FI LI PI NI NY" in view.key_help.value
+
+
+def test_scampi_b_buttons_colours_keys_and_ou_value_come_from_the_scale(demo_b: Appraisal) -> None:
+    from tests.rating_words import rating_words
+
+    view = WalkthroughView(demo_b, pa="CM", practice="SP 1.1")
+    scale = demo_b.scale
+    panel = view.panels[0]
+    assert panel.characterization._options_labels == ("blank", "low risk", "medium risk", "high risk")
+    assert panel.characterization._options_values == ("", "low", "medium", "high")
+    assert view.buttons.keys == {"0": "", "l": "low", "m": "medium", "h": "high"}
+    assert [t.rsplit("(key ", 1)[1] for t in panel.characterization.tooltips] == ["0)", "l)", "m)", "h)"]
+    assert scale.get("medium").meaning in panel.characterization.tooltips[2]
+    for value in ("low", "medium", "high"):          # every value's button has its colour
+        assert scale.colours[value] in view.scale_style.value
+    assert "l = low risk, m = medium risk, h = high risk, 0 = blank" in view.key_help.value
+
+    view.keys.press("h", 0)                           # a key sets the panel's value, stored at once
+    name = panel.instance.name
+    assert demo_b.record("CM", "SP 1.1", name).characterization == "high"
+    assert panel.status.text == "high risk saved"
+    panel.characterization.value = "medium"           # a click too
+    assert demo_b.record("CM", "SP 1.1", name).characterization == "medium"
+    view.keys.press("F", 0)                           # an SCAMPI A key does nothing here
+    assert demo_b.record("CM", "SP 1.1", name).characterization == "medium"
+    for other in view.panels[1:len(view.sampled)]:
+        other.characterization.value = "low"
+    assert "OU value" in view.aggregate.value and "medium risk" in view.aggregate.value
+    assert "FI" not in panel.characterization._options_labels
+    assert rating_words(widget_text(view.widget) + view.summary()) == []
+
+
+def test_scampi_b_warnings_use_the_scale(demo_b: Appraisal) -> None:
+    view = WalkthroughView(demo_b, pa="CM", practice="SP 1.1")
+    panel = view.panels[0]
+    panel.weaknesses.value = ""
+    panel.characterization.value = "high"
+    assert "high risk needs at least one weakness written" in panel.warnings
+
+
+def test_scampi_c_team_scale_gives_its_own_buttons_and_keys(tmp_path) -> None:
+    from tests.conftest import DATA
+    from tests.rating_words import rating_words
+
+    with Appraisal.create(tmp_path / "c.cmmi", name="C", appraisal_type="SCAMPI C",
+                          scale=DATA / "scales" / "traffic-light-c.yaml") as c:
+        c.add_instance("U1")
+        c.add_instance("U2")
+        view = WalkthroughView(c, pa="CM")
+        panel = view.panel("U1")
+        assert panel.characterization._options_values == ("", "embedded", "used", "drafted", "missing", "later")
+        assert view.buttons.keys == {"0": "", "e": "embedded", "u": "used", "d": "drafted", "m": "missing",
+                                     "l": "later"}
+        view.keys.press("d", 0)
+        view.keys.press("e", 1)
+        assert c.record("CM", "SP 1.1", "U1").characterization == "drafted"
+        assert "approach embedded" in view.aggregate.value          # the best across instances
+        assert rating_words(widget_text(view.widget) + view.summary()) == []
+
+
+def test_the_buttons_follow_a_type_switch_on_reload(appraisal: Appraisal) -> None:
+    view = WalkthroughView(appraisal, pa="SD")
+    view.panel("Unit A").characterization.value = "LI"
+    appraisal.set_type("SCAMPI B", mapping={"LI": "low"})
+    view.reload()
+    assert view.panel("Unit A").characterization._options_values == ("", "low", "medium", "high")
+    assert view.panel("Unit A").characterization.value == "low"
+    assert "h" in view.keys.shortcuts and "f" not in view.keys.shortcuts
+
+
+def test_a_value_refused_after_a_switch_elsewhere_brings_the_new_buttons(appraisal: Appraisal) -> None:
+    view = WalkthroughView(appraisal, pa="SD")
+    appraisal.set_type("SCAMPI B")                    # another session (nothing characterized: it fits)
+    view.panel("Unit A").characterization.value = "FI"
+    assert appraisal.record("SD", "SP 1.1", "Unit A").characterization is None
+    assert view.panel("Unit A").characterization._options_values == ("", "low", "medium", "high")
+    assert "FI was not saved" in view.status.text and "low risk" in view.status.text

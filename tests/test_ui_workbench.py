@@ -120,3 +120,57 @@ def test_every_screen_names_all_its_inputs(folder: Path) -> None:
     for make in (SetupView, WalkthroughView, RatingsView, FindingsView, ExportView):
         page = Workbench(make, folder / "alpha.cmmi", folder=folder)
         assert unlabelled(page.widget) == [], make.__name__
+
+
+def test_chooser_creates_a_scampi_b_and_shows_type_and_scale(folder: Path) -> None:
+    from cmmikit.ui.assessment import AssessmentView
+
+    page = Workbench(RatingsView, folder / "alpha.cmmi", folder=folder)
+    chooser = page.chooser
+    assert "SCAMPI A" in chooser.current_label.value and "FI fully implemented" in chooser.current_label.value
+    assert chooser.new_type.scale_files.layout.display == "none"
+    chooser.new_type.type_dropdown.value = "SCAMPI B"
+    assert "low risk" in chooser.new_type.preview.value and "high risk" in chooser.new_type.preview.value
+    chooser.new_name.value = "Dry run"
+    chooser.create_button.click()
+    assert chooser.status.ok, chooser.status.text
+    assert page.appraisal.info().appraisal_type == "SCAMPI B" and page.appraisal.scale.id == "scampi-b"
+    assert isinstance(page.view, AssessmentView)                   # 02_ratings follows the type
+    assert "SCAMPI B" in chooser.current_label.value and "medium risk" in chooser.current_label.value
+
+
+def test_chooser_creates_a_scampi_c_on_a_team_scale_file_shown_first(folder: Path) -> None:
+    from tests.conftest import DATA
+
+    (folder / "acme.yaml").write_bytes((DATA / "scales" / "traffic-light-c.yaml").read_bytes())
+    (folder / "broken.yaml").write_text("id: x\nname: X\nvalues: []\n", encoding="utf-8")
+    page = Workbench(SetupView, folder / "alpha.cmmi", folder=folder)
+    picker = page.chooser.new_type
+    picker.type_dropdown.value = "SCAMPI C"
+    assert picker.scale_files.layout.display != "none"
+    assert picker.scale_files._options_labels[1:] == ("acme.yaml", "broken.yaml")
+    picker.scale_files.value = str((folder / "broken.yaml").resolve())
+    assert "broken.yaml" in picker.preview.value and "values" in picker.preview.value   # one-line error shown
+    page.chooser.new_name.value = "Broken"
+    page.chooser.create_button.click()
+    assert not page.chooser.status.ok and not (folder / "broken.cmmi").exists()
+    picker.scale_files.value = str((folder / "acme.yaml").resolve())
+    assert "approach embedded" in picker.preview.value and "Defined, used everywhere" in picker.preview.value
+    page.chooser.new_name.value = "Acme C"
+    page.chooser.create_button.click()
+    assert page.chooser.status.ok, page.chooser.status.text
+    assert page.appraisal.info().appraisal_type == "SCAMPI C" and page.appraisal.scale.id == "acme-c"
+    assert page.view.type_picker.scale_files.value == "<own>"        # the setup screen shows the own scale
+
+
+def test_every_screen_names_all_its_inputs_on_a_scampi_b(folder: Path, demo_b_file: Path) -> None:
+    import shutil
+
+    from cmmikit.ui.common import unlabelled
+    from cmmikit.ui.export import ExportView
+    from cmmikit.ui.findings import FindingsView
+
+    shutil.copy(demo_b_file, folder / "dry-run.cmmi")
+    for make in (SetupView, WalkthroughView, RatingsView, FindingsView, ExportView):
+        page = Workbench(make, folder / "dry-run.cmmi", folder=folder)
+        assert unlabelled(page.widget) == [], make.__name__

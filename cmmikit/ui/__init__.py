@@ -2,8 +2,8 @@
 
 Each notebook shows a :class:`Workbench`: the appraisal chooser above one screen,
 ``SetupView`` (00_setup), ``WalkthroughView`` (01_walkthrough), ``RegisterView``
-(01c_register, the evidence register), ``RatingsView``
-(02_ratings), ``FindingsView`` (03_findings) or ``ExportView`` (04_export).
+(01c_register, the evidence register), ``RatingsView`` (02_ratings; for a SCAMPI B or C it builds an
+``AssessmentView``: findings, not ratings), ``FindingsView`` (03_findings) or ``ExportView`` (04_export).
 ``shared_appraisal(path=None)`` is the kernel's one handle on an appraisal;
 ``open_appraisal(path=None)`` opens a new one (a file or a server URL; without
 one, ``$CMMIKIT_APPRAISAL`` or the sample appraisal).

@@ -29,7 +29,8 @@ from IPython.display import HTML
 
 from cmmikit import findings as F
 from cmmikit.errors import CmmikitError
-from cmmikit.rating import Ratings, rate
+from cmmikit.rating import Ratings
+from cmmikit.risk import Assessment, evaluate
 from cmmikit.store import Appraisal
 from cmmikit.ui.common import StatusLine, View, button, esc
 from cmmikit.ui.workbench import slug
@@ -39,10 +40,11 @@ EXPORTS = "exports"
 
 @dataclass
 class ExportJob:
-    """What every deliverable writer gets: the appraisal, its ratings and ranked findings, the target folder."""
+    """What every deliverable writer gets: the appraisal, its results (SCAMPI A ratings, or a SCAMPI B/C
+    assessment) and ranked findings, the target folder."""
 
     appraisal: Appraisal
-    ratings: Ratings
+    ratings: "Ratings | Assessment"
     findings: Any       # pandas DataFrame (findings_frame)
     folder: Path
 
@@ -203,7 +205,7 @@ class ExportView(View):
             self._progress(done, "bringing the findings in step with the weaknesses")
             report = F.sync_findings(self.appraisal)
             done.append(str(report))
-            ratings = rate(self.appraisal)
+            ratings = evaluate(self.appraisal)
             job = ExportJob(self.appraisal, ratings, F.findings_frame(self.appraisal, ratings), target)
             target.mkdir(parents=True, exist_ok=True)
             for item in chosen:

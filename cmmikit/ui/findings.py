@@ -16,7 +16,9 @@ import ipywidgets as w
 import pandas as pd
 
 from cmmikit import findings as F
-from cmmikit.rating import Ratings, rate
+from cmmikit import palette
+from cmmikit.rating import Ratings
+from cmmikit.risk import Assessment, evaluate, is_assessment
 from cmmikit.store import ACTION_STATUSES, FINDING_KINDS, Appraisal
 from cmmikit.errors import ConflictError
 from cmmikit.ui.common import (StatusLine, View, badge, button, cell_style, conflict_message, esc, plural, submit_button,
@@ -39,6 +41,9 @@ READINESS_TABLE = [("pa", "PA"), ("name", "process area"), ("rating", "rating"),
                    ("capability_level", "capability level"), ("n_practices", "practices"),
                    ("n_fi_li", "FI or LI"), ("readiness", "readiness (FI or LI)")]
 WRAPPED = {"title", "description", "finding", "owner"}   # long text wraps; short codes stay on one line
+RISK_READINESS_TABLE = [("pa", "PA"), ("name", "process area"), ("summary", "practices at the OU"),
+                        ("on_track_share", "on track"), ("forecast_summary", "goals forecast")]
+RISK_HEADERS = {"goal rating": "goal outlook", "PA rating": "PA summary"}   # SCAMPI B/C: no ratings
 COLOURED = {"goal_rating", "pa_rating", "rating", "ou_characterization"}
 _CELL = "padding:2px 6px;vertical-align:top;border-bottom:1px solid #e5e7eb"
 ALL = "all"
@@ -88,7 +93,7 @@ class FindingsView(View):
         self.sync_button = button("Generate from weaknesses", "refresh",
                                   tooltip="create or refresh findings from the weaknesses and strengths recorded "
                                           "per practice (your edits are kept)")
-        self.formula = w.HTML(f"<pre style='font-size:90%;line-height:1.3'>{esc(F.score_formula(self.weights))}</pre>")
+        self.formula = w.HTML()
         self.pa_filter = w.Dropdown(options=[("all process areas", ALL)] + [(p, p) for p in model.pa_ids],
                                     description="Show", layout=w.Layout(width="260px"))
         self.show = w.ToggleButtons(options=SHOW, value="gaps", description="Which findings",
@@ -147,6 +152,8 @@ class FindingsView(View):
         self.plan_status = StatusLine()
         self.rollup_table = w.HTML()
         self.readiness_table = w.HTML()
+        self.readiness_heading = w.HTML()
+        self.fills: dict[str, str] | None = None
 
         self._wire()
         self.widget = self._layout()
@@ -199,8 +206,7 @@ class FindingsView(View):
                        row(self.action_picker, self.action_status, self.update_action_button,
                            self.plan_status.widget)])
         rollups = w.VBox([w.HTML("<b>Gaps per process area and goal</b>"), self.rollup_table,
-                          w.HTML("<b>Readiness per process area</b> (share of practices FI or LI at the OU)"),
-                          self.readiness_table])
+                          self.readiness_heading, self.readiness_table])
         tabs = w.Tab([ranking, edit, merge, new, plan, rollups],
                      titles=("Ranked findings", "Finding and its actions", "Group and merge", "Write a finding",
                              "Action plan", "Per goal and PA"))
@@ -211,7 +217,11 @@ class FindingsView(View):
 
     def refresh(self) -> None:
         """Re-rate, re-rank and redraw everything (after any change)."""
-        self.ratings = rate(self.appraisal)
+        self.ratings = evaluate(self.appraisal)
+        self.fills = _fills(self.ratings)
+        scale = self.ratings.scale if is_assessment(self.ratings) else None
+        self.formula.value = (f"<pre style='font-size:90%;line-height:1.3'>{esc(F.score_formula(self.weights, scale))}"
+                              "</pre>")
         everything = F.findings_frame(self.appraisal, self.ratings, self.weights, include_closed=True)
         self.frame = everything[everything["status"] == "open"].reset_index(drop=True)
         self.closed = everything[everything["status"] == "dismissed"].reset_index(drop=True)
@@ -221,7 +231,7 @@ class FindingsView(View):
         self.headline.value = (
             f"<b>{len(gaps)}</b> open gap findings, <b>{int(gaps['blocks_ml2'].sum())}</b> blocking ML2, "
             f"<b>{int((self.frame['kind'] == F.STRENGTH).sum())}</b> strengths, <b>{len(self.closed)}</b> dismissed "
-            f"&nbsp; {badge(self.ratings.maturity.headline, self.ratings.maturity.verdict)}")
+            f"&nbsp; {_verdict(self.ratings)}")
         self.action_summary.value = (f"Actions: <b>{counts['open']}</b> open, <b>{counts['overdue']}</b> overdue, "
                                      f"<b>{counts['done']}</b> done, <b>{counts['cancelled']}</b> cancelled")
         self._show_findings()
@@ -243,7 +253,8 @@ class FindingsView(View):
 
     def _show_findings(self) -> None:
         shown = self.visible()
-        self.table.value = _table(_titled(shown.head(self.rows)), TABLE_COLUMNS, more=len(shown) - self.rows)
+        self.table.value = _table(_titled(shown.head(self.rows)), self.columns(TABLE_COLUMNS),
+                                  more=len(shown) - self.rows, fills=self.fills)
         options = [(_label(row), int(row.id)) for row in shown.itertuples()]
         keep = self.finding_picker.value
         self._loading = True
@@ -347,8 +358,21 @@ class FindingsView(View):
     def _show_rollups(self) -> None:
         assert self.ratings is not None
         rollup = F.rollup_frame(self.frame, self.ratings)
-        self.rollup_table.value = _table(rollup[(rollup["n_gaps"] > 0) | (rollup["n_strengths"] > 0)], ROLLUP_TABLE)
-        self.readiness_table.value = _table(F.readiness_frame(self.ratings), READINESS_TABLE)
+        self.rollup_table.value = _table(rollup[(rollup["n_gaps"] > 0) | (rollup["n_strengths"] > 0)],
+                                         self.columns(ROLLUP_TABLE), fills=self.fills)
+        if is_assessment(self.ratings):
+            self.readiness_heading.value = "<b>Per process area</b> (practices on the appraisal's scale)"
+            self.readiness_table.value = _table(self.ratings.pas, RISK_READINESS_TABLE)
+        else:
+            self.readiness_heading.value = ("<b>Readiness per process area</b> (share of practices FI or LI at the "
+                                            "OU)")
+            self.readiness_table.value = _table(F.readiness_frame(self.ratings), READINESS_TABLE)
+
+    def columns(self, columns: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        """Table columns with headers fit for the appraisal type (a SCAMPI B/C shows no rating)."""
+        if not is_assessment(self.ratings):
+            return columns
+        return [(key, RISK_HEADERS.get(title, title)) for key, title in columns]
 
     def _load_action(self) -> None:
         match = self.actions[self.actions["id"] == self.action_picker.value]
@@ -493,8 +517,26 @@ def _label(row: Any) -> str:
     return f"#{row.id} ({rank}) {row.pa} {row.goal} {row.practices or '-'}: {finding_title(row, 80)}"
 
 
+def _fills(ratings: Ratings | Assessment) -> dict[str, str] | None:
+    """SCAMPI B/C: the colours of the scale's labels and forecast outcomes (None: the rating colours)."""
+    if not is_assessment(ratings):
+        return None
+    fills = dict(ratings.scale.label_colours)
+    if ratings.scale.forecast:
+        fills.update({o.label: o.colour for o in ratings.scale.forecast.outcomes})
+    return fills
+
+
+def _verdict(ratings: Ratings | Assessment) -> str:
+    """The maturity level badge (SCAMPI A), or what a SCAMPI B/C gives and its readiness forecast."""
+    if not is_assessment(ratings):
+        return badge(ratings.maturity.headline, ratings.maturity.verdict)
+    forecast = f" &middot; readiness forecast: {esc(ratings.forecast_text())}" if ratings.scale.forecast else ""
+    return f"<i>{esc(ratings.kind)}</i>{forecast}"
+
+
 def _table(frame: pd.DataFrame, columns: list[tuple[str, str]], *, more: int = 0,
-           overdue: list[bool] | None = None) -> str:
+           overdue: list[bool] | None = None, fills: dict[str, str] | None = None) -> str:
     """An HTML table with readable headers and values, every cell escaped; rating words on their colour;
     overdue rows marked in words and colour."""
     if frame.empty:
@@ -506,7 +548,7 @@ def _table(frame: pd.DataFrame, columns: list[tuple[str, str]], *, more: int = 0
         late = bool(overdue and overdue[n])
         cells = "".join(
             f"<td style='{_CELL}{'' if c in WRAPPED else ';white-space:nowrap'}"
-            f"{';' + cell_style(getattr(row, c)) if c in COLOURED and cell_style(getattr(row, c)) else ''}"
+            f"{';' + _style(getattr(row, c), fills) if c in COLOURED and _style(getattr(row, c), fills) else ''}"
             f"{';font-weight:600' if late and c == 'days_overdue' else ''}'>{esc(_cell(c, getattr(row, c)))}</td>"
             for c, _ in columns)
         body.append(f"<tr>{cells}</tr>")
@@ -514,10 +556,18 @@ def _table(frame: pd.DataFrame, columns: list[tuple[str, str]], *, more: int = 0
     return f"<table style='border-collapse:collapse;font-size:12px'><tr>{head}</tr>{''.join(body)}</table>{tail}"
 
 
+def _style(value: Any, fills: dict[str, str] | None) -> str:
+    """A coloured cell's CSS: the rating colours, or ``fills`` (a scale's labels) for a SCAMPI B/C."""
+    if fills is None:
+        return cell_style(value)
+    fill = fills.get(str(value))
+    return f"background-color:{fill};color:{palette.text_on(fill)}" if fill else ""
+
+
 def _cell(column: str, value: Any) -> str:
     if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
         return ""
-    if column in ("breadth", "readiness"):
+    if column in ("breadth", "readiness", "on_track_share"):
         return f"{value:.0%}"
     if column == "days_overdue":
         return f"{value} days overdue" if value else ""

@@ -17,14 +17,13 @@ from cmmikit.coverage import load_rules
 from cmmikit.outlook import Outlook, outlook
 from cmmikit.rating import JUDGMENT_OPEN, NOT_RATED, SATISFIED, UNSATISFIED, Ratings, rate
 from cmmikit.store import Appraisal
-from cmmikit.errors import ConflictError
-from cmmikit.ui.common import (FILLS, StatusLine, View, badge, button, cell_style, conflict_message, esc, plural,
-                               show_if, submit_button, text_field)
+from cmmikit.ui.common import (FILLS, StatusLine, badge, button, cell_style, esc, plural, show_if, submit_button,
+                               text_field)
+from cmmikit.ui.review import PracticeReview, decide, heading
 
 if TYPE_CHECKING:
     import pandas as pd
 
-ALL = "All process areas"
 GAP_COLUMNS = ["pa", "practice", "instance", "gap"]
 GAP_HEADERS = {"pa": "PA", "practice": "practice", "instance": "instance", "gap": "what is missing"}
 DECIDED_FILL = palette.LIGHT_GREY  # practices the team has decided (the 'team decision' column says what)
@@ -35,8 +34,10 @@ TABLE_CSS = [
 ]
 
 
-def styled_table(frame: "pd.DataFrame", coloured: tuple[str, ...] = (), row_colours: list[str] | None = None) -> str:
-    """A DataFrame as compact HTML: cells escaped, rating columns coloured, optional row highlights."""
+def styled_table(frame: "pd.DataFrame", coloured: tuple[str, ...] = (), row_colours: list[str] | None = None,
+                 fills: dict[str, str] | None = None) -> str:
+    """A DataFrame as compact HTML: cells escaped, rating columns coloured (by ``fills``, text -> colour, when
+    given: e.g. a scale's labels), optional row highlights."""
     if frame.empty:
         return "<i>nothing to show</i>"
     styler = frame.style.hide(axis="index").format(escape="html", na_rep="").set_table_styles(TABLE_CSS)
@@ -45,8 +46,13 @@ def styled_table(frame: "pd.DataFrame", coloured: tuple[str, ...] = (), row_colo
         styler = styler.apply(lambda row: [styles[row.name]] * len(row), axis=1)
     present = [c for c in coloured if c in frame.columns]
     if present:
-        styler = styler.map(cell_style, subset=present)
+        styler = styler.map(cell_style if fills is None else lambda v: fill_style(fills.get(str(v))), subset=present)
     return styler.to_html()
+
+
+def fill_style(fill: str | None) -> str:
+    """CSS for a cell on ``fill`` with a readable text colour (nothing without a fill)."""
+    return f"background-color:{fill};color:{palette.text_on(fill)}" if fill else ""
 
 
 def coverage_gaps(ratings: Ratings) -> "pd.DataFrame":
@@ -121,28 +127,29 @@ def outlook_html(look: Outlook, shown: int = 10) -> str:
             f"worst case: {esc(look.worst.verdict)}</small>{blockers}</div>")
 
 
-class RatingsView(View):
-    """Rating review: OU characterization per practice with team decisions, goal/PA/ML ratings, coverage gaps."""
+class RatingsView(PracticeReview):
+    """Rating review: OU characterization per practice with team decisions, goal/PA/ML ratings, coverage gaps.
+
+    A SCAMPI B or C gives findings, not ratings: ``RatingsView(appraisal)`` then builds the
+    :class:`~cmmikit.ui.assessment.AssessmentView` instead (so 02_ratings follows the open appraisal).
+    """
+
+    def __new__(cls, appraisal: Appraisal, pa: str | None = None) -> Any:
+        from cmmikit.scales import yields_ratings
+
+        if cls is RatingsView and not yields_ratings(appraisal.info().appraisal_type):
+            from cmmikit.ui.assessment import AssessmentView
+
+            return AssessmentView(appraisal, pa)
+        return super().__new__(cls)
 
     def __init__(self, appraisal: Appraisal, pa: str | None = None) -> None:
-        self.appraisal = appraisal
         self.ratings: Ratings
-        self.reassessed_only = False  # a follow-up rated with inherited characterizations counted as open
-        self.decision_versions: dict[tuple[str, str], int] = {}
         self.goal_decision_versions: dict[tuple[str, str], int] = {}
-        self._read()
-        pa_options = [ALL, *appraisal.model.pa_ids]
-        self.pa_filter = w.Dropdown(description="Show", options=pa_options, value=pa if pa in pa_options else ALL,
-                                    style={"description_width": "initial"})
-        self.refresh_button = button("re-rate", "refresh", tooltip="rate again from the stored data (after edits "
-                                     "elsewhere)")
+        self._start(appraisal, pa, ("re-rate", "rate again from the stored data (after edits elsewhere)"),
+                    "rate re-assessed characterizations only")
         self.maturity = w.HTML()
         self.outlook = w.HTML()
-        self.follow_up = w.HTML()
-        self.reassessed_only_box = w.Checkbox(value=False, indent=False, layout=w.Layout(width="auto"),
-                                              description="rate re-assessed characterizations only")
-        self.confirm_decision_button = button("confirm decision", "check-circle",
-                                              tooltip="the data changed after the decision: keep it as it is")
         self.confirm_goal_decision_button = button("confirm goal decision", "check-circle",
                                                    tooltip="the data changed after the decision: keep it as it is")
         self.stale_note, self.goal_stale_note = w.HTML(), w.HTML()
@@ -160,13 +167,6 @@ class RatingsView(View):
         self.decision_value = w.ToggleButtons(options=["LI", "PI"], description="Team decision",
                                               style={"button_width": "60px", "description_width": "initial"})
         self.judgment_note = w.HTML()
-        self.decision_rationale = text_field("Rationale", area=True, width="640px",
-                                             placeholder="why the team chose this value (required)")
-        self.decided_by = text_field("Decided by", "Appraisal team", width="320px")
-        self.record_decision_button = submit_button("record decision", [self.decision_rationale, self.decided_by],
-                                                    "check", style="primary")
-        self.clear_decision_button = button("clear decision", "times")
-        self.decision_status = StatusLine()
 
         self.goal_dropdown = w.Dropdown(description="Goal", style={"description_width": "initial"},
                                         layout=w.Layout(width="460px"))
@@ -178,30 +178,21 @@ class RatingsView(View):
         self.goal_note = w.HTML()
         self.goal_status = StatusLine()
 
-        self.pa_filter.observe(lambda _: self.render(), names="value")
-        self.reassessed_only_box.observe(lambda change: self._rate_reassessed_only(change["new"]), names="value")
-        self.confirm_decision_button.on_click(lambda _: self.confirm_decision())
         self.confirm_goal_decision_button.on_click(lambda _: self.confirm_goal_decision())
-        self.refresh_button.on_click(lambda _: self.refresh())
         self.judgment_dropdown.observe(lambda _: self._show_judgment(), names="value")
-        self.record_decision_button.on_click(lambda _: self.record_decision())
-        self.clear_decision_button.on_click(lambda _: self.clear_decision())
         self.goal_dropdown.observe(lambda _: self._show_goal_decision(), names="value")
         self.record_goal_decision_button.on_click(lambda _: self.record_goal_decision())
         self.clear_goal_decision_button.on_click(lambda _: self.clear_goal_decision())
 
-        heading = lambda text: w.HTML(f"<h3 style='margin:10px 0 2px'>{esc(text)}</h3>")  # noqa: E731
         self.widget = w.VBox([
             w.HBox([self.pa_filter, self.refresh_button]), self.maturity, self.outlook,
-            w.HBox([self.follow_up, self.reassessed_only_box], layout=w.Layout(align_items="center")),
+            self.follow_up_row(),
             heading("Process areas"), self.pa_table,
             heading("Goals"), self.goal_table,
             heading("Practices at the organizational-unit level"), self.open_judgments, self.practice_table,
             heading("Team judgment"), self.judgment_note, self.judgment_dropdown, self.decision_value,
             self.stale_note, self.decision_rationale, self.decided_by,
-            w.HBox([self.record_decision_button, self.clear_decision_button, self.confirm_decision_button,
-                    self.decision_status.widget],
-                   layout=w.Layout(align_items="center")),
+            self.decision_buttons(),
             heading("Goal decision (weaknesses with a significant negative impact)"), self.goal_note,
             self.goal_dropdown, self.goal_stale_note, self.goal_rationale,
             w.HBox([self.record_goal_decision_button, self.clear_goal_decision_button,
@@ -213,10 +204,9 @@ class RatingsView(View):
 
     # -- rating and rendering
 
-    def refresh(self) -> None:
-        """Rate again from the store and redraw."""
-        self._read()
-        self.render()
+    @property
+    def results(self) -> Ratings:
+        return self.ratings
 
     def _read(self) -> None:
         """Ratings, coverage gaps and the decisions' versions the user now sees, from one snapshot."""
@@ -225,10 +215,6 @@ class RatingsView(View):
             self.decision_versions = {(d.pa, d.practice): d.version for d in self.appraisal.practice_decisions()}
             self.goal_decision_versions = {(d.pa, d.goal): d.version for d in self.appraisal.goal_decisions()}
         self.gaps = coverage_gaps(self.ratings)
-
-    def _selected(self, frame: "pd.DataFrame") -> "pd.DataFrame":
-        pa = self.pa_filter.value
-        return (frame if pa == ALL else frame[frame.pa == pa]).reset_index(drop=True)
 
     def render(self) -> None:
         r = self.ratings
@@ -360,30 +346,7 @@ class RatingsView(View):
     def _decide(self, status: StatusLine, what: str, mine: str, save: Callable[[int | None], None],
                 base: Callable[[], int], theirs: Callable[[], str | None], done: str) -> None:
         """Record a team decision based on the version shown; a colleague's newer decision is offered."""
-        def conflict(exc: ConflictError) -> None:
-            self.refresh()
-            status.offer_choice(conflict_message(exc, f"{what} team decision", mine, theirs()),
-                                lambda: self._decide(status, what, mine, save, base, theirs, done),
-                                lambda: status.saved(f"{what}: kept the decision recorded by {exc.changed_by}"))
-
-        if status.run(lambda: save(base()), done=done, on_conflict=conflict):
-            self.refresh()
-
-    def clear_decision(self) -> None:
-        case = self._case()
-        if case is not None and self.decision_status.run(
-                lambda: self.appraisal.clear_practice_decision(case.pa, case.practice),
-                done=f"{case.pa} {case.practice}: team decision cleared"):
-            self.refresh()
-
-    def confirm_decision(self) -> None:
-        """Keep a decision taken before its data changed (it applies again)."""
-        case = self._case()
-        if case is not None and self.decision_status.run(
-                lambda: self.appraisal.confirm_practice_decision(
-                    case.pa, case.practice, base_version=self.decision_versions.get((case.pa, case.practice))),
-                done=f"{case.pa} {case.practice}: team decision confirmed"):
-            self.refresh()
+        decide(status, self.refresh, what, mine, save, base, theirs, done)
 
     def confirm_goal_decision(self) -> None:
         key = self.goal_dropdown.value
@@ -392,20 +355,6 @@ class RatingsView(View):
                     key[0], key[1], base_version=self.goal_decision_versions.get(tuple(key))),
                 done=f"{key[0]} {key[1]}: goal decision confirmed"):
             self.refresh()
-
-    def _rate_reassessed_only(self, value: bool) -> None:
-        self.reassessed_only = value
-        self.refresh()
-
-    def _show_follow_up(self) -> None:
-        r = self.ratings
-        show_if(self.reassessed_only_box, bool(r.follow_up_of))
-        if not r.follow_up_of:
-            self.follow_up.value = ""
-            return
-        counts = r.reassessment()
-        self.follow_up.value = (f"Follow-up of <b>{esc(r.follow_up_of)}</b>: {counts['reassessed']} characterization(s) "
-                                f"re-assessed, {counts['inherited']} still inherited. ")
 
     # -- team decision to rate a goal Unsatisfied
 

@@ -7,18 +7,41 @@ checkboxes sits under its header; every input has an accessible name.  Sections
 that depend on the instance list are rebuilt when instances change; the screen is
 small, so rebuilding is simpler than patching.  The file itself is chosen above
 the screen (:class:`cmmikit.ui.workbench.AppraisalChooser`).
+
+The appraisal type picks the characterization scale (a SCAMPI C may use the team's own scale
+file).  A switch whose scale lacks values in use is refused with the store's one-line message,
+and the conversion is offered with a suggested mapping the user may edit; it is applied only
+when *convert and switch* is clicked, and says how many characterizations it converted.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import ipywidgets as w
 
-from cmmikit.store import APPRAISAL_TYPES, Appraisal
-from cmmikit.ui.common import (StatusLine, View, button, submit_button, date_text, esc, labelled, parse_date, plural,
-                               text_field)
+from cmmikit.errors import CmmikitError
+from cmmikit.scales import Scale, mapping_text, parse_mapping, suggest_mapping
+from cmmikit.store import Appraisal
+from cmmikit.store.conversion import ScaleMismatch
+from cmmikit.ui.common import (
+    StatusLine,
+    View,
+    button,
+    date_text,
+    esc,
+    labelled,
+    parse_date,
+    plural,
+    show_if,
+    submit_button,
+    text_field,
+)
+from cmmikit.ui.scale_ui import scale_table
+from cmmikit.ui.type_picker import TypePicker, scale_of
 
 TEXT_INFO = (("name", "Appraisal name"), ("org_unit", "Organizational unit"), ("sponsor", "Sponsor"),
              ("lead_appraiser", "Lead appraiser"))
@@ -84,20 +107,34 @@ class InstanceRow:
 class SetupView(View):
     """The organizational unit and appraisal facts, instances, PA scope and sampling, assessors."""
 
-    def __init__(self, appraisal: Appraisal) -> None:
+    def __init__(self, appraisal: Appraisal, folder: str | os.PathLike | None = None) -> None:
         self.appraisal = appraisal
         self.status = StatusLine()
         self._loading = False
+        self.pending: tuple[str, str | Scale | None] | None = None   # a refused type switch waiting for its conversion
 
         self.info_fields: dict[str, w.Text] = {key: text_field(label, width="520px") for key, label in TEXT_INFO}
         self.date_fields: dict[str, w.DatePicker] = {
             key: w.DatePicker(description=label, style={"description_width": "initial"}) for key, label in DATE_INFO}
         self.date_notes: dict[str, w.HTML] = {key: w.HTML() for key, _ in DATE_INFO}
-        self.appraisal_type = w.Dropdown(description="Appraisal type", options=list(APPRAISAL_TYPES),
-                                         style={"description_width": "initial"})
+        self.type_picker = TypePicker(Path(folder or os.getcwd()), appraisal.info().appraisal_type)
+        self.appraisal_type = self.type_picker.type_dropdown
+        self.type_picker.observe(self._type_changed)
+        self.conversion_note = w.HTML()
+        self.mapping = text_field("Mapping", width="640px", label="mapping from the current values to the new "
+                                  "scale (OLD=NEW, a blank NEW clears the value)")
+        self.convert_button = submit_button("convert and switch", [self.mapping], "exchange",
+                                            tooltip="convert every characterization and team decision with this "
+                                                    "mapping, then switch the type")
+        self.cancel_conversion_button = button("keep the current type", "times")
+        self.convert_button.on_click(lambda _: self.convert())
+        self.cancel_conversion_button.on_click(lambda _: self._offer_conversion(None))
+        self.conversion_box = w.VBox([self.conversion_note, self.mapping,
+                                      w.HBox([self.convert_button, self.cancel_conversion_button])],
+                                     layout=w.Layout(border="1px solid #d0d7de", padding="4px 8px"))
+        show_if(self.conversion_box, False)
         self.description = text_field("Description", area=True, width="520px")
-        for key, widget in [*self.info_fields.items(), ("appraisal_type", self.appraisal_type),
-                            ("description", self.description)]:
+        for key, widget in [*self.info_fields.items(), ("description", self.description)]:
             widget.observe(self._info_changed(key), names="value")
         for key, picker in self.date_fields.items():
             picker.observe(self._date_changed(key), names="value")
@@ -133,7 +170,8 @@ class SetupView(View):
 
         dates = [w.HBox([picker, self.date_notes[key]]) for key, picker in self.date_fields.items()]
         self.tabs = w.Tab(children=[
-            w.VBox([*self.info_fields.values(), *dates, self.appraisal_type, self.description]),
+            w.VBox([*self.info_fields.values(), *dates, self.type_picker.widget, self.conversion_box,
+                    self.description]),
             w.VBox([self.instances_box,
                     w.HTML("<b>Add a basic unit or support function</b> <small>(a support function starts "
                            "with no process areas: tick them under 'Scope, sampling')</small>"),
@@ -161,7 +199,7 @@ class SetupView(View):
                 self.date_notes[key].value = (
                     f"<small>stored as '{esc(stored)}', not a date: pick one</small>"
                     if stored and picker.value is None else "")
-            self.appraisal_type.value = info.appraisal_type
+            self._show_type()
             self.description.value = info.description
         finally:
             self._loading = False
@@ -188,6 +226,72 @@ class SetupView(View):
         shown = f"'{value}'" if value else "cleared"
         self.status.run(lambda: self.appraisal.update_info(**{key: value}),
                         done=f"{INFO_LABELS[key]}: {shown}" if key != "description" else "description saved")
+
+    # -- the appraisal type and its scale
+
+    def _show_type(self) -> None:
+        """Show the stored type and scale (its own scale file's text is in the appraisal, not a file)."""
+        loading, self._loading = self._loading, True
+        try:
+            scale = self.appraisal.scale
+            self.type_picker.choose(self.appraisal.info().appraisal_type, scale)
+            self.type_picker.preview.value = scale_table(scale)
+        finally:
+            self._loading = loading
+
+    def _type_changed(self) -> None:
+        if not self._loading:
+            self.change_type(self.type_picker.kind, self.type_picker.scale_choice)
+
+    def change_type(self, kind: str, scale: str | Scale | None = None) -> None:
+        """Switch the type (and SCAMPI C scale). Refused when values in use do not fit: the type shown stays the
+        one asked for (its scale above) with the conversion offered, until converted or kept."""
+        self._offer_conversion(None)
+        done: list[Any] = []
+        try:
+            done.append(self.appraisal.set_type(kind, scale=scale))
+        except ScaleMismatch as exc:
+            self.status.error(str(exc))
+            self._offer_conversion((kind, scale))
+            return
+        except CmmikitError as exc:
+            self.status.error(str(exc))
+        if done:
+            self.status.saved(f"Appraisal type: {done[0].summary()}")
+        self._show_type()
+
+    def _offer_conversion(self, pending: tuple[str, str | Scale | None] | None) -> None:
+        """Show (or hide) the conversion of a refused switch, with the suggested mapping to edit."""
+        was, self.pending = self.pending, pending
+        show_if(self.conversion_box, pending is not None)
+        if pending is None:
+            if was is not None:
+                self._show_type()
+            return
+        kind, scale = pending
+        current = self.appraisal.scale
+        records, decisions, goals = self.appraisal.values_in_use()
+        order = {v: n for n, v in enumerate(current.all_values)}
+        in_use = sorted({*records, *decisions}, key=lambda v: (order.get(v, len(order)), v))
+        self.mapping.value = mapping_text(suggest_mapping(current, scale_of(kind, scale), in_use))
+        lost = f"; its {plural(goals, 'goal decision')} would be removed" if goals else ""
+        stored = self.appraisal.info().appraisal_type
+        self.conversion_note.value = (
+            f"<b>Not switched: this is still a {esc(stored)} appraisal.</b> To make it a {esc(kind)} (scale shown "
+            f"above), every characterization and team decision is converted with the mapping below: edit it if "
+            f"needed (OLD=NEW; a blank NEW clears the value){esc(lost)}.")
+
+    def convert(self) -> None:
+        """Apply the mapping shown and switch the type (one transaction; the change log keeps the mapping)."""
+        if self.pending is None:
+            self.status.error("no type switch is waiting for a conversion")
+            return
+        kind, scale = self.pending
+        done: list[Any] = []
+        if self.status.run(lambda: done.append(self.appraisal.set_type(kind, scale=scale,
+                                                                       mapping=parse_mapping(self.mapping.value)))):
+            self._offer_conversion(None)
+            self.status.saved(f"Appraisal type: {done[0].summary()}")
 
     # -- instances
 
@@ -331,6 +435,7 @@ class SetupView(View):
         info, instances = self.appraisal.info(), self.appraisal.instances()
         scopes = self.appraisal.scopes()
         lines = [f"Setup: {info.name} ({self.appraisal.path.name}, {info.appraisal_type})",
+                 f"  scale: {self.appraisal.scale.summary()}",
                  f"  organizational unit: {info.org_unit or '(not set)'}",
                  f"  dates: {info.start_date or '?'} to {info.end_date or '?'}"]
         for kind, label in (("basic_unit", "basic units"), ("support_function", "support functions")):

@@ -10,9 +10,12 @@ items found to link (with their reuse and stale marker); "add evidence" links th
 item of that title and location, or registers it first.  Stepping reuses the per-instance panels and reads only the
 current practice's records and evidence, so it stays fast with many instances.
 
-Keyboard (when the cursor is not in a text box): right/left arrow = next/previous
-practice; in an instance panel (e.g. after clicking one of its FI..NY buttons)
-f, l, p, n, y = FI, LI, PI, NI, NY and 0 = blank.
+The characterization buttons, their colours, tooltips and keys follow the appraisal's
+scale (:mod:`cmmikit.ui.scale_ui`): FI..NY for SCAMPI A, low / medium / high risk for
+SCAMPI B, the team's scale for SCAMPI C.  Keyboard (when the cursor is not in a text
+box): right/left arrow = next/previous practice; in an instance panel (e.g. after
+clicking one of its buttons) one key per value (SCAMPI A: f, l, p, n, y = FI, LI, PI,
+NI, NY) and 0 = blank.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ import ipywidgets as w
 
 from cmmikit.errors import UnknownEntry
 from cmmikit.model import Practice, ProcessArea
-from cmmikit.rating import aggregate, consistency_warnings
+from cmmikit.risk import risk_warnings
 from cmmikit.store import ARTIFACT_KINDS, EVIDENCE_KINDS, Affirmation, Appraisal, Evidence, Instance, PracticeRecord
 from cmmikit.ui.common import (WARNING_COLOUR, StatusLine, View, badge, bullet_list, button, close_tree,
                                conflict_message, date_text, esc, grow, is_web, labelled, parse_date, safe_link,
@@ -34,13 +37,8 @@ from cmmikit.ui.common import (WARNING_COLOUR, StatusLine, View, badge, bullet_l
 from cmmikit.ui.evidence import (Draft, Entry, add_to_cell, entry_html, entry_of, evidence_html, link, reuse_text,
                                  stale_marker)
 from cmmikit.ui.front import KeyShortcuts, SubmitButton
+from cmmikit.ui.scale_ui import ScaleButtons, button_text, scale_badge
 
-CHARACTERIZATION_CHOICES = [("blank", ""), ("FI", "FI"), ("LI", "LI"), ("PI", "PI"), ("NI", "NI"), ("NY", "NY")]
-CHARACTERIZATION_TIPS = ["not characterized yet (key 0)", "Fully Implemented: adequate evidence, no weaknesses (key f)",
-                         "Largely Implemented: adequate evidence, one or more weaknesses (key l)",
-                         "Partially Implemented: some aspects implemented, weaknesses (key p)",
-                         "Not Implemented: the data do not show the practice (key n)",
-                         "Not Yet: the unit has not reached it (key y)"]
 SCOPE_LABELS = {"in_scope": "", "not_applicable": "not applicable", "out_of_scope": "out of scope"}
 TEXT_FIELDS = ("strengths", "weaknesses", "notes")
 FIELD_LABELS = {"kind": "kind", "description": "description", "location": "location", "who": "who",
@@ -53,10 +51,8 @@ MATCHES_SHOWN = 6     # register items offered at once
 SCREEN_CLASS = "cmmikit-walkthrough"
 PANEL_CLASS = "cmmikit-panel-"
 HISTORY_SHOWN = 30  # change-log lines shown per cell on request
-KEYS = {"f": "FI", "l": "LI", "p": "PI", "n": "NI", "y": "NY", "0": ""}
 STEP_KEYS = {"ArrowRight": +1, "ArrowLeft": -1}
-KEY_HELP = ("Keys (outside text boxes): &rarr; / &larr; next / previous practice; in an instance panel "
-            "f l p n y = FI LI PI NI NY, 0 = blank.")
+KEY_HELP = "Keys (outside text boxes): &rarr; / &larr; next / previous practice; in an instance panel {keys}."
 
 
 class EvidenceRow:
@@ -151,8 +147,7 @@ class InstancePanel:
         self.warnings: list[str] = []
         self._loading = False
         self.title = w.HTML()
-        self.characterization = w.ToggleButtons(options=CHARACTERIZATION_CHOICES, tooltips=CHARACTERIZATION_TIPS,
-                                                style={"button_width": "52px", "description_width": "0px"})
+        self.characterization = view.buttons.toggle()
         self.characterization.add_class("cmmikit-sr")
         self.warning = w.HTML()
         self.strengths = text_field("Strengths", area=True, width="33%")
@@ -241,6 +236,7 @@ class InstancePanel:
         self.instance, self.record, self.items = instance, record, items
         self._loading = True
         try:
+            self.view.buttons.apply(self.characterization, [record.characterization or ""])
             self.characterization.value = record.characterization or ""
             for name in TEXT_FIELDS:
                 area = getattr(self, name)
@@ -357,7 +353,8 @@ class InstancePanel:
         self._show_evidence()
 
     def _show_warnings(self) -> None:
-        self.warnings = consistency_warnings(self.record.characterization, self.record.weaknesses, *self.counts())
+        self.warnings = risk_warnings(self.view.scale, self.record.characterization, self.record.weaknesses,
+                                      *self.counts())
         self.warning.value = "".join(f'<div style="color:{WARNING_COLOUR}">&#9888; {esc(t)}</div>'
                                      for t in self.warnings)
 
@@ -377,7 +374,7 @@ class InstancePanel:
         def action() -> None:
             self.record = self.view.appraisal.update_record(*self._key(), base_version=self.record.version,
                                                             **{field: value})
-        shown = (value or "blank") if field == "characterization" else FIELD_LABELS[field]
+        shown = (button_text(self.view.scale, value) if value else "blank") if field == "characterization" else FIELD_LABELS[field]
         if self.status.run(action, done=f"{shown} saved",
                            on_conflict=lambda exc: self._record_conflict(field, value, exc)):
             self._show_warnings()
@@ -387,6 +384,10 @@ class InstancePanel:
                 self.view.characterization_changed()
         elif field == "characterization":
             self._show_field("characterization")  # never show a value as set that was not stored
+            if not self.status.conflict_open and self.view.use_scale():   # switched elsewhere meanwhile
+                self.view.reload()
+                self.view.status.error(f"{shown} was not saved: the appraisal is now on the scale "
+                                       f"{self.view.scale.summary()}; the buttons show it")
 
     def _show_field(self, field: str) -> None:
         self._loading = True
@@ -557,7 +558,9 @@ class InstancePanel:
         n_art, n_aff = self.counts()
         name = self.instance.name if self.instance else "?"
         stale = sum(e.stale for e in self.items)
-        line = (f"  {name}: {self.record.characterization or 'blank'} ({n_art} artifact(s), {n_aff} affirmation(s)"
+        value = self.record.characterization
+        value = button_text(self.view.scale, value) if value else "blank"
+        line = (f"  {name}: {value} ({n_art} artifact(s), {n_aff} affirmation(s)"
                 f"{f', {stale} stale' if stale else ''})")
         return line + "".join(f"\n    ! {t}" for t in self.warnings)
 
@@ -579,6 +582,10 @@ class WalkthroughView(View):
         self.drafts: dict[tuple[str, str, str], Draft] = {}   # evidence typed but not added, by cell
         self.stale_before: date = appraisal.stale_before()    # evidence dated before it is stale
         self._loading = False
+        self.scale = appraisal.scale
+        self.buttons = ScaleButtons.of(self.scale)
+        self.scale_style = w.HTML(self.buttons.css())
+        self.key_help = w.HTML()
 
         self.pa_dropdown = w.Dropdown(description="Process area", options=self._pa_options(), value=pa,
                                       style={"description_width": "initial"}, layout=w.Layout(width="380px"))
@@ -594,7 +601,7 @@ class WalkthroughView(View):
         self.progress = w.HTML()
         self.progress_bar = labelled(w.IntProgress(min=0, max=1, layout=w.Layout(width="160px")),
                                      "practices characterized")
-        self.keys = KeyShortcuts([*STEP_KEYS, *KEYS, *(k.upper() for k in KEYS if k.isalpha())], SCREEN_CLASS)
+        self.keys = KeyShortcuts(self._shortcuts(), SCREEN_CLASS)
         self.keys.on_key(self.key_pressed)
         self.drafts_note = w.HTML()
         self.pa_note = w.HTML()
@@ -616,9 +623,10 @@ class WalkthroughView(View):
             self.pa_note, self.practice_info, self.aggregate, self.drafts_note, self.instances_box,
             w.HBox([self.bottom_previous_button, self.bottom_next_button, self.status.widget],
                    layout=w.Layout(align_items="center")),
-            w.HTML(f"<small>{KEY_HELP}</small>"), self.keys,
+            self.key_help, self.keys, self.scale_style,
         ])
         self.widget.add_class(SCREEN_CLASS)
+        self._show_key_help()
         self.show_pa(pa, practice)
 
     # -- navigation
@@ -662,7 +670,8 @@ class WalkthroughView(View):
         return " &middot; ".join(parts)
 
     def reload(self) -> None:
-        """Re-read scope, instances and records, staying on the current practice."""
+        """Re-read scope, instances, the scale and records, staying on the current practice."""
+        self.use_scale()
         self._loading = True
         try:
             self.pa_dropdown.options = self._pa_options()
@@ -724,15 +733,36 @@ class WalkthroughView(View):
         self.drafts_note.value = (f"<div style='color:{WARNING_COLOUR}'>&#9998; Evidence drafts not added yet: "
                                   f"{esc(', '.join(waiting))}</div>" if waiting else "")
 
+    # -- the scale: buttons, keys and their help
+
+    def use_scale(self) -> bool:
+        """Follow the appraisal's scale (another session or 00_setup may have switched it); True if it changed."""
+        scale = self.appraisal.scale
+        if scale == self.scale:
+            return False
+        self.scale, self.buttons = scale, ScaleButtons.of(scale)
+        self.scale_style.value = self.buttons.css()
+        self.keys.shortcuts = self._shortcuts()
+        self._show_key_help()
+        return True
+
+    def _shortcuts(self) -> list[str]:
+        keys = list(self.buttons.keys)
+        return [*STEP_KEYS, *keys, *(k.upper() for k in keys if k.isalpha())]
+
+    def _show_key_help(self) -> None:
+        self.key_help.value = f"<small>{KEY_HELP.format(keys=esc(self.buttons.key_help()))}</small>"
+
     def key_pressed(self, key: str, panel: int) -> None:
         """A keyboard shortcut: step, or set the characterization of the panel that has the focus."""
+        keys = self.buttons.keys
         if key in STEP_KEYS:
             self.step(STEP_KEYS[key])
-        elif key.lower() in KEYS:
+        elif key.lower() in keys:
             if not 0 <= panel < len(self.sampled):
-                self.status.error("click a button of an instance panel first, then type f, l, p, n, y or 0")
+                self.status.error(f"click a button of an instance panel first, then type {', '.join(keys)}")
                 return
-            self.panels[panel].characterization.value = KEYS[key.lower()]
+            self.panels[panel].characterization.value = keys[key.lower()]
 
     @property
     def index(self) -> int:
@@ -771,10 +801,17 @@ class WalkthroughView(View):
 
     def _update_aggregate(self) -> None:
         values = [p.record.characterization for p in self.panels[:len(self.sampled)]]
-        agg = aggregate(values)
-        self.aggregate.value = (f"OU characterization: {badge(agg.label, 'judgment' if agg.options else agg.value)}"
-                                + (" (team judgment needed: record it in 02_ratings)" if agg.options else "")
-                                if agg.label else f"OU characterization: <i>{esc(agg.status)}</i>")
+        agg = self.scale.aggregate(values)
+        if self.scale.rule == "scampi-a":
+            self.aggregate.value = (f"OU characterization: {badge(agg.label, 'judgment' if agg.options else agg.value)}"
+                                    + (" (team judgment needed: record it in 02_ratings)" if agg.options else "")
+                                    if agg.label else f"OU characterization: <i>{esc(agg.status)}</i>")
+            return
+        rule = {"worst": "the worst", "best": "the best"}[self.scale.rule]
+        how = (f"<small>({rule} across the instances; the team may record another value in 02_ratings)</small>"
+               if self.scale.team_may_decide else f"<small>({rule} across the instances)</small>")
+        self.aggregate.value = (f"OU value: {scale_badge(self.scale, agg.value)} {how}" if agg.value
+                                else f"OU value: <i>{esc(agg.status)}</i>")
 
     def _update_progress(self) -> None:
         """'SD: 7 of 18 practices characterized' (every sampled instance has a value, NY included)."""

@@ -25,24 +25,22 @@ from cmmikit.store import Appraisal
 from cmmikit.ui.common import (SCREEN_CLASS, STYLE, StatusLine, View, adopt, button, close_tree, esc, is_url,
                                location_key, remember_location, shared_appraisal, submit_button,
                                text_field)
-
-SKIPPED_FOLDERS = {".ipynb_checkpoints", "exports", "node_modules", "__pycache__", ".git"}
-MAX_DEPTH = 3      # folders below the notebook folder searched for appraisal files
-MAX_FILES = 200
+from cmmikit.ui.scale_ui import scale_badge
+from cmmikit.ui.type_picker import TypePicker, find_files
 
 
 def find_appraisals(folder: Path) -> list[Path]:
     """The ``.cmmi`` files under ``folder`` (a few levels deep, hidden and export folders skipped), by path.
     Files are listed by name only: none is opened to read it."""
-    found: list[Path] = []
-    folder = Path(folder)
-    for current, dirs, files in os.walk(folder):
-        depth = len(Path(current).relative_to(folder).parts)
-        dirs[:] = sorted(d for d in dirs if d not in SKIPPED_FOLDERS and not d.startswith(".") and depth < MAX_DEPTH)
-        found += [Path(current) / f for f in sorted(files) if f.endswith(".cmmi")]
-        if len(found) >= MAX_FILES:
-            break
-    return found[:MAX_FILES]
+    return find_files(folder, ".cmmi")
+
+
+def type_and_scale(appraisal: Appraisal) -> str:
+    """"SCAMPI B, scale SCAMPI B implementation risk: low risk medium risk high risk" in HTML (badges)."""
+    scale = appraisal.scale
+    values = " ".join(scale_badge(scale, v) for v in scale.all_values)
+    return (f"<small>{esc(appraisal.info().appraisal_type)} &middot; scale {esc(scale.name)}: </small>"
+            f"<small style='font-size:10px'>{values}</small>")
 
 
 def display_location(location: str) -> str:
@@ -67,7 +65,8 @@ class AppraisalChooser:
         self.files = w.Dropdown(description="Appraisal file", style={"description_width": "initial"},
                                 layout=w.Layout(width="auto", min_width="260px", max_width="440px"))
         self.open_file_button = button("open", "folder-open", tooltip="open the appraisal file chosen in the list")
-        self.rescan_button = button("rescan", "refresh", tooltip="look again for .cmmi files under this folder")
+        self.rescan_button = button("rescan", "refresh", tooltip="look again for .cmmi and scale files under this "
+                                    "folder")
         self.location = text_field("", placeholder="path, or server URL such as "
                                    "postgresql+psycopg://host/db?appraisal=name", width="560px",
                                    label="Appraisal file path or server URL")
@@ -77,12 +76,14 @@ class AppraisalChooser:
         self.new_file = text_field("", placeholder="file (default: from the name, in this folder)", width="300px",
                                    label="New appraisal file")
         self.create_button = submit_button("create new appraisal", [self.new_name, self.new_file], "file")
+        self.new_type = TypePicker(self.folder, description="New appraisal type")
         self.open_file_button.on_click(lambda _: self.open_location(self.files.value or ""))
-        self.rescan_button.on_click(lambda _: self.rescan())
+        self.rescan_button.on_click(lambda _: (self.rescan(), self.new_type.rescan()))
         self.open_location_button.on_click(lambda _: self.open_location(self.location.value))
         self.create_button.on_click(lambda _: self.create())
         more = w.Accordion([w.VBox([w.HBox([self.location, self.open_location_button]),
-                                    w.HBox([self.new_name, self.new_file, self.create_button])])],
+                                    w.HBox([self.new_name, self.new_file, self.create_button]),
+                                    self.new_type.widget])],
                            titles=("Another file, a server URL, or a new appraisal",), selected_index=None)
         self.widget = w.VBox([w.HBox([self.current_label, self.files, self.open_file_button, self.rescan_button],
                                      layout=w.Layout(align_items="center", flex_flow="row wrap")),
@@ -94,7 +95,8 @@ class AppraisalChooser:
         info = appraisal.info()
         where = self._location(appraisal)
         self.current_label.value = (f"<b>{esc(info.name)}</b> <small title='{esc(display_location(where))}'>"
-                                    f"({esc(display_location(where) if is_url(where) else Path(where).name)})</small>")
+                                    f"({esc(display_location(where) if is_url(where) else Path(where).name)})</small> "
+                                    + type_and_scale(appraisal))
         self.rescan()
 
     @staticmethod
@@ -141,7 +143,8 @@ class AppraisalChooser:
         def make() -> None:
             if target.exists():
                 raise InvalidValue(f"{target.name} already exists: open it, or choose another file name")
-            created.append(adopt(Appraisal.create(target, name=name)))
+            kind, scale = self.new_type.kind, self.new_type.scale_choice
+            created.append(adopt(Appraisal.create(target, name=name, appraisal_type=kind, scale=scale)))
         created: list[Appraisal] = []
         if self.status.run(make):
             self.new_name.value = self.new_file.value = ""
