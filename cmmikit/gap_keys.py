@@ -16,8 +16,9 @@ unit's name, a text cut at Excel's cell limit) is marked read-only in its key.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any
 
 from cmmikit.xlsx_safe import MAX_CELL_TEXT, safe_text
 
@@ -38,7 +39,7 @@ class Origin:
     name: str
 
 
-def origin_of(appraisal: "Appraisal") -> Origin:
+def origin_of(appraisal: Appraisal) -> Origin:
     return Origin(appraisal.generation, appraisal.info().name)
 
 
@@ -78,7 +79,7 @@ class RowKey:
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
     @classmethod
-    def decode(cls, text: Any) -> "RowKey":
+    def decode(cls, text: Any) -> RowKey:
         """The key in a cell; ValueError when it is not one of ours or was damaged."""
         if not isinstance(text, str) or not text.startswith("{"):
             raise ValueError("the row key is missing")
@@ -109,7 +110,7 @@ def row_key(origin: Origin, pa: str, practice: str, units: Sequence[UnitState]) 
 class KeyWriter:
     """Writes the row keys of one export: the origin, instance ids and record versions read once."""
 
-    def __init__(self, appraisal: "Appraisal", origin: Origin | None = None):
+    def __init__(self, appraisal: Appraisal, origin: Origin | None = None):
         self.origin = origin or origin_of(appraisal)
         self.ids = {i.name: i.id for i in appraisal.instances()}
         self.versions = {(r.pa, r.practice, r.instance): r.version for r in appraisal.records()}
@@ -137,7 +138,10 @@ def unit_lines(texts: Sequence[tuple[str, str]]) -> str:
 
 
 def split_units(cell: str, units: Sequence[str]) -> dict[str, str]:
-    """Read a cell written by :func:`unit_lines` back into unit -> text; ValueError names a line with no unit."""
+    """Read a cell written by :func:`unit_lines` back into unit -> text; ValueError names a line with no unit.
+
+    With a single unit, text before any unit's name is that unit's.
+    """
     found: dict[str, list[str]] = {}
     current: list[str] | None = None
     by_length = sorted(units, key=len, reverse=True)
@@ -151,14 +155,24 @@ def split_units(cell: str, units: Sequence[str]) -> dict[str, str]:
                 current.append(text)
         elif current is not None:
             current.append(line)
+        elif len(units) == 1:   # one unit on the sheet: its name may be left out
+            current = found.setdefault(units[0], [line])
         elif line.strip():
             raise ValueError(f"line {n} names no unit (start it with a unit and a colon, e.g. "
                              f"'{units[0] if units else 'Unit'}: ...')")
     return {unit: "\n".join(lines).strip() for unit, lines in found.items()}
 
 
+def own_text(unit: str, text: str) -> str:
+    """A unit's text as :func:`split_units` reads it back: stripped, without a leading ``unit:`` of its own."""
+    text = (text or "").strip()
+    if _starts_with_name(text, unit) and text[len(unit):].startswith(":"):
+        return text[len(unit) + 1:].strip()
+    return text
+
+
 def readable(texts: Sequence[tuple[str, str]]) -> bool:
-    """True when the cell :func:`unit_lines` writes for ``texts`` reads back as the same texts."""
+    """True when the cell :func:`unit_lines` writes for ``texts`` reads back as the same texts, unit by unit."""
     cell = unit_lines(texts)
     if safe_text(cell) != cell:
         return False
@@ -166,11 +180,11 @@ def readable(texts: Sequence[tuple[str, str]]) -> bool:
         back = split_units(cell, [u for u, _ in texts])
     except ValueError:
         return False
-    return all(back.get(unit, "") == (text or "").strip() for unit, text in texts)
+    return all(back.get(unit, "") == own_text(unit, text) for unit, text in texts)
 
 
 def _starts_with_name(line: str, unit: str) -> bool:
-    if not unit or not line[:len(unit)].casefold() == unit.casefold():
+    if not unit or line[:len(unit)].casefold() != unit.casefold():
         return False
     rest = line[len(unit):]
     return not rest or not (rest[0].isalnum() or rest[0] == "_")
