@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -185,13 +184,13 @@ def test_bad_values_are_all_listed_and_nothing_is_written(rated, tmp_path):
     problems = caught.value.problems
     assert problems == [
         f"{where(edited, 'CM', 'SP 1.2', 'Unit A')}: characterization 'XI' is not one of FI, LI, PI, NI, NY (or blank)",
-        f"{where(edited, 'CM', 'SP 1.2', 'Weaknesses')}: weaknesses: line 1 names no unit (start it with a unit "
-        "and a colon, e.g. 'Unit A: ...')",
-        f"{where(edited, 'CM', 'SP 1.3', 'Unit B')}: characterization '=\"FI\"' is not one of FI, LI, PI, NI, NY "
-        "(or blank)",
+        (f"{where(edited, 'CM', 'SP 1.2', 'Weaknesses')}: weaknesses: line 1 names no unit (start it with a unit "
+        "and a colon, e.g. 'Unit A: ...')"),
+        (f"{where(edited, 'CM', 'SP 1.3', 'Unit B')}: characterization '=\"FI\"' is not one of FI, LI, PI, NI, NY "
+        "(or blank)"),
         f"{where(edited, 'CM', 'SP 2.1', 'Notes')}: notes is 40008 characters long; a cell holds at most 32767",
-        f"{where(edited, 'PPQA', 'SP 1.1', KEY_HEADER)}: the row key was changed or damaged (the hidden column "
-        "'cmmikit key'; re-export the workbook)"]
+        (f"{where(edited, 'PPQA', 'SP 1.1', KEY_HEADER)}: the row key was changed or damaged (the hidden column "
+        "'cmmikit key'; re-export the workbook)")]
     assert str(caught.value).startswith(f"{edited}: 5 problem(s), nothing imported")
     assert state(rated) == before
 
@@ -264,32 +263,36 @@ def test_unit_texts_read_back_and_ambiguous_cells_are_read_only(rated, tmp_path)
         import_xlsx(rated, edited)
 
 
-def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "cmmikit.cli", *args], capture_output=True, text=True, timeout=300,
-                          check=False)
+def cli(capsys, *args: str) -> tuple[int, str, str]:
+    """Run the command line in this process: (exit status, stdout, stderr)."""
+    from cmmikit.cli import main
+
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
 
 
-def test_the_command_line_lists_changes_and_conflicts_under_the_user(tmp_path):
+def test_the_command_line_lists_changes_and_conflicts_under_the_user(tmp_path, capsys):
     location = tmp_path / "a.cmmi"
     with Appraisal.create(location, name="CLI") as a:
         a.add_instance("Unit A")
         a.update_record("CM", "SP 1.1", "Unit A", characterization="PI")
         a.update_record("CM", "SP 1.2", "Unit A", characterization="PI")
-    assert cli("export-xlsx", str(location), "-o", str(tmp_path / "gap.xlsx")).returncode == 0
+    assert cli(capsys, "export-xlsx", str(location), "-o", str(tmp_path / "gap.xlsx"))[0] == 0
     with Appraisal.open(location, user="bob") as a:
         a.update_record("CM", "SP 1.2", "Unit A", characterization="NI")
     edited = edit(tmp_path / "gap.xlsx", tmp_path / "e.xlsx", {("CM", "SP 1.1", "Unit A"): "LI",
                                                               ("CM", "SP 1.2", "Unit A"): "FI"})
     before = location.read_bytes()
-    dry = cli("--user", "carol", "import-xlsx", str(location), str(edited), "--dry-run")
-    assert dry.returncode == 1 and "would change 1 cell(s)" in dry.stdout and location.read_bytes() == before
-    result = cli("--user", "carol", "import-xlsx", str(location), str(edited))
-    assert result.returncode == 1 and "Traceback" not in result.stderr
-    assert "  CM!D4: CM SP 1.1 / Unit A: characterization 'PI' -> 'LI'\n" in result.stdout
-    assert "1 cell(s) NOT imported" in result.stdout and "  CM!D5: CM SP 1.2 / Unit A: characterization" in result.stdout
-    assert result.stderr.strip() == ("cmmikit: error: 1 cell(s) not imported: changed in the appraisal since the "
-                                     "export (listed above); the other changes were saved")
-    history = cli("history", str(location), "--user", "carol").stdout
-    assert "CM SP 1.1 / Unit A: characterization: 'PI' -> 'LI'" in history
-    bad = cli("import-xlsx", str(location), str(tmp_path / "missing.xlsx"))
-    assert bad.returncode == 1 and bad.stderr.startswith("cmmikit: error: ") and len(bad.stderr.splitlines()) == 1
+    code, out, _ = cli(capsys, "--user", "carol", "import-xlsx", str(location), str(edited), "--dry-run")
+    assert code == 1 and "would change 1 cell(s)" in out and location.read_bytes() == before
+    code, out, err = cli(capsys, "--user", "carol", "import-xlsx", str(location), str(edited))
+    assert code == 1 and "Traceback" not in err
+    assert "  CM!D4: CM SP 1.1 / Unit A: characterization 'PI' -> 'LI'\n" in out
+    assert "1 cell(s) NOT imported" in out and "  CM!D5: CM SP 1.2 / Unit A: characterization" in out
+    assert err.strip() == ("cmmikit: error: 1 cell(s) not imported: changed in the appraisal since the "
+                           "export (listed above); the other changes were saved")
+    code, out, _ = cli(capsys, "history", str(location), "--user", "carol")
+    assert "CM SP 1.1 / Unit A: characterization: 'PI' -> 'LI'" in out
+    code, _, err = cli(capsys, "import-xlsx", str(location), str(tmp_path / "missing.xlsx"))
+    assert code == 1 and err.startswith("cmmikit: error: ") and len(err.splitlines()) == 1
