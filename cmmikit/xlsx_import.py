@@ -237,6 +237,7 @@ class _Reader:
     def __init__(self, appraisal: Appraisal, source: str):
         self.appraisal, self.source = appraisal, source
         self.allowed = allowed_characterizations(appraisal)
+        self.canonical = {value.casefold(): value for value in self.allowed}
         self.practices = {pa.id: {p.id for p in pa.practices} for pa in appraisal.model.process_areas.values()}
         self.edits: list[CellEdit] = []
         self.problems: list[str] = []
@@ -273,6 +274,10 @@ class _Reader:
             return values[col] if col is not None and col < len(values) else None
 
         key_col = header[KEY_HEADER]
+        if cell(key_col) in (None, ""):
+            self.problems.append(f"{ref(key_col)}: this row has no {KEY_HEADER!r} (added in the workbook? only "
+                                 "exported rows are read back; add it in cmmikit, or clear the row)")
+            return
         try:
             key = RowKey.decode(cell(key_col))
         except ValueError as exc:
@@ -298,7 +303,8 @@ class _Reader:
                 self.texts(ref(col), key, name, cell(col))
 
     def characterization(self, where: str, key: RowKey, unit: Any, value: Any) -> None:
-        text = _text(value).strip().upper()
+        typed = _text(value).strip()
+        text = self.canonical.get(typed.casefold(), typed)    # 'li' is LI
         if text == unit.characterization:
             return
         if text and text not in self.allowed:
