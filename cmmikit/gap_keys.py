@@ -16,8 +16,10 @@ unit's name, a text cut at Excel's cell limit) is marked read-only in its key.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from cmmikit.xlsx_safe import MAX_CELL_TEXT, safe_text
@@ -144,9 +146,11 @@ def split_units(cell: str, units: Sequence[str]) -> dict[str, str]:
     """
     found: dict[str, list[str]] = {}
     current: list[str] | None = None
-    by_length = sorted(units, key=len, reverse=True)
+    names = {u.casefold(): u for u in units}
+    starts = _name_pattern(tuple(units))
     for n, line in enumerate(cell.replace("\r\n", "\n").replace("\r", "\n").split("\n"), 1):
-        unit = next((u for u in by_length if _starts_with_name(line, u)), None)
+        match = starts.match(line)
+        unit = names[match.group(0).casefold()] if match else None
         if unit is not None:
             rest = line[len(unit):]
             text = rest[1:].strip() if rest.startswith(":") else line.strip()
@@ -181,6 +185,13 @@ def readable(texts: Sequence[tuple[str, str]]) -> bool:
     except ValueError:
         return False
     return all(back.get(unit, "") == own_text(unit, text) for unit, text in texts)
+
+
+@lru_cache(maxsize=64)
+def _name_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
+    """Matches a line starting with one of ``names`` (the longest; any case) not followed by a letter or digit."""
+    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True) if n)
+    return re.compile(f"(?:{alternatives})(?![^\\W])" if alternatives else "(?!)", re.IGNORECASE)
 
 
 def _starts_with_name(line: str, unit: str) -> bool:
