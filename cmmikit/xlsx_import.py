@@ -4,8 +4,8 @@ The PA sheets of a workbook written by :mod:`cmmikit.excel` carry a hidden row k
 (:mod:`cmmikit.gap_keys`): the appraisal it came from, and per unit the record's instance id,
 version and the values shown. :func:`read_edits` compares every editable cell (a unit's
 characterization; the Strengths, Weaknesses and Notes cells, unit by unit) with what was exported,
-wherever the row now is (sorted, filtered). :func:`plan_import` then compares each edit with the
-record as stored: a cell whose record changed since the export (its version differs *and* the field
+wherever the row now is (sorted, filtered). Each edit is then compared with the record as
+stored: a cell whose record changed since the export (its version differs *and* the field
 no longer holds the exported value) is a conflict and is left alone. :func:`import_xlsx` applies the
 rest in one transaction, with the version read in that transaction as each write's base version,
 recorded in the change log under the importing user.
@@ -14,6 +14,10 @@ Refused, with nothing written: a file that is not a cmmikit gap workbook, one ex
 another appraisal, and any bad value (all are listed, ``Sheet!D14: ...``). Sizes are checked
 before the workbook is parsed (:mod:`cmmikit.xlsx_limits`); it is read in read-only mode, and a
 formula typed into a text cell is stored as its text.
+
+The key column is hidden, not protected: Excel will not sort a table holding locked cells of a
+protected sheet, so protection would cost the sorting users rely on. A key changed by hand is
+refused as damaged.
 """
 
 from __future__ import annotations
@@ -141,13 +145,6 @@ def import_xlsx(appraisal: Appraisal, path: str | os.PathLike, *, dry_run: bool 
         raise CmmikitError(f"{source}: the appraisal changed while importing ({exc}); nothing was imported, "
                            "run the import again") from None
     return plan
-
-
-def plan_import(appraisal: Appraisal, path: str | os.PathLike) -> XlsxPlan:
-    """What importing ``path`` would change, and its conflicts (nothing is written)."""
-    edits, sheets, rows = read_edits(appraisal, path)
-    with appraisal.snapshot():
-        return _plan(appraisal, os.fspath(path), edits, sheets, rows)
 
 
 def apply_plan(appraisal: Appraisal, plan: XlsxPlan) -> None:
