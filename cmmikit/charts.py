@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from cmmikit.rating import Ratings
+    from cmmikit.risk import Assessment
 
 # Fixed settings that make the output deterministic and readable at report size.
 RC = {
@@ -196,7 +197,13 @@ def findings_priority(findings_frame: "pd.DataFrame | None") -> "Figure":
         return fig
 
 
-def _charts(ratings: "Ratings", findings_frame: "pd.DataFrame | None") -> dict[str, Callable[[], "Figure"]]:
+def _charts(ratings: "Ratings | Assessment", findings_frame: "pd.DataFrame | None") -> dict[str, Callable[[], "Figure"]]:
+    from cmmikit.risk import is_assessment
+
+    if is_assessment(ratings):   # SCAMPI B/C: findings, not ratings (cmmikit.risk_charts)
+        from cmmikit.risk_charts import charts
+
+        return charts(ratings, findings_frame)  # type: ignore[arg-type]
     return {"goal_heatmap": lambda: goal_heatmap(ratings),
             "readiness_radar": lambda: readiness_radar(ratings),
             "characterization_bars": lambda: characterization_bars(ratings),
@@ -213,9 +220,12 @@ def save_figure(fig: "Figure", path: Path) -> Path:
     return path
 
 
-def render_all(ratings: "Ratings", findings_frame: "pd.DataFrame | None", outdir: str | Path,
+def render_all(ratings: "Ratings | Assessment", findings_frame: "pd.DataFrame | None", outdir: str | Path,
                formats: Iterable[str] = ("png", "svg")) -> dict[str, list[Path]]:
-    """Write every chart as ``<name>.<format>`` into ``outdir``; returns the files per chart name."""
+    """Write every chart as ``<name>.<format>`` into ``outdir``; returns the files per chart name.
+
+    ``ratings``: a SCAMPI A rating, or a SCAMPI B/C assessment (its charts: :mod:`cmmikit.risk_charts`).
+    """
     from cmmikit.errors import InvalidValue
 
     formats = tuple(formats)

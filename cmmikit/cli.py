@@ -16,6 +16,7 @@ from cmmikit import __version__, atomic
 from cmmikit.errors import CmmikitError
 
 EXIT_ERROR = 1
+APPRAISAL_TYPES = ["SCAMPI A", "SCAMPI B", "SCAMPI C", "Self-appraisal"]
 
 
 def _open(args: argparse.Namespace, location: str | None = None):
@@ -29,19 +30,33 @@ def _create(args: argparse.Namespace):
     """The appraisal ``new`` makes: empty, or a follow-up of the baseline named by --from."""
     from cmmikit.store import Appraisal, follow_up
 
+    mapping = _mapping(args)
     if args.baseline is None:
         if not args.name:
             raise CmmikitError("new: --name NAME is required (unless the appraisal is a follow-up: --from BASELINE)")
+        if mapping is not None:
+            raise CmmikitError("new: --map converts the characterizations of a follow-up (--from BASELINE); a new "
+                               "appraisal has none")
         return Appraisal.create(args.file, name=args.name, model=args.model, overwrite=args.force, user=args.user,
-                                org_unit=args.org_unit or "", appraisal_type=args.type or "SCAMPI A")
+                                org_unit=args.org_unit or "", appraisal_type=args.type or "SCAMPI A", scale=args.scale)
     if args.model:
         raise CmmikitError("new: --model cannot be combined with --from (a follow-up uses its baseline's model)")
     with _open(args, args.baseline) as baseline:
+        kind = args.type or baseline.info().appraisal_type
+        if args.type or args.scale or mapping is not None:   # refused before the follow-up is written
+            baseline.plan_type_change(kind, scale=args.scale, mapping=mapping)
         appraisal = follow_up(baseline, args.file, name=args.name, overwrite=args.force, user=args.user)
-    facts = {k: v for k, v in (("org_unit", args.org_unit), ("appraisal_type", args.type)) if v is not None}
-    if facts:
-        appraisal.update_info(**facts)
+    if args.org_unit is not None:
+        appraisal.update_info(org_unit=args.org_unit)
+    if args.type or args.scale or mapping is not None:
+        appraisal.set_type(kind, scale=args.scale, mapping=mapping)
     return appraisal
+
+
+def _mapping(args: argparse.Namespace) -> dict[str, str] | None:
+    from cmmikit.scales import parse_mapping
+
+    return None if args.map is None else parse_mapping(args.map)
 
 
 def cmd_new(args: argparse.Namespace) -> None:
@@ -52,12 +67,34 @@ def cmd_new(args: argparse.Namespace) -> None:
             name, _, pas = spec.partition(":")
             appraisal.add_instance(name, "support_function", pas=[p for p in pas.split(",") if p] or None)
         print(f"created {appraisal.location.display}: {appraisal.info().name} ({appraisal.model.name} {appraisal.model.version}, "
-              f"{len(appraisal.model.pa_ids)} process areas, {len(appraisal.instances())} instances)")
+              f"{len(appraisal.model.pa_ids)} process areas, {len(appraisal.instances())} instances; "
+              f"{appraisal.info().appraisal_type} on the scale {appraisal.scale.summary()})")
         if args.baseline is not None:
             records, register = appraisal.records(), appraisal.register()
             print(f"follow-up of {appraisal.info().follow_up_of}: {sum(r.inherited for r in records)} "
                   f"characterization(s) inherited (re-assess or confirm them), {len(register)} evidence register "
                   f"item(s) with {sum(item.reuse for item in register)} link(s) copied")
+
+
+def cmd_set_type(args: argparse.Namespace) -> None:
+    with _open(args) as appraisal:
+        change = appraisal.set_type(args.type, scale=args.scale, mapping=_mapping(args))
+        print(f"{appraisal.location.display}: {change.summary()}")
+
+
+def cmd_scale(args: argparse.Namespace) -> None:
+    from cmmikit.scales import default_scale, load_scale
+
+    given = [x for x in (args.file, args.type, args.check) if x]
+    if len(given) != 1:
+        raise CmmikitError("scale: give one of FILE (an appraisal), --type TYPE or --check SCALE.yaml")
+    if args.check:
+        print(f"{args.check}: a valid scale\n{load_scale(args.check).describe()}")
+    elif args.type:
+        print(default_scale(args.type).describe())
+    else:
+        with _open(args) as appraisal:
+            print(f"{appraisal.info().appraisal_type} appraisal {appraisal.location.display}\n{appraisal.scale.describe()}")
 
 
 def cmd_slice(args: argparse.Namespace) -> None:
@@ -83,21 +120,24 @@ def cmd_merge(args: argparse.Namespace) -> None:
 
 def cmd_demo(args: argparse.Namespace) -> None:
     from cmmikit.demo import build_demo
-    from cmmikit.rating import rate
+    from cmmikit.risk import evaluate
 
     path = Path(args.outdir) / "demo.cmmi"
-    with build_demo(path, overwrite=args.force) as appraisal:
+    with build_demo(path, overwrite=args.force, appraisal_type=args.type) as appraisal:
         print(f"sample appraisal written to {path}\n")
-        print(rate(appraisal).summary())
+        print(evaluate(appraisal).summary())
 
 
 def cmd_rate(args: argparse.Namespace) -> None:
     from cmmikit.outlook import outlook
-    from cmmikit.rating import rate
+    from cmmikit.risk import evaluate, is_assessment
 
     with _open(args) as appraisal:
-        ratings = rate(appraisal, reassessed_only=args.reassessed_only)
+        ratings = evaluate(appraisal, reassessed_only=args.reassessed_only)
         model = appraisal.model
+    if is_assessment(ratings):   # SCAMPI B/C: the risk summary and forecast, no ratings
+        _print_assessment(ratings, model, args.json)
+        return
     cases = outlook(ratings)
     if args.json:
         print(json.dumps({"model": {"id": model.id, "name": model.name, "version": model.version},
@@ -114,6 +154,16 @@ def cmd_rate(args: argparse.Namespace) -> None:
         print(cases.summary())
 
 
+def _print_assessment(assessment, model, as_json: bool) -> None:
+    if not as_json:
+        print(assessment.summary())
+        return
+    follow = ({"follow_up": {"of": assessment.follow_up_of, "reassessed_only": assessment.reassessed_only,
+                             **assessment.reassessment()}} if assessment.follow_up_of else {})
+    print(json.dumps({"model": {"id": model.id, "name": model.name, "version": model.version},
+                      **assessment.to_json(), **follow}, indent=2, sort_keys=True))
+
+
 def cmd_export_xlsx(args: argparse.Namespace) -> None:
     from cmmikit.excel import export_workbook
 
@@ -125,10 +175,10 @@ def cmd_export_xlsx(args: argparse.Namespace) -> None:
 def cmd_charts(args: argparse.Namespace) -> None:
     from cmmikit.charts import render_all
     from cmmikit.excel import findings_frames
-    from cmmikit.rating import rate
+    from cmmikit.risk import evaluate
 
     with _open(args) as appraisal, appraisal.snapshot():
-        ratings = rate(appraisal)
+        ratings = evaluate(appraisal)
         findings, _ = findings_frames(appraisal, ratings)
     written = render_all(ratings, findings, args.output, formats=args.format or ("png", "svg"))
     for paths in written.values():
@@ -354,18 +404,42 @@ def build_parser() -> argparse.ArgumentParser:
                    "are copied, every characterization marked inherited until re-assessed")
     p.add_argument("--model", default=None, help="model id or folder (default: cmmi-svc-1.3)")
     p.add_argument("--org-unit", default=None, help="organizational unit appraised")
-    p.add_argument("--type", default=None, choices=["SCAMPI A", "SCAMPI B", "SCAMPI C", "Self-appraisal"],
-                   help="appraisal type (default: SCAMPI A, or the baseline's)")
+    p.add_argument("--type", default=None, choices=APPRAISAL_TYPES,
+                   help="appraisal type (default: SCAMPI A, or the baseline's); its scale follows: FI..NI for SCAMPI A "
+                   "and self-appraisals, low/medium/high risk for SCAMPI B, the default or --scale for SCAMPI C")
+    p.add_argument("--scale", default=None, metavar="SCALE.yaml",
+                   help="SCAMPI C: the team's own characterization scale (see 'cmmikit scale --type \"SCAMPI C\"')")
+    p.add_argument("--map", default=None, metavar="OLD=NEW,...",
+                   help="with --from and another scale: convert the inherited characterizations, e.g. "
+                   "FI=low,LI=low,PI=medium,NI=high,NY= (a blank target clears a value)")
     p.add_argument("--unit", action="append", default=[], metavar="NAME", help="add a basic unit (repeatable)")
     p.add_argument("--support", action="append", default=[], metavar="NAME:PA,PA",
                    help="add a support function and the PAs it performs (repeatable)")
     p.add_argument("--force", action="store_true", help="replace an existing appraisal")
 
+    p = command("set-type", cmd_set_type, "Switch the appraisal type (and so the characterization scale); refused "
+                "while characterizations use values the new scale lacks, unless --map converts them.")
+    p.add_argument("file")
+    p.add_argument("--type", required=True, choices=APPRAISAL_TYPES, help="the new appraisal type")
+    p.add_argument("--scale", default=None, metavar="SCALE.yaml", help="SCAMPI C: the team's own scale")
+    p.add_argument("--map", default=None, metavar="OLD=NEW,...",
+                   help="convert every characterization and team decision, e.g. FI=low,LI=low,PI=medium,NI=high "
+                   "(NY= clears a value); recorded in the change log")
+
+    p = command("scale", cmd_scale, "Show a characterization scale: an appraisal's, an appraisal type's, or check a "
+                "scale file.")
+    p.add_argument("file", nargs="?", default=None, help="appraisal file or server URL")
+    p.add_argument("--type", default=None, choices=APPRAISAL_TYPES, help="the scale this appraisal type uses")
+    p.add_argument("--check", default=None, metavar="SCALE.yaml", help="check a scale file and show it")
+
     p = command("demo", cmd_demo, "Build the sample appraisal in OUTDIR and print its ratings.")
     p.add_argument("outdir")
     p.add_argument("--force", action="store_true", help="replace an existing OUTDIR/demo.cmmi")
+    p.add_argument("--type", default="SCAMPI A", choices=["SCAMPI A", "SCAMPI B"],
+                   help="the sample as a SCAMPI A (default) or as a SCAMPI B readiness dry run (risk scale)")
 
-    p = command("rate", cmd_rate, "Print PA and goal ratings and the maturity level verdict.")
+    p = command("rate", cmd_rate, "Print PA and goal ratings and the maturity level verdict (SCAMPI B/C: the risk "
+                "summary per goal and the readiness forecast; they give findings, not ratings).")
     p.add_argument("file")
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
     p.add_argument("--reassessed-only", action="store_true",

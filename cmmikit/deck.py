@@ -87,7 +87,7 @@ def build_findings_deck(appraisal: "Appraisal", path: str | os.PathLike, *,
     canvas = Canvas(template)     # a bad template is refused before any work
     snap = read_current(appraisal, today)
     canvas.footer = f"Final findings · {clean(snap.info.name)} · {today.isoformat()}"
-    _Builder(canvas, snap, today).build()
+    _builder(snap)(canvas, snap, today).build()
     with atomic.replacing(path, suffix=".pptx") as tmp:
         canvas.prs.save(tmp)
     return DeckFiles(path, len(canvas.prs.slides))
@@ -115,8 +115,26 @@ def read_current(appraisal: "Appraisal", today: date) -> "Snapshot":
 # ------------------------------------------------------------------ the slides
 
 
+def _builder(snap: "Snapshot") -> type["_Builder"]:
+    """The SCAMPI A deck, or the SCAMPI B/C deck (findings, not ratings: cmmikit.deck_risk)."""
+    from cmmikit.risk import is_assessment
+
+    if is_assessment(snap.ratings):
+        from cmmikit.deck_risk import RiskBuilder
+
+        return RiskBuilder
+    return _Builder
+
+
 class _Builder:
     """Adds the slides of one deck to a canvas, section by section."""
+
+    RESULTS = "findings and ratings"      # what the team presents and signs
+    RECOMMENDATION = ("A suggested next step. Recommendations are kept apart from the findings and are not part of "
+                      "the rating.")
+    FINDINGS_BY_PA = ("Per process area: its rating, the goal ratings, then the weaknesses and strengths the team "
+                      "found, in model order.")
+    BLOCKING = "Suggested starting points: the highest-priority weaknesses on unsatisfied goals"
 
     def __init__(self, canvas: Canvas, snap: "Snapshot", today: date):
         self.canvas, self.snap, self.today = canvas, snap, today
@@ -129,16 +147,19 @@ class _Builder:
         self.model_scope()
         self.organizational_scope()
         self.definitions()
-        self.section("Findings by process area", "Per process area: its rating, the goal ratings, then the "
-                     "weaknesses and strengths the team found, in model order.")
+        self.section("Findings by process area", self.FINDINGS_BY_PA)
         for pa in self.model.process_areas.values():
             self.process_area(pa.id)
+        self.results()
+        self.next_steps()
+        self.sign_off()
+
+    def results(self) -> None:
+        """The ratings summary grid and the maturity level verdict."""
         self.section("Ratings and verdict", "The goal and process area ratings and the resulting "
                      f"maturity level {'rating' if self.ratings.maturity.formal else 'readiness'}.")
         self.ratings_summary()
         self.verdict()
-        self.next_steps()
-        self.sign_off()
 
     # -- generic slide kinds
 
@@ -221,8 +242,7 @@ class _Builder:
     def overview(self) -> None:
         info, model = self.info, self.model
         period = " to ".join(d for d in (info.start_date, info.end_date) if d) or NOT_RECORDED
-        kind = ("rates the maturity level" if self.ratings.maturity.formal
-                else "gives findings and a readiness indication, no maturity level rating")
+        kind = self._kind()
         facts = [("Appraisal", info.name), ("Organizational unit", info.org_unit), ("Sponsor", info.sponsor),
                  ("Lead appraiser", info.lead_appraiser), ("Appraisal period", period),
                  ("Appraisal type", f"{info.appraisal_type} ({kind})"),
@@ -231,6 +251,11 @@ class _Builder:
                  ("Objectives", info.description), ("Presented", self.today.isoformat())]
         rows = [[Cell(label, bold=True), Cell(clean(value) or NOT_RECORDED)] for label, value in facts]
         self.tables("Appraisal overview", Table([Cell("Item"), Cell("Details")], rows, (1.0, 3.2), SMALL))
+
+    def _kind(self) -> str:
+        """What this appraisal type gives, for the overview."""
+        return ("rates the maturity level" if self.ratings.maturity.formal
+                else "gives findings and a readiness indication, no maturity level rating")
 
     def team_members(self) -> list[tuple[str, str, str]]:
         """(name, role, process areas) of the team, the lead appraiser first."""
@@ -295,9 +320,12 @@ class _Builder:
                 [Cell("Finding", bold=True), Cell("Weaknesses (and strengths) of one practice across the sampled "
                                                   "basic units and support functions, shown per process area with "
                                                   "the practice and how many sampled units it was found in.")],
-                [Cell("Recommendation", bold=True), Cell("A suggested next step. Recommendations are kept apart "
-                                                         "from the findings and are not part of the rating.")]]
+                [Cell("Recommendation", bold=True), Cell(self.RECOMMENDATION)]]
         self.tables("Findings definitions", Table([Cell("Term"), Cell("Definition")], rows, (1.3, 5.0), SMALL))
+        self.scale_definitions()
+
+    def scale_definitions(self) -> None:
+        """The characterization values and the goal and process area ratings."""
         rows = [[Cell(term, bold=True), Cell(text)] for term, text in CHARACTERIZATIONS]
         self.tables("Rating scale: practice characterizations", Table([Cell("Value"), Cell("Meaning")], rows,
                                                                       (1.6, 5.0), SMALL),
@@ -315,8 +343,8 @@ class _Builder:
         row = self.ratings.pas[self.ratings.pas["pa"] == pa_id].iloc[0]
         title = f"{pa.id} {pa.name}"
         body = canvas.body
-        label = Para(f"PA rating: {row.rating}", SMALL, bold=True,
-                     colour=palette.text_on(palette.RATING.get(row.rating, palette.GREY)))
+        text, fill = self._pa_label(row)
+        label = Para(text, SMALL, bold=True, colour=palette.text_on(fill))
         label_width = int((canvas.measure.width(label.text, SMALL, bold=True) + 2 * INSET + 2) * EMU_PER_PT)
         facts = [Para(self._rating_facts(row), SMALL)]
         facts_left = label_width + int(GAP * EMU_PER_PT)
@@ -330,8 +358,7 @@ class _Builder:
         for n, page in enumerate(pages):
             slide = canvas.slide(TITLE_ONLY, _numbered(title, n, len(pages)), title_sizes=(28, 24))
             strip = body.take(strip_height)
-            canvas.text_box(slide, Box(strip.left, strip.top, label_width, strip.height), [label],
-                            fill=palette.RATING.get(row.rating, palette.GREY))
+            canvas.text_box(slide, Box(strip.left, strip.top, label_width, strip.height), [label], fill=fill)
             canvas.text_box(slide, Box(strip.left + facts_left, strip.top, strip.width - facts_left, strip.height),
                             facts)
             box = under_strip
@@ -340,6 +367,11 @@ class _Builder:
             if page:
                 canvas.text_box(slide, box, page)
             canvas.finish(slide)
+
+    @staticmethod
+    def _pa_label(row: Any) -> tuple[str, str]:
+        """The coloured label beside a PA's title: (text, fill)."""
+        return f"PA rating: {row.rating}", palette.RATING.get(row.rating, palette.GREY)
 
     @staticmethod
     def _rating_facts(row: Any) -> str:
@@ -450,9 +482,9 @@ class _Builder:
 
     def next_steps(self) -> None:
         actions = self.snap.actions
-        lead = [Para("Recommendations: not part of the appraisal ratings", HEADING, bold=True),
+        lead = [Para(f"Recommendations: not part of the appraisal {self.RESULTS.split()[-1]}", HEADING, bold=True),
                 Para("These next steps come from the improvement action plan. They are the team's recommendations "
-                     "for improvement; the findings and ratings above do not depend on them.", SMALL, space_before=4)]
+                     f"for improvement; the {self.RESULTS} above do not depend on them.", SMALL, space_before=4)]
         title = "Next steps (recommendations)"
         open_ = actions[~actions["status"].isin(["done", "cancelled"])] if len(actions) else actions
         if open_.empty:
@@ -480,8 +512,7 @@ class _Builder:
         frame = self.snap.findings
         blocking = top_blocking(frame, 5) if not frame.empty else frame
         if len(blocking):
-            paras.append(Para("Suggested starting points: the highest-priority weaknesses on unsatisfied goals",
-                              HEADING, bold=True, space_before=10, keep_with_next=True))
+            paras.append(Para(self.BLOCKING, HEADING, bold=True, space_before=10, keep_with_next=True))
             for f in blocking.itertuples():
                 paras.append(Para(f"{f.pa} {f.goal}: {clean(f.headline)}", TEXT, indent=1, bullet="•",
                                   space_before=4))
@@ -490,7 +521,7 @@ class _Builder:
     def sign_off(self) -> None:
         members = self.team_members() or [("", "", "")] * 4
         period = " to ".join(d for d in (self.info.start_date, self.info.end_date) if d)
-        lead = [Para("By signing, the appraisal team members confirm that the findings and ratings presented are "
+        lead = [Para(f"By signing, the appraisal team members confirm that the {self.RESULTS} presented are "
                      f"the team's consensus judgment for {clean(self.info.org_unit) or 'the organizational unit'}, "
                      "based on the objective evidence reviewed" + (f" from {period}." if period else "."), SMALL)]
         rows = [[Cell(name), Cell(role), Cell(""), Cell("")] for name, role, _ in members]

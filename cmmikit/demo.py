@@ -32,12 +32,24 @@ STRENGTH_PHRASES = [
 ]
 
 
-def build_demo(path: str | Path, *, overwrite: bool = False, seed: int = 2) -> Appraisal:
-    """Create the sample appraisal at ``path``: 3 basic units, a support function, all ML2 PAs."""
+# a SCAMPI B sample: the same observations on the risk scale (NY: not characterized yet)
+RISK_VALUES = {"FI": "low", "LI": "low", "PI": "medium", "NI": "high", "NY": None}
+NAMES = {"SCAMPI A": "Northwind IT Services ML2 readiness",
+         "SCAMPI B": "Northwind IT Services SCAMPI B readiness dry run"}
+
+
+def build_demo(path: str | Path, *, overwrite: bool = False, seed: int = 2,
+               appraisal_type: str = "SCAMPI A") -> Appraisal:
+    """Create the sample appraisal at ``path``: 3 basic units, a support function, all ML2 PAs.
+
+    ``appraisal_type="SCAMPI B"`` gives the same observations on the low / medium / high risk scale.
+    """
+    if appraisal_type not in NAMES:
+        raise ValueError(f"the sample is a {' or a '.join(NAMES)} appraisal, not {appraisal_type!r}")
     rnd = random.Random(seed)
-    appraisal = Appraisal.create(path, name="Northwind IT Services ML2 readiness", overwrite=overwrite,
+    appraisal = Appraisal.create(path, name=NAMES[appraisal_type], overwrite=overwrite,
                                  org_unit="Northwind IT Services (managed IT services division)",
-                                 appraisal_type="SCAMPI A", sponsor="Head of IT Services",
+                                 appraisal_type=appraisal_type, sponsor="Head of IT Services",
                                  lead_appraiser="Dana Whitfield", start_date="2026-11-02", end_date="2026-11-13",
                                  description="Benchmark appraisal of the managed-services division against CMMI-SVC ML2.")
     model = appraisal.model
@@ -47,16 +59,21 @@ def build_demo(path: str | Path, *, overwrite: bool = False, seed: int = 2) -> A
             appraisal.add_instance(name, kind, subgroup=subgroup, description=description, pas=pas)
         for name, role, pas in ASSESSORS:
             appraisal.set_assessor(name, role=role, pas=pas or model.pa_ids)
+        scale = RISK_VALUES if appraisal_type == "SCAMPI B" else None
         for inst in appraisal.instances():
             for pa_id in inst.pas:
                 for practice in model.pa(pa_id).practices:
-                    _characterize(appraisal, rnd, inst.name, practice)
-        _decide_judgments(appraisal)
+                    _characterize(appraisal, rnd, inst.name, practice, scale)
+        if scale is None:
+            _decide_judgments(appraisal)
+        else:
+            _decide_overrides(appraisal)
         _plan_improvements(appraisal)
     return appraisal
 
 
-def _characterize(appraisal: Appraisal, rnd: random.Random, unit: str, practice) -> None:
+def _characterize(appraisal: Appraisal, rnd: random.Random, unit: str, practice,
+                  scale: dict[str, str | None] | None = None) -> None:
     weights = PROFILES.get(practice.pa, STRONG)
     if practice.id in WEAK_GPS:
         weights = (0.35, 0.45, 0.2, 0.0)
@@ -67,8 +84,8 @@ def _characterize(appraisal: Appraisal, rnd: random.Random, unit: str, practice)
     fields = {"unit": unit, "title": practice.title.lower()}
     weakness = rnd.choice(GAP_PHRASES).format(**fields) if value in ("LI", "PI", "NI") else ""
     strength = rnd.choice(STRENGTH_PHRASES).format(**fields) if value == "FI" and rnd.random() < 0.15 else ""
-    appraisal.update_record(practice.pa, practice.id, unit, characterization=value, weaknesses=weakness,
-                            strengths=strength)
+    appraisal.update_record(practice.pa, practice.id, unit, characterization=scale[value] if scale else value,
+                            weaknesses=weakness, strengths=strength)
     if value in ("FI", "LI", "PI"):
         slug = unit.lower().replace(" ", "-")
         for product in rnd.sample(practice.work_products, k=1 if value == "PI" else 2):
@@ -131,3 +148,15 @@ def _decide_judgments(appraisal: Appraisal) -> None:
             appraisal.set_practice_decision(
                 pa, practice, value, decided_by="Appraisal team",
                 rationale=f"{implemented} of {len(values)} instances implement the practice; weaknesses weighed by the team.")
+
+
+def _decide_overrides(appraisal: Appraisal) -> None:
+    """SCAMPI B: where a single unit carries the only high risk of a practice, the team weighs it as medium."""
+    by_practice: dict[tuple[str, str], list[str | None]] = {}
+    for rec in appraisal.records():
+        by_practice.setdefault((rec.pa, rec.practice), []).append(rec.characterization)
+    for (pa, practice), values in by_practice.items():
+        if values.count("high") == 1 and values.count("low") >= 2:
+            appraisal.set_practice_decision(
+                pa, practice, "medium", decided_by="Appraisal team",
+                rationale=f"Only one of {len(values)} units shows a high risk; the others' approach would carry it.")

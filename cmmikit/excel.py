@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from cmmikit.rating import Ratings
+    from cmmikit.risk import Assessment
     from cmmikit.store import Appraisal
 
 __all__ = ["Column", "SheetSpec", "export_workbook", "gap_sheets", "save_atomic", "write_gap_workbook"]
@@ -88,7 +89,7 @@ def gap_sheets(appraisal: "Appraisal", ratings: "Ratings", findings: "pd.DataFra
     instances = appraisal.instances()
     keys = KeyWriter(appraisal, origin)
     sheets = [goals_sheet(appraisal, ratings)]
-    sheets += [pa_sheet(ratings, pa, [i.name for i in instances if pa in i.pas], decisions, keys)
+    sheets += [pa_sheet(ratings, pa, [i.name for i in instances if pa in i.pas], decisions, keys=keys)
                for pa in ratings.pas["pa"]]
     sheets.append(findings_sheet(findings))
     sheets.append(actions_sheet(actions, order))
@@ -126,10 +127,12 @@ OU_COLOURS = {**palette.CHARACTERIZATION, **{f"{k} ({TEAM_DECISION})": c
                                               for k, c in palette.CHARACTERIZATION.items() if k}}
 
 
-def pa_sheet(ratings: "Ratings", pa: str, instances: list[str], decisions: dict | None = None,
+def pa_sheet(ratings: "Ratings | Assessment", pa: str, instances: list[str], decisions: dict | None = None, *,
+             heading: list[str] | None = None, colours: dict[str, str] | None = None,
              keys: KeyWriter | None = None) -> SheetSpec:
     """Practices x (sampled instances + OU), the team's decisions, strengths, weaknesses, notes, evidence counts.
 
+    ``heading`` and ``colours`` (value -> fill) replace the SCAMPI A ones (a SCAMPI B/C appraisal's scale).
     With ``keys``, each row carries its hidden row key (what ``cmmikit import-xlsx`` reads back).
     """
     decisions = decisions or {}
@@ -158,13 +161,17 @@ def pa_sheet(ratings: "Ratings", pa: str, instances: list[str], decisions: dict 
                      p.n_artifacts, p.n_affirmations, _decision_column(p, decisions.get((pa, p.practice))),
                      *(unit_lines(texts[f]) for f in TEXT_FIELDS), key, unit_lines(texts["warnings"])))
     first_char, ou_col = 3, 3 + len(instances)
-    heading = [f"{pa} {pa_row['name']}: {pa_row['rating']}, capability level {pa_row['capability_level']}, "
-               f"readiness {pa_row['readiness']:.0%}",
-               "Goals: " + "; ".join(f"{g.goal} {g.rating}" for g in goals.itertuples())]
-    colours = [(ou_col, ou_col, OU_COLOURS)]
+    if heading is None:
+        heading = [f"{pa} {pa_row['name']}: {pa_row['rating']}, capability level {pa_row['capability_level']}, "
+                   f"readiness {pa_row['readiness']:.0%}",
+                   "Goals: " + "; ".join(f"{g.goal} {g.rating}" for g in goals.itertuples())]
+    values = colours or palette.CHARACTERIZATION
+    ou_colours = OU_COLOURS if colours is None else {**colours, **{f"{k} ({TEAM_DECISION})": c
+                                                                   for k, c in colours.items()}}
+    fills = [(ou_col, ou_col, ou_colours)]
     if instances:
-        colours.insert(0, (first_char, ou_col - 1, palette.CHARACTERIZATION))
-    return SheetSpec(pa, columns, rows, f"PA_{pa}", heading=heading, freeze_columns=3, colour_columns=colours,
+        fills.insert(0, (first_char, ou_col - 1, values))
+    return SheetSpec(pa, columns, rows, f"PA_{pa}", heading=heading, freeze_columns=3, colour_columns=fills,
                      hidden_columns=[len(columns) - 2])
 
 
@@ -176,7 +183,8 @@ def _text(cell: Any, field: str) -> str:
 def _ou_text(p: Any) -> str | None:
     """The OU characterization, marked when the team's decision set it; the allowed range while open."""
     if isinstance(p.ou, str) and p.ou:
-        return f"{p.ou} ({TEAM_DECISION})" if p.judgment and p.decision == p.ou else p.ou
+        decided = p.decision == p.ou and str(p.decision_note).startswith(TEAM_DECISION)
+        return f"{p.ou} ({TEAM_DECISION})" if decided else p.ou
     return p.aggregate or None
 
 
@@ -220,11 +228,19 @@ FINDING_COLUMNS = [
 ]
 
 
-def findings_sheet(findings: "pd.DataFrame | None") -> SheetSpec:
-    """Open findings ranked by priority score (gaps first), with the priority band and the ML2 blocking flag."""
+def findings_sheet(findings: "pd.DataFrame | None", *, headers: dict[str, str] | None = None,
+                   goal_colours: dict[str, str] | None = None) -> SheetSpec:
+    """Open findings ranked by priority score (gaps first), with the priority band and the ML2 blocking flag.
+
+    ``headers`` rename columns by key and ``goal_colours`` colour the goal column (a SCAMPI B/C appraisal
+    shows each goal's forecast or worst value there, not a rating).
+    """
+    from dataclasses import replace
+
     from cmmikit.findings import priority_band
 
-    columns = [c for _, c in FINDING_COLUMNS]
+    headers = headers or {}
+    columns = [replace(c, header=headers[k]) if k in headers else c for k, c in FINDING_COLUMNS]
     rows = []
     for f in ([] if findings is None else findings.to_dict("records")):
         score = f.get("score")
@@ -243,7 +259,7 @@ def findings_sheet(findings: "pd.DataFrame | None") -> SheetSpec:
     keys = [k for k, _ in FINDING_COLUMNS]
     return SheetSpec("Findings", columns, rows, "FindingsTable", heading=heading, freeze_columns=0,
                      colour_columns=[(keys.index("priority"),) * 2 + (palette.PRIORITY,),
-                                     (keys.index("goal_rating"),) * 2 + (palette.RATING,)],
+                                     (keys.index("goal_rating"),) * 2 + (goal_colours or palette.RATING,)],
                      data_bar_columns=[keys.index("score")])
 
 
@@ -379,6 +395,12 @@ def _names(names: list[str]) -> str:
 
 
 def _facts(appraisal: "Appraisal", ratings: "Ratings") -> list[tuple[str, str]]:
+    return [*appraisal_facts(appraisal), ("Verdict", ratings.maturity.headline),
+            ("Reasons", "; ".join(ratings.maturity.reasons))]
+
+
+def appraisal_facts(appraisal: "Appraisal") -> list[tuple[str, str]]:
+    """Who and what was appraised, for the Summary sheet."""
     info = appraisal.info()
     model = appraisal.model
     instances = appraisal.instances()
@@ -388,8 +410,7 @@ def _facts(appraisal: "Appraisal", ratings: "Ratings") -> list[tuple[str, str]]:
     return [("Organizational unit", info.org_unit), ("Model", f"{model.name} {model.version}"),
             ("Appraisal type", info.appraisal_type), ("Sponsor", info.sponsor), ("Lead appraiser", info.lead_appraiser),
             ("Dates", dates), ("Basic units", _names(units)),
-            ("Support functions", _names(support) if support else "0"),
-            ("Verdict", ratings.maturity.headline), ("Reasons", "; ".join(ratings.maturity.reasons))]
+            ("Support functions", _names(support) if support else "0")]
 
 
 def _pa_rows(ratings: "Ratings", findings: "pd.DataFrame | None") -> list[tuple]:
@@ -412,15 +433,55 @@ def _pa_rows(ratings: "Ratings", findings: "pd.DataFrame | None") -> list[tuple]
     return rows
 
 
-def _write_summary(book: Book, appraisal: "Appraisal", ratings: "Ratings", findings: "pd.DataFrame | None") -> None:
-    columns = fit_headers(PA_TABLE)
+@dataclass(frozen=True)
+class ChartSpec:
+    """A native stacked bar chart over consecutive columns of the Summary's PA table."""
+
+    title: str
+    first_header: str           # the header of its first column
+    colours: list[str]          # one per column, in order
+    axis_title: str
+
+
+@dataclass
+class SummaryContent:
+    """What the Summary sheet shows: the facts (one of them coloured), the PA table and two charts over it."""
+
+    facts: list[tuple[str, str]]
+    headline: tuple[str, str, str]                  # (fact key, its text, fill colour or "" for none)
+    table_title: str
+    table_name: str
+    columns: list[Column]
+    rows: list[tuple]
+    colour_columns: list[tuple[int, dict[str, str]]]  # (1-based column, value -> colour)
+    charts: tuple[ChartSpec, ChartSpec]
+    note: str
+
+
+def summary_content(appraisal: "Appraisal", ratings: "Ratings", findings: "pd.DataFrame | None") -> SummaryContent:
+    """The SCAMPI A (and self-appraisal) Summary: facts with the verdict, PA ratings, characterizations, goals."""
+    return SummaryContent(
+        _facts(appraisal, ratings), ("Verdict", ratings.maturity.headline, _verdict_colour(ratings)),
+        "Process area ratings", "PARatings", PA_TABLE, _pa_rows(ratings, findings), [(4, palette.RATING)],
+        (ChartSpec("Characterizations per PA", "FI",
+                   [palette.CHARACTERIZATION[k] for k in ("FI", "LI", "PI", "NI", "NY", "")],
+                   "practice x instance cells"),
+         ChartSpec("Goal satisfaction per PA", "Goals satisfied",
+                   [palette.RATING[k] for k in ("Satisfied", "Unsatisfied", "Not Rated")], "goals")),
+        "Goal ratings and their reasons: sheet 'Goals'; practice by practice: one sheet per PA; "
+        "findings, action plan and evidence: their own sheets.")
+
+
+def _write_summary(book: Book, appraisal: "Appraisal", content: SummaryContent) -> None:
+    columns = fit_headers(content.columns)
     widths = [c.width for c in columns]
     last_col = len(columns)
     value_width = sum(widths[FACT_VALUE_COLUMN - 1:])
     sheet = SheetWriter(book, "Summary", widths, one_page=True)
     ws = sheet.ws
     sheet.title(f"Gap analysis: {appraisal.info().name}")
-    for key, value in _facts(appraisal, ratings):
+    headline_row = None
+    for key, value in content.facts:
         value = safe_text(value)
         row = sheet.append([], wrapped_lines(value, value_width)) - 1
         ws.merge_range(row, 0, row, FACT_VALUE_COLUMN - 2, "", book.formats["key"])
@@ -428,20 +489,21 @@ def _write_summary(book: Book, appraisal: "Appraisal", ratings: "Ratings", findi
         ws.write_string(row, 0, safe_text(key), book.fmt("key", key))
         if value:
             ws.write_string(row, FACT_VALUE_COLUMN - 1, value, book.fmt("wrap", value))
-    verdict_row = sheet.row - 1
-    sheet.colour(FACT_VALUE_COLUMN, FACT_VALUE_COLUMN, verdict_row, verdict_row,
-                 {ratings.maturity.headline: _verdict_colour(ratings)})
+        if key == content.headline[0]:
+            headline_row = row + 1
+    if headline_row is not None and content.headline[2]:
+        sheet.colour(FACT_VALUE_COLUMN, FACT_VALUE_COLUMN, headline_row, headline_row,
+                     {safe_text(content.headline[1]): content.headline[2]})
     sheet.append([])
-    sheet.title("Process area ratings", "key")
-    pa_rows = _pa_rows(ratings, findings)
-    header, last = sheet.table("PARatings", columns, pa_rows)
-    sheet.colour(4, 4, header + 1, last, palette.RATING)
+    sheet.title(content.table_title, "key")
+    header, last = sheet.table(content.table_name, columns, content.rows)
+    for col, colours in content.colour_columns:
+        sheet.colour(col, col, header + 1, last, colours)
     sheet.append([])
-    height_cm = _add_charts(book, ws, widths, header, last, sheet.row + 1, pa_rows)
+    height_cm = _add_charts(book, ws, widths, header, last, sheet.row + 1, content)
     for _ in range(math.ceil(height_cm / 2.54 * 72 / DEFAULT_ROW_HEIGHT) + 1):
         sheet.append([])
-    note = sheet.append(["Goal ratings and their reasons: sheet 'Goals'; practice by practice: one sheet per PA; "
-                         "findings, action plan and evidence: their own sheets."], fmt="subtitle")
+    note = sheet.append([content.note], fmt="subtitle")
     ws.print_area(0, 0, note - 1, last_col - 1)
 
 
@@ -461,49 +523,46 @@ def axis_step(largest: float, ticks: int = 6) -> int:
 
 
 def _add_charts(book: Book, ws: Any, widths: list[float], header: int, last: int, anchor_row: int,
-                pa_rows: list[tuple]) -> float:
+                content: SummaryContent) -> float:
     """Native Excel charts over the PA table, side by side under it; returns their height in cm."""
+    pa_rows = content.rows
     lefts = column_lefts_cm(widths)
     total = lefts[-1] + (math.floor(widths[-1] * 7 + 5)) / 96 * 2.54
     second = next(i for i, x in enumerate(lefts) if x >= total / 2)
     height = max(7.5, 3.5 + 0.6 * len(pa_rows))
-    headers = [c.header for c in PA_TABLE]
+    headers = [c.header for c in content.columns]
     sheet = ws.get_name()
 
     def largest(first_col: int, n: int) -> int:
         return max((sum(row[first_col - 1:first_col - 1 + n]) for row in pa_rows), default=0)
 
-    def stacked(title: str, first_col: int, colours: list[str], axis_title: str, width_cm: float) -> Any:
+    def stacked(spec: ChartSpec, width_cm: float) -> Any:
+        first_col = headers.index(spec.first_header) + 1
         chart = book.wb.add_chart({"type": "bar", "subtype": "stacked"})
-        for n, colour in enumerate(colours):
+        for n, colour in enumerate(spec.colours):
             col = first_col - 1 + n
             chart.add_series({"name": [sheet, header - 1, col], "categories": [sheet, header, 0, last - 1, 0],
                               "values": [sheet, header, col, last - 1, col], "fill": {"color": colour},
                               "border": {"color": colour}, "gap": 40, "overlap": 100})
-        chart.set_title({"name": title, "name_font": {"size": 12, "bold": True}})
+        chart.set_title({"name": spec.title, "name_font": {"size": 12, "bold": True}})
         # bar charts: x is the value axis; whole numbers only (counts of goals and practices)
-        chart.set_x_axis({"name": axis_title, "min": 0, "major_unit": axis_step(largest(first_col, len(colours))),
+        chart.set_x_axis({"name": spec.axis_title, "min": 0,
+                          "major_unit": axis_step(largest(first_col, len(spec.colours))),
                           "num_format": "0", "name_font": {"size": 9, "bold": False}})
         chart.set_y_axis({"reverse": True, "crossing": "max"})  # first PA on top, values still at the bottom
         chart.set_legend({"position": "bottom"})
         chart.set_size({"width": round(width_cm / 2.54 * 96), "height": round(height / 2.54 * 96)})
         return chart
 
-    char_first = headers.index("FI") + 1
-    goal_first = headers.index("Goals satisfied") + 1
-    ws.insert_chart(anchor_row - 1, 0, stacked(
-        "Characterizations per PA", char_first, [palette.CHARACTERIZATION[k] for k in ("FI", "LI", "PI", "NI", "NY", "")],
-        "practice x instance cells", lefts[second] - CHART_GAP_CM))
-    ws.insert_chart(anchor_row - 1, second, stacked(
-        "Goal satisfaction per PA", goal_first, [palette.RATING[k] for k in ("Satisfied", "Unsatisfied", "Not Rated")],
-        "goals", total - lefts[second]))
+    ws.insert_chart(anchor_row - 1, 0, stacked(content.charts[0], lefts[second] - CHART_GAP_CM))
+    ws.insert_chart(anchor_row - 1, second, stacked(content.charts[1], total - lefts[second]))
     return height
 
 
 # ------------------------------------------------------------------ entry points
 
 
-def findings_frames(appraisal: "Appraisal", ratings: "Ratings") -> tuple["pd.DataFrame | None", "pd.DataFrame | None"]:
+def findings_frames(appraisal: "Appraisal", ratings: "Ratings | Assessment") -> tuple["pd.DataFrame | None", "pd.DataFrame | None"]:
     """The findings and action plan frames, or (None, None) without the findings module."""
     try:
         from cmmikit.findings import actions_frame, findings_frame
@@ -512,25 +571,33 @@ def findings_frames(appraisal: "Appraisal", ratings: "Ratings") -> tuple["pd.Dat
     return findings_frame(appraisal, ratings), actions_frame(appraisal)
 
 
-def write_gap_workbook(appraisal: "Appraisal", path: str | os.PathLike, ratings: "Ratings | None" = None,
+def write_gap_workbook(appraisal: "Appraisal", path: str | os.PathLike, ratings: "Ratings | Assessment | None" = None,
                        findings: "pd.DataFrame | None" = None, origin: Origin | None = None) -> Path:
     """Write the gap-analysis workbook of ``appraisal`` as it is to ``path``, atomically; returns the path.
 
     The findings are those stored in the appraisal; :func:`export_workbook` refreshes them first.
+    A SCAMPI B or C appraisal gets findings and its scale's values, never ratings.
     ``origin``: the appraisal the PA sheets' row keys name (default: ``appraisal``; a copy names its original).
     """
-    from cmmikit.rating import rate
+    from cmmikit.risk import evaluate, is_assessment
 
     atomic.check_writable(path)  # before the work, and before write-only sheets start streaming
     with appraisal.snapshot():   # the row keys' versions and the values shown come from one state
-        ratings = ratings if ratings is not None else rate(appraisal)
+        ratings = ratings if ratings is not None else evaluate(appraisal)
         computed, actions = findings_frames(appraisal, ratings)
         findings = findings if findings is not None else computed
-        sheets = gap_sheets(appraisal, ratings, findings, actions, origin)
+        if is_assessment(ratings):   # SCAMPI B/C: findings, not ratings (cmmikit.excel_risk)
+            from cmmikit.excel_risk import risk_sheets, risk_summary_content
+
+            sheets, summary = risk_sheets(appraisal, ratings, findings, actions, origin), risk_summary_content(
+                appraisal, ratings, findings)
+        else:
+            sheets, summary = gap_sheets(appraisal, ratings, findings, actions, origin), summary_content(
+                appraisal, ratings, findings)
     with atomic.replacing(path) as tmp:
         book = Book(tmp)
         book.wb.set_properties({"title": safe_text(f"Gap analysis: {appraisal.info().name}"), "author": "cmmikit"})
-        _write_summary(book, appraisal, ratings, findings)
+        _write_summary(book, appraisal, summary)
         for spec in sheets:
             _write_list_sheet(book, spec)
         book.close()

@@ -35,12 +35,15 @@ from typing import TYPE_CHECKING, Any, Iterable
 import yaml
 
 from cmmikit.errors import CmmikitError, InvalidValue
+from cmmikit.risk import evaluate, finding_inputs, is_assessment, scale_formula_lines, scale_weights
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from cmmikit.model import Model
     from cmmikit.rating import Ratings
+    from cmmikit.risk import Assessment
+    from cmmikit.scales import Scale
     from cmmikit.store import Appraisal, Finding
 
 DEFAULT_WEIGHTS = Path(__file__).parent / "data" / "finding_weights.yaml"
@@ -193,19 +196,21 @@ def priority_band(score: float) -> str:
     return next(name for name, floor in PRIORITY_BANDS if score >= floor)
 
 
-def score_formula(weights: Weights | None = None) -> str:
-    """The formula in words and numbers, as shown to the user."""
+def score_formula(weights: Weights | None = None, scale: "Scale | None" = None) -> str:
+    """The formula in words and numbers, as shown to the user (``scale``: a SCAMPI B/C appraisal's scale)."""
     weights = weights or load_weights()
     w = weights.weights
     names = {"impact": "impact", "breadth": "breadth", "characterization": "characterization",
              "goal_rating": "goal", "ease": "ease"}
     terms = " + ".join(f"{w[k]:g}*{names[k]}" for k in FACTORS)
+    tables = (scale_formula_lines(scale, weights) if scale is not None else [
+        f"  characterization = worst OU characterization of its practices: {_table(weights.characterization)}",
+        f"  goal             = rating of its goal: {_table(weights.goal_rating)}"])
     return "\n".join([
         f"priority = 100 * ({terms}) / {weights.total:g}   (0..100, higher first)",
         f"  impact           = (impact on goal achievement 1..5 - 1) / 4   (not judged yet: {weights.default_impact})",
         "  breadth          = instances where it was observed / instances sampled for the PA",
-        f"  characterization = worst OU characterization of its practices: {_table(weights.characterization)}",
-        f"  goal             = rating of its goal: {_table(weights.goal_rating)}",
+        *tables,
         f"  ease             = (5 - effort to fix 1..5) / 4   (not judged yet: {weights.default_effort})",
         "  ties: goal factor, then breadth (higher first), then model order (PA, goal, practice), then finding id",
         f"  weights from {_source_label(weights.source)}",
@@ -383,12 +388,14 @@ class _Context:
     goal_practices: dict[tuple[str, str], list[str]]
     goal_titles: dict[tuple[str, str], str]
     practice_ou: dict[tuple[str, str], tuple[str, str]]     # (factor key, label)
-    goal_ratings: dict[tuple[str, str], str]
+    goal_ratings: dict[tuple[str, str], str]                # shown: the rating (SCAMPI B/C: forecast or value)
+    goal_keys: dict[tuple[str, str], str]                   # goal factor key
+    blocking: set[tuple[str, str]]                          # goals that keep the maturity level from being achieved
     sampled: dict[str, int]
     ml2_pas: set[str]
 
     @classmethod
-    def build(cls, model: "Model", ratings: "Ratings") -> "_Context":
+    def build(cls, model: "Model", ratings: "Ratings | Assessment") -> "_Context":
         practice_order, goal_order, goal_practices, goal_titles = {}, {}, {}, {}
         for pa in model.process_areas.values():
             for goal in pa.goals:
@@ -397,17 +404,22 @@ class _Context:
                 goal_titles[(pa.id, goal.id)] = goal.title
                 for p in goal.practices:
                     practice_order[(pa.id, p.id)] = len(practice_order)
-        practice_ou = {}
-        for row in ratings.practices.itertuples():
-            ou = row.ou if isinstance(row.ou, str) else None
-            if ou in CHARACTERIZATION_KEYS:
-                practice_ou[(row.pa, row.practice)] = (ou, ou)
-            else:
-                label = f"{row.aggregate} (open)" if row.aggregate else "not characterized"
-                practice_ou[(row.pa, row.practice)] = ("open", label)
-        return cls(practice_order, goal_order, goal_practices, goal_titles, practice_ou,
-                   {(r.pa, r.goal): r.rating for r in ratings.goals.itertuples()},
-                   {r.pa: int(r.n_instances) for r in ratings.pas.itertuples()},
+        if is_assessment(ratings):   # SCAMPI B/C: values on the appraisal's scale, no ratings
+            practice_ou, goal_ratings, goal_keys, blocking = finding_inputs(ratings)
+        else:
+            practice_ou = {}
+            for row in ratings.practices.itertuples():
+                ou = row.ou if isinstance(row.ou, str) else None
+                if ou in CHARACTERIZATION_KEYS:
+                    practice_ou[(row.pa, row.practice)] = (ou, ou)
+                else:
+                    label = f"{row.aggregate} (open)" if row.aggregate else "not characterized"
+                    practice_ou[(row.pa, row.practice)] = ("open", label)
+            goal_ratings = {(r.pa, r.goal): r.rating for r in ratings.goals.itertuples()}
+            goal_keys = goal_ratings
+            blocking = {key for key, rating in goal_ratings.items() if rating == "Unsatisfied"}
+        return cls(practice_order, goal_order, goal_practices, goal_titles, practice_ou, goal_ratings, goal_keys,
+                   blocking, {r.pa: int(r.n_instances) for r in ratings.pas.itertuples()},
                    {pa.id for pa in model.process_areas.values() if pa.maturity_level <= model.target_maturity_level})
 
     def worst_practice(self, pa: str, practices: Iterable[str], weights: Weights) -> tuple[str, str]:
@@ -427,13 +439,14 @@ def _finding_row(f: "Finding", ctx: _Context, weights: Weights, actions: Counter
     practices = sorted(f.practices, key=lambda p: ctx.practice_order.get((f.pa, p), 0))
     considered = practices or ctx.goal_practices.get((f.pa, f.goal), [])
     char_key, char_label = ctx.worst_practice(f.pa, considered, weights)
-    goal_rating = ctx.goal_ratings.get((f.pa, f.goal), "Not Rated")
+    goal_key = ctx.goal_keys.get((f.pa, f.goal), "Not Rated")
+    goal_rating = ctx.goal_ratings.get((f.pa, f.goal), goal_key)
     sampled = ctx.sampled.get(f.pa, 0)
     breadth = min(len(f.instances) / sampled, 1.0) if sampled else 0.0
     impact = f.impact if f.impact is not None else weights.default_impact
     effort = f.effort if f.effort is not None else weights.default_effort
     gap = f.kind == GAP
-    score = priority(Factors(impact, effort, breadth, char_key, goal_rating), weights) if gap else math.nan
+    score = priority(Factors(impact, effort, breadth, char_key, goal_key), weights) if gap else math.nan
     return {
         "id": f.id, "kind": f.kind, "pa": f.pa, "goal": f.goal, "goal_title": ctx.goal_titles.get((f.pa, f.goal), ""),
         "practices": ", ".join(practices), "instances": ", ".join(f.instances), "n_instances": len(f.instances),
@@ -442,26 +455,31 @@ def _finding_row(f: "Finding", ctx: _Context, weights: Weights, actions: Counter
         "goal_rating": goal_rating, "ou_characterization": char_label, "impact": impact, "effort": effort,
         "impact_set": f.impact is not None, "effort_set": f.effort is not None, "breadth": round(breadth, 3),
         "score": score, "rank": None,
-        "blocks_ml2": gap and f.status == "open" and goal_rating == "Unsatisfied" and f.pa in ctx.ml2_pas,
+        "blocks_ml2": gap and f.status == "open" and (f.pa, f.goal) in ctx.blocking and f.pa in ctx.ml2_pas,
         "n_actions": actions[f.id], "n_open_actions": open_actions[f.id],
         # sort keys, dropped before returning
         "_group": (0 if gap else 1) + (0 if f.status == "open" else 2),
-        "_goal_factor": weights.goal_rating[goal_rating] if gap else 0.0,
+        "_goal_factor": weights.goal_rating[goal_key] if gap else 0.0,
         "_order": min((ctx.practice_order.get((f.pa, p), 0) for p in considered),
                       default=0),
         "_goal_order": ctx.goal_order.get((f.pa, f.goal), 0),
     }
 
 
-def findings_frame(appraisal: "Appraisal", ratings: "Ratings | None" = None, weights: Weights | None = None,
+def findings_frame(appraisal: "Appraisal", ratings: "Ratings | Assessment | None" = None, weights: Weights | None = None,
                    include_closed: bool = False) -> "pd.DataFrame":
-    """One row per finding: open gaps ranked by priority (rank 1 first), then strengths, then closed ones."""
+    """One row per finding: open gaps ranked by priority (rank 1 first), then strengths, then closed ones.
+
+    ``ratings``: the appraisal's :func:`cmmikit.risk.evaluate` result (SCAMPI B/C: an assessment,
+    whose values enter the priority through the scale's order; ``goal_rating`` then holds the goal's
+    forecast or worst value, never a rating).
+    """
     import pandas as pd
 
-    from cmmikit.rating import rate
-
-    ratings = ratings if ratings is not None else rate(appraisal)
+    ratings = ratings if ratings is not None else evaluate(appraisal)
     weights = weights or load_weights()
+    if is_assessment(ratings):
+        weights = scale_weights(ratings.scale, weights)
     ctx = _Context.build(appraisal.model, ratings)
     all_actions = appraisal.actions()
     actions = Counter(a.finding_id for a in all_actions)
@@ -501,34 +519,38 @@ def top_blocking(frame: "pd.DataFrame", n: int = 10) -> "pd.DataFrame":
     return blocking.sort_values("rank", kind="mergesort").head(n).reset_index(drop=True)
 
 
-def rollup_frame(source: "Appraisal | pd.DataFrame", ratings: "Ratings | None" = None,
+def rollup_frame(source: "Appraisal | pd.DataFrame", ratings: "Ratings | Assessment | None" = None,
                  weights: Weights | None = None) -> "pd.DataFrame":
     """Per PA and goal: goal rating, open gaps and strengths, max and total gap priority, ML2 blocking."""
     import pandas as pd
-
-    from cmmikit.rating import rate
 
     if isinstance(source, pd.DataFrame):
         if ratings is None:
             raise InvalidValue("rollup_frame needs the ratings when given a findings frame")
         frame = source
     else:
-        ratings = ratings if ratings is not None else rate(source)
+        ratings = ratings if ratings is not None else evaluate(source)
         frame = findings_frame(source, ratings, weights)
     open_ = frame[frame["status"] == "open"]
     gaps, strengths = open_[open_["kind"] == GAP], open_[open_["kind"] == STRENGTH]
-    pa_ratings = dict(zip(ratings.pas["pa"], ratings.pas["rating"]))
+    if is_assessment(ratings):   # SCAMPI B/C: the goal's forecast or worst value and the PA's summary
+        _, shown, _, blocking = finding_inputs(ratings)
+        pa_ratings = dict(zip(ratings.pas["pa"], ratings.pas["summary"]))
+    else:
+        shown = {(g.pa, g.goal): g.rating for g in ratings.goals.itertuples()}
+        blocking = {key for key, rating in shown.items() if rating == "Unsatisfied"}
+        pa_ratings = dict(zip(ratings.pas["pa"], ratings.pas["rating"]))
     rows = []
     for goal in ratings.goals.itertuples():
         mine = gaps[(gaps["pa"] == goal.pa) & (gaps["goal"] == goal.goal)]
         rows.append({
-            "pa": goal.pa, "goal": goal.goal, "title": goal.title, "goal_rating": goal.rating,
+            "pa": goal.pa, "goal": goal.goal, "title": goal.title, "goal_rating": shown[(goal.pa, goal.goal)],
             "pa_rating": pa_ratings.get(goal.pa, ""), "n_gaps": len(mine),
             "n_strengths": int(((strengths["pa"] == goal.pa) & (strengths["goal"] == goal.goal)).sum()),
             "n_blocking": int(mine["blocks_ml2"].sum()),
             "max_score": float(mine["score"].max()) if len(mine) else 0.0,
             "total_score": round(float(mine["score"].sum()), 1),
-            "blocks_ml2": goal.rating == "Unsatisfied",
+            "blocks_ml2": (goal.pa, goal.goal) in blocking,
         })
     return pd.DataFrame(rows, columns=["pa", "goal", "title", "goal_rating", "pa_rating", "n_gaps", "n_strengths",
                                        "n_blocking", "max_score", "total_score", "blocks_ml2"])

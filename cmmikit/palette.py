@@ -9,6 +9,10 @@ from __future__ import annotations
 BLUE, SKY, GREEN, YELLOW = "#0072B2", "#56B4E9", "#009E73", "#F0E442"
 ORANGE, VERMILLION, PURPLE, GREY, LIGHT_GREY = "#E69F00", "#D55E00", "#CC79A7", "#999999", "#DDDDDD"
 
+# the colours a scale file may name (cmmikit/data/scales/*.yaml), by name
+NAMED = {"blue": BLUE, "sky": SKY, "green": GREEN, "yellow": YELLOW, "orange": ORANGE, "vermillion": VERMILLION,
+         "purple": PURPLE, "grey": GREY, "light_grey": LIGHT_GREY}
+
 # instance and OU characterizations ("" = not characterized yet)
 CHARACTERIZATION = {"FI": BLUE, "LI": SKY, "PI": ORANGE, "NI": VERMILLION, "NY": GREY, "": LIGHT_GREY}
 CHARACTERIZATION_ORDER = ("FI", "LI", "PI", "NI", "NY", "")

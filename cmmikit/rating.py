@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable
 
 from cmmikit import coverage as coverage_rules
+from cmmikit.errors import CmmikitError
+from cmmikit.scales import yields_ratings
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -28,6 +30,10 @@ SCOPE_RATING = {"not_applicable": NOT_APPLICABLE, "out_of_scope": OUT_OF_SCOPE}
 # practice status at the organizational-unit level
 RATED, NOT_YET, INCOMPLETE, JUDGMENT_OPEN, NO_INSTANCES = (
     "characterized", "not yet", "not characterized", "team judgment open", "no instances sampled")
+
+
+class NoRatings(CmmikitError):
+    """A SCAMPI B or C appraisal was asked for ratings: it gives findings, not ratings (see cmmikit.risk)."""
 
 
 @dataclass(frozen=True)
@@ -284,6 +290,9 @@ def rate(appraisal: "Appraisal", rules: coverage_rules.CoverageRules | None = No
         goal_decisions = {(d.pa, d.goal): d for d in appraisal.goal_decisions()}
         data_changes = appraisal.data_changes()
         decision_changes = appraisal.decision_changes()
+    if not yields_ratings(info.appraisal_type):
+        raise NoRatings(f"{info.name} is a {info.appraisal_type} appraisal: it gives findings, not ratings "
+                        "(cmmikit.risk.assess gives its risk summary; so does 'cmmikit rate')")
 
     def went_stale(decision: Any, pa: str, key: str, practices: Iterable[str]) -> str:
         if decision is None:

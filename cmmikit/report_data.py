@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from cmmikit.compare import Comparison
     from cmmikit.model import Model
     from cmmikit.rating import Ratings
+    from cmmikit.risk import Assessment
     from cmmikit.store import Appraisal, AppraisalInfo, Assessor, GoalDecision, Instance, PracticeDecision, Scope
 
 # the report notebook's parameters and the types each accepts (None = use the default)
@@ -47,7 +48,7 @@ class Snapshot:
     instances: list["Instance"]
     scopes: dict[str, "Scope"]
     assessors: list["Assessor"]
-    ratings: "Ratings"
+    ratings: "Ratings | Assessment"     # a SCAMPI B/C appraisal: findings and its scale's values, no ratings
     findings: "pd.DataFrame"
     actions: "pd.DataFrame"
     action_summary: dict[str, int]
@@ -183,9 +184,9 @@ def default_title(appraisal_name: str) -> str:
 def read_snapshot(appraisal: "Appraisal", today: date) -> Snapshot:
     """Everything the report shows, read from an appraisal (a synced copy: see cmmikit.snapshot)."""
     from cmmikit import findings
-    from cmmikit.rating import rate
+    from cmmikit.risk import evaluate
 
-    ratings = rate(appraisal)
+    ratings = evaluate(appraisal)   # SCAMPI B/C: an assessment (findings, not ratings)
     return Snapshot(
         file_name=appraisal.path.name, info=appraisal.info(), model=appraisal.model,
         instances=appraisal.instances(), scopes=appraisal.scopes(), assessors=appraisal.assessors(),
@@ -198,7 +199,7 @@ def read_snapshot(appraisal: "Appraisal", today: date) -> Snapshot:
     )
 
 
-def characterization_progress(ratings: "Ratings") -> Progress:
+def characterization_progress(ratings: "Ratings | Assessment") -> Progress:
     """Counts of practices and practice instances characterized, over the PAs in scope."""
     from cmmikit.rating import JUDGMENT_OPEN, NOT_YET, RATED
 

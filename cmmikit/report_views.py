@@ -115,11 +115,14 @@ def names(items: Sequence[str], shown: int = NAMES_SHOWN) -> str:
     return esc(", ".join(items[:shown])) + f' <span class="more">and {len(items) - shown} more</span>'
 
 
-def badge(value: Any) -> str:
-    """A rating, characterization, verdict or priority band as a coloured label (the text always says it too)."""
-    text = "" if value is None else str(value)
-    fill = (palette.RATING.get(text) or palette.CHARACTERIZATION.get(text) or VERDICT_FILLS.get(text)
-            or palette.PRIORITY.get(text))
+def badge(value: Any, colours: dict[str, str] | None = None) -> str:
+    """A rating, characterization, verdict or priority band as a coloured label (the text always says it too).
+
+    ``colours`` (text -> fill) come first: a SCAMPI B/C appraisal's scale labels and forecast words.
+    """
+    text = "" if value is None or value != value else str(value)
+    fill = ((colours or {}).get(text) or palette.RATING.get(text) or palette.CHARACTERIZATION.get(text)
+            or VERDICT_FILLS.get(text) or palette.PRIORITY.get(text))
     if not text or fill is None:
         return esc(text)
     return (f'<span class="badge" style="background:{fill};color:{palette.text_on(fill)}">'
@@ -245,7 +248,11 @@ def header(data: "ReportData") -> Html:
 
 
 def verdict(data: "ReportData") -> Html:
-    """The maturity level verdict, its reasons and what it means."""
+    """The maturity level verdict, its reasons and what it means (SCAMPI B/C: findings, not ratings)."""
+    if _risk(data):
+        from cmmikit import report_risk
+
+        return report_risk.result(data)
     maturity = data.current.ratings.maturity
     meaning = {
         True: "Every maturity level process area is Satisfied or Not Applicable.",
@@ -263,7 +270,26 @@ def verdict(data: "ReportData") -> Html:
     box = (f'<div class="verdict" style="border-color:{fill}"><p class="headline">{esc(maturity.headline)}</p>'
            f"<p>{badge(maturity.verdict)} {esc(meaning)}</p>"
            f"{_capped_list(list(maturity.reasons), 'reasons', 'Coverage and caveats')}</div>")
-    return section("Verdict", box, anchor="verdict")
+    return section("Verdict", box, outlook_part(data), anchor="verdict")
+
+
+def outlook_part(data: "ReportData") -> str:
+    """What is still possible while the verdict is not final: best and worst case and what decides them."""
+    from cmmikit.outlook import outlook
+
+    look = outlook(data.current.ratings)
+    if look.current.achieved:
+        return ""
+    level = f"ML{look.current.level}"
+    cases = (f"Best case (every open practice resolved in its favour): {look.best.verdict}. "
+             f"Worst case (every open practice resolved against it): {look.worst.verdict}.")
+    parts = ["<h3>Outlook</h3>", paragraph(f"{look.headline}."),
+             paragraph(cases) if look.best.verdict != look.worst.verdict else ""]
+    if look.blockers:   # those that can decide against the level alone first
+        lines = [f"{b.label}: {b.now}; needs {b.needs}" for b in sorted(look.blockers, key=lambda b: not b.can_fail)]
+        parts += [paragraph(f"What decides {level} ({count(len(lines), 'item')}):", "intro"),
+                  _capped_list(lines, "items", "the ratings notebook (02_ratings)")]
+    return "".join(parts)
 
 
 def scope_and_method(data: "ReportData") -> Html:
@@ -276,13 +302,19 @@ def scope_and_method(data: "ReportData") -> Html:
         "rules. Characterizations are aggregated to the organizational unit (the team decides where the rules "
         "leave a range), goals are rated from their practices, process areas from their goals, and maturity "
         f"level {snap.model.target_maturity_level} requires every process area to be Satisfied or Not Applicable.")
+    if _risk(data):
+        from cmmikit import report_risk
+
+        method = report_risk.method(data)
     counts = [f"{_instance_counts(snap)}; {count(progress.pas_in_scope, 'process area')} in scope.",
-              status_sentence(progress), evidence_sentence(snap.evidence)]
+              status_sentence(progress, snap.ratings if _risk(data) else None), evidence_sentence(snap.evidence),
+              follow_up_sentence(snap.ratings)]
     team = ", ".join(f"{a.name} ({a.role})" if a.role else a.name for a in snap.assessors)
     return section(
         "Scope and method",
         paragraph(method), paragraph(" ".join(counts)),
         paragraph(f"Appraisal team: {team}.") if team else "",
+        reassessment_table(snap.ratings),
         "<h3>Basic units and support functions</h3>",
         instances_table(snap),
         "<h3>Process areas in the model scope</h3>",
@@ -322,6 +354,43 @@ def evidence_sentence(evidence: Any) -> str:
             f"{evidence.stale_before.isoformat()}, {evidence.max_age_months} months before the appraisal period).")
 
 
+def follow_up_sentence(ratings: Any) -> str:
+    """A follow-up appraisal: how many characterizations were re-assessed and how many are still inherited."""
+    if not ratings.follow_up_of:
+        return ""
+    counts = ratings.reassessment()
+    treated = ("are counted as not characterized (re-assessed only)" if ratings.reassessed_only
+               else "count as recorded until an assessor edits or confirms them")
+    return (f"This is a follow-up of {ratings.follow_up_of}: {count(counts['reassessed'], 'characterization')} "
+            f"re-assessed in this appraisal and {counts['inherited']:,} still inherited from the baseline, which "
+            f"{treated}.")
+
+
+def reassessment_table(ratings: Any) -> str:
+    """A follow-up's re-assessed and inherited characterizations per process area (empty otherwise)."""
+    if not ratings.follow_up_of:
+        return ""
+    per_pa = (ratings.practices.groupby("pa", sort=False)[["n_reassessed", "n_inherited"]].sum().reset_index())
+    per_pa = per_pa[(per_pa["n_reassessed"] + per_pa["n_inherited"]) > 0]
+    if per_pa.empty:
+        return ""
+    return ("<h3>Re-assessed and inherited characterizations</h3>"
+            + table(per_pa, {"pa": "PA", "n_reassessed": "Re-assessed", "n_inherited": "Still inherited"},
+                    widths={"pa": 20, "n_reassessed": 40, "n_inherited": 40}))
+
+
+def _inherited_caveat(ratings: Any) -> list[str]:
+    if not ratings.follow_up_of or ratings.reassessed_only:
+        return []
+    per_pa = ratings.practices.groupby("pa", sort=False)["n_inherited"].sum()
+    per_pa = per_pa[per_pa > 0]
+    if per_pa.empty:
+        return []
+    where = ", ".join(f"{pa} {n}" for pa, n in per_pa.items())
+    return [f"Inherited from the baseline and not re-assessed yet: {count(int(per_pa.sum()), 'characterization')} "
+            f"({where}); the ratings count them as recorded in {ratings.follow_up_of}."]
+
+
 def _stale_caveat(evidence: Any) -> list[str]:
     if not evidence.stale:
         return []
@@ -333,7 +402,7 @@ def _stale_caveat(evidence: Any) -> list[str]:
             f"so may no longer show how the work is done: {named}."]
 
 
-def status_sentence(progress: Any) -> str:
+def status_sentence(progress: Any, assessment: Any = None) -> str:
     """How far the characterization has come, in words that are true for complete and partial appraisals."""
     if progress.practices == 0:
         return "No process area is in scope, so no practice is characterized."
@@ -343,24 +412,38 @@ def status_sentence(progress: Any) -> str:
         return (f"Every one of the {count(progress.practices, 'practice')} in scope is characterized at the "
                 f"organizational unit, and all {count(progress.instances, 'practice instance')} (practice x sampled "
                 "unit) are characterized.")
-    return f"{instances}. {open_practices_sentence(progress)}"
+    return f"{instances}. {open_practices_sentence(progress, assessment)}"
 
 
-def open_practices_sentence(progress: Any) -> str:
-    """Which practices still lack an organizational-unit characterization, and why (empty when none do)."""
+def open_practices_sentence(progress: Any, assessment: Any = None) -> str:
+    """Which practices still lack an organizational-unit characterization, and why (empty when none do).
+
+    ``assessment``: a SCAMPI B/C appraisal's, whose goals are not rated (their forecast waits instead).
+    """
     decided = progress.characterized + progress.not_yet
     if decided == progress.practices:
         return ""
     rest = progress.practices - decided - progress.judgment_open
     why = [f"{progress.judgment_open:,} await a team decision" if progress.judgment_open else "",
            f"{rest:,} are not characterized in every sampled unit yet" if rest else ""]
+    consequence = "their goals are Not Rated"
+    if assessment is not None:
+        consequence = ("their goals are not forecast yet" if assessment.scale.forecast
+                       else "their goals' summaries are not final")
     return (f"The organizational-unit characterization is not complete: {decided:,} of the "
-            f"{count(progress.practices, 'practice')} in scope have one; {' and '.join(w for w in why if w)}; their "
-            "goals are Not Rated.")
+            f"{count(progress.practices, 'practice')} in scope have one; {' and '.join(w for w in why if w)}; "
+            f"{consequence}.")
 
 
 def ratings_section(data: "ReportData") -> Html:
-    """PA ratings with capability levels and readiness, then every goal rating with its reason."""
+    """PA ratings with capability levels and readiness, then every goal rating with its reason.
+
+    A SCAMPI B/C appraisal has no ratings: its risk summary per process area and goal instead.
+    """
+    if _risk(data):
+        from cmmikit import report_risk
+
+        return report_risk.risk_summary(data)
     r = data.current.ratings
     pas = r.pas.assign(goals=[f"{s} of {n}" for s, n in zip(r.pas["n_satisfied"], r.pas["n_goals"])])
     goals = r.goals.assign(reason=[why if rating != "Satisfied" else "" for why, rating in
@@ -389,7 +472,7 @@ def charts_section(data: "ReportData") -> Html:
         files = render_all(snap.ratings, snap.findings, tmp, formats=(CHART_FORMAT,))
         for name, paths in files.items():
             parts.append(image(paths[0].read_bytes(), alt=name.replace("_", " "),
-                               caption=CHART_CAPTIONS.get(name, ""), mime=_MIME[CHART_FORMAT]))
+                               caption=_caption(data, name), mime=_MIME[CHART_FORMAT]))
     return section("Charts", '<div class="charts">', *parts, "</div>", anchor="charts")
 
 
@@ -401,8 +484,14 @@ def gap_findings(data: "ReportData", top: int = TOP_FINDINGS) -> Html:
     gaps = _findings(snap, "weakness")
     shown = gaps.head(top)
     blocking = int(gaps["blocks_ml2"].sum()) if not gaps.empty else 0
+    scale = snap.ratings.scale if _risk(data) else None
+    colours: dict[str, str] = {}
     if gaps.empty:
         intro = "No open gap findings" + (" have been recorded so far." if not snap.progress.complete else ".")
+    elif scale is not None:
+        from cmmikit import report_risk
+
+        intro, colours = report_risk.gap_intro(data, len(gaps), blocking), report_risk.colours(snap.ratings)
     else:
         intro = (f"{count(len(gaps), 'open gap finding')}, {blocking:,} of them on Unsatisfied goals (they block "
                  f"maturity level {snap.model.target_maturity_level}). Ranked by the priority formula below; the "
@@ -410,11 +499,14 @@ def gap_findings(data: "ReportData", top: int = TOP_FINDINGS) -> Html:
     return section(
         "Gap findings, ranked",
         paragraph(intro, "intro"),
-        f'<pre class="formula">{esc(score_formula())}</pre>' if not gaps.empty else "",
+        f'<pre class="formula">{esc(score_formula(scale=scale))}</pre>' if not gaps.empty else "",
         table(shown, {"rank": "Rank", "where": "Process area", "statement": "Finding",
-                      "ratings": "OU / goal", "breadth": "Units", "priority": "Priority"},
+                      "ratings": "OU / goal" if scale is None else "OU value / goal", "breadth": "Units",
+                      "priority": "Priority"},
               cells={"rank": _rank_cell, "where": _where_cell, "statement": _finding_cell,
-                     "ratings": _ratings_cell, "breadth": lambda v: nowrap(v), "priority": _priority_cell},
+                     "ratings": lambda v: _ratings_cell(v, colours), "breadth": lambda v: nowrap(v),
+                     "priority": (_priority_cell if scale is None else
+                                  lambda v: _priority_cell(v, "would block ML2"))},
               widths={"rank": 7, "where": 13, "statement": 48, "ratings": 11, "breadth": 8, "priority": 13},
               empty="No open gap findings.", css="findings") if not gaps.empty else "",
         more_note(len(shown), len(gaps), "gap findings"),
@@ -448,6 +540,11 @@ def strengths(data: "ReportData", top: int = TOP_STRENGTHS) -> Html:
 def decisions(data: "ReportData") -> Html:
     """The team's decisions: OU characterizations where the rules leave a range, and goal ratings."""
     import pandas as pd
+
+    if _risk(data):
+        from cmmikit import report_risk
+
+        return report_risk.decisions(data)
 
     snap = data.current
     practices = snap.ratings.practices.set_index(["pa", "practice"])
@@ -513,11 +610,16 @@ def caveats(data: "ReportData") -> Html:
     """What limits the ratings: coverage gaps, open decisions, uncharacterized practices, inconsistencies."""
     from cmmikit.report_data import date_warning
 
+    if _risk(data):
+        from cmmikit import report_risk
+
+        return report_risk.caveats(data)
+
     r = data.current.ratings
     items: list[str] = []
     if date_warning(data):
         items.append(date_warning(data))
-    items += _stale_caveat(data.current.evidence)
+    items += _stale_caveat(data.current.evidence) + _inherited_caveat(r)
     coverage = r.coverage[(~r.coverage["passed"].astype(bool)) & r.coverage["enabled"].astype(bool)]
     for row in coverage.itertuples():
         items.append(f"Data coverage ({row.rule}): {row.subject}{f' / {row.pa}' if row.pa else ''}: {row.detail}")
@@ -603,7 +705,38 @@ def comparison_section(data: "ReportData") -> Html:
         anchor="progress")
 
 
+def about(data: "ReportData") -> Html:
+    """The closing note: how the results were reached and where the full lists are."""
+    if _risk(data):
+        from cmmikit import report_risk
+
+        return report_risk.about(data)
+    return section("About this report", paragraph(
+        "Ratings follow the SCAMPI A v1.3 rules as implemented in cmmikit: practice characterizations per basic "
+        "unit and support function are aggregated to the organizational unit, goals are rated from their "
+        "practices, process areas from their goals. Gap findings are generated from the recorded weaknesses and "
+        "ranked by the priority formula shown above. Long lists are summarised here; the Excel workbook written by "
+        "cmmikit export-xlsx holds every finding, strength, action and record in full. The report is regenerated "
+        "from the appraisal file with cmmikit report; the executed notebook kept beside it records the parameters "
+        "of the run."), anchor="about")
+
+
 # ------------------------------------------------------------------ cells and helpers
+
+
+def _risk(data: "ReportData") -> bool:
+    """Whether the report is of a SCAMPI B/C appraisal (findings, not ratings)."""
+    from cmmikit.risk import is_assessment
+
+    return is_assessment(data.current.ratings)
+
+
+def _caption(data: "ReportData", name: str) -> str:
+    if _risk(data):
+        from cmmikit import report_risk
+
+        return report_risk.caption(name, data.current.ratings)
+    return CHART_CAPTIONS.get(name, "")
 
 
 def _s(n: int) -> str:
@@ -657,18 +790,18 @@ def _finding_cell(value: Any) -> str:
     return f'<div class="finding-text">{clipped(value)}</div>'
 
 
-def _ratings_cell(value: tuple[str, str]) -> str:
+def _ratings_cell(value: tuple[str, str], colours: dict[str, str] | None = None) -> str:
     ou, goal = value
-    return f"{badge(ou)}<br>{badge(goal)}"
+    return f"{badge(ou, colours)}<br>{badge(goal, colours)}"
 
 
-def _priority_cell(value: tuple[float, bool]) -> str:
+def _priority_cell(value: tuple[float, bool], blocking_text: str = "blocks ML2") -> str:
     from cmmikit.findings import priority_band
 
     score, blocks = value
     if score != score:
         return ""
-    blocking = '<br><span class="small">blocks ML2</span>' if blocks else ""
+    blocking = f'<br><span class="small">{esc(blocking_text)}</span>' if blocks else ""
     return f"{badge(priority_band(float(score)))} {float(score):.0f}{blocking}"
 
 

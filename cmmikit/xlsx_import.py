@@ -162,10 +162,8 @@ def apply_plan(appraisal: Appraisal, plan: XlsxPlan) -> None:
 
 
 def allowed_characterizations(appraisal: Appraisal) -> tuple[str, ...]:
-    """The characterization values this appraisal accepts (the one place the import asks)."""
-    from cmmikit.store import CHARACTERIZATIONS
-
-    return CHARACTERIZATIONS
+    """The characterization values this appraisal accepts: its scale's (the one place the import asks)."""
+    return appraisal.scale.all_values
 
 
 # ------------------------------------------------------------------ comparing with the stored records

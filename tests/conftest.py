@@ -108,3 +108,22 @@ def demo(demo_file: Path, tmp_path: Path):
     shutil.copy(demo_file, copy)
     with Appraisal.open(copy) as a:
         yield a
+
+
+@pytest.fixture(scope="session")
+def demo_b_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample appraisal as a SCAMPI B readiness dry run (low / medium / high risk), built once per session."""
+    from cmmikit.demo import build_demo
+
+    path = tmp_path_factory.mktemp("demo_b") / "demo-b.cmmi"
+    build_demo(path, appraisal_type="SCAMPI B").close()
+    return path
+
+
+@pytest.fixture
+def demo_b(demo_b_file: Path, tmp_path: Path):
+    """A private, writable copy of the SCAMPI B sample."""
+    copy = tmp_path / "demo-b.cmmi"
+    shutil.copy(demo_b_file, copy)
+    with Appraisal.open(copy) as a:
+        yield a

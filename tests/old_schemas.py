@@ -1,6 +1,6 @@
 """Turning a new appraisal back into one of an older schema revision, to test the upgrades (both backends).
 
-Revision 0003 (follow-ups) still held evidence as ``evidence`` rows (one per item per cell); 0002 also
+Revision 0004 added the register and 0005 each appraisal's scale; 0003 (follow-ups) still held evidence as ``evidence`` rows (one per item per cell); 0002 also
 lacked the follow-up columns and the ``changes_by_practice`` index.
 """
 
@@ -41,6 +41,7 @@ def downgrade(location: str, revision: str, evidence: Iterable[EvidenceRow] = ()
         for table in ("evidence_links", "artifacts", "affirmations"):
             conn.execute(text(f"DROP TABLE {table}"))
         conn.execute(text("ALTER TABLE appraisal DROP COLUMN evidence_max_age_months"))
+        conn.execute(text("ALTER TABLE appraisal DROP COLUMN scale"))   # 0005: each appraisal's own scale
         conn.execute(text(ddl))
         conn.execute(text("CREATE INDEX evidence_by_practice ON evidence (pa, practice, instance_id)"))
         for statement in BEFORE_0003 if revision == "0002" else ():

@@ -126,3 +126,72 @@ def test_the_commands_work_on_a_server_and_never_print_the_password(postgres, tm
     outputs.append(missing.stderr)
     assert "no appraisal named" in missing.stderr
     assert all(PASSWORD not in text for text in outputs)
+
+
+# ------------------------------------------------------------------ SCAMPI B and C: the type and its scale
+
+OWN_SCALE = Path(__file__).parent / "data" / "scales" / "traffic-light-c.yaml"
+RATING_WORDS = re.compile(r"\b(?:Satisfied|Unsatisfied|Not Rated|Achieved|Not Achieved)\b")
+
+
+def test_new_scampi_c_with_the_teams_own_scale(tmp_path, capsys):
+    path = tmp_path / "c.cmmi"
+    assert main(["new", str(path), "--name", "C", "--type", "SCAMPI C", "--scale", str(OWN_SCALE), "--unit", "Desk"]) == 0
+    assert "SCAMPI C on the scale ACME approach maturity: approach embedded" in capsys.readouterr().out
+    assert main(["scale", str(path)]) == 0
+    shown = capsys.readouterr().out
+    assert shown.startswith(f"SCAMPI C appraisal {path}") and "approach drafted" in shown and "orange" in shown
+    with Appraisal.open(path) as a:
+        a.update_record("SD", "SP 1.1", "Desk", characterization="drafted", weaknesses="a draft")
+    assert main(["rate", str(path)]) == 0
+    text = capsys.readouterr().out
+    assert "C (cmmi-svc-1.3): SCAMPI C: findings, not ratings" in text and "1 approach drafted" in text
+    assert not RATING_WORDS.search(text)
+
+
+def test_a_bad_scale_is_one_line_and_creates_nothing(tmp_path, capsys):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(OWN_SCALE.read_text().replace("colour: sky", "colour: pink"), encoding="utf-8")
+    assert main(["new", str(tmp_path / "c.cmmi"), "--name", "C", "--type", "SCAMPI C", "--scale", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"{bad}: entry values[1] 'used', field 'colour': 'pink' is not a colour" in err
+    assert main(["scale", "--check", str(bad)]) == 1
+    assert "field 'colour'" in capsys.readouterr().err
+    assert main(["new", str(tmp_path / "a.cmmi"), "--name", "A", "--scale", str(OWN_SCALE)]) == 1
+    assert "for SCAMPI C appraisals only" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.yaml"]
+
+
+def test_set_type_is_refused_then_converted_with_a_mapping(tmp_path, capsys):
+    path = tmp_path / "a.cmmi"
+    assert main(["new", str(path), "--name", "A", "--unit", "Desk"]) == 0
+    with Appraisal.open(path) as a:
+        a.update_record("SD", "SP 1.1", "Desk", characterization="LI", weaknesses="late")
+        a.update_record("SD", "SP 1.2", "Desk", characterization="NI", weaknesses="none")
+    capsys.readouterr()
+    before = path.read_bytes()
+    assert main(["set-type", str(path), "--type", "SCAMPI B"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "cannot switch to SCAMPI B" in err
+    assert '--map LI=low,NI=high' in err
+    assert path.read_bytes() == before
+    assert main(["set-type", str(path), "--type", "SCAMPI B", "--map", "LI=low,NI=high"]) == 0
+    assert "2 characterization(s) converted" in capsys.readouterr().out
+    assert main(["history", str(path)]) == 0
+    history = capsys.readouterr().out
+    assert "scale conversion: mapping: (blank) -> 'LI=low,NI=high'" in history
+    assert "SD SP 1.2 / Desk: characterization: 'NI' -> 'high'" in history
+    assert main(["rate", str(path), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["gives"] == "findings, not ratings" and data["scale"]["id"] == "scampi-b"
+    assert "maturity" not in data and not RATING_WORDS.search(json.dumps(data))
+    sd = next(g for g in data["goals"] if (g["pa"], g["goal"]) == ("SD", "SG 1"))
+    assert sd["counts"]["high"] == 1 and sd["forecast"] == "unlikely"
+
+
+def test_scale_of_a_type(capsys):
+    assert main(["scale", "--type", "SCAMPI B"]) == 0
+    text = capsys.readouterr().out
+    assert "low risk" in text and "likely to be satisfied in a SCAMPI A: when every practice low" in text
+    assert main(["scale"]) == 1
+    assert "give one of FILE" in capsys.readouterr().err

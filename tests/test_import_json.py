@@ -7,7 +7,6 @@ import copy
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
@@ -34,6 +33,13 @@ def cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "cmmikit.cli", *args], capture_output=True, text=True, timeout=120)
 
 
+def test_an_export_is_stamped_with_its_model(small_dump):
+    from cmmikit.model import load_model
+
+    svc = load_model("cmmi-svc-1.3")
+    assert small_dump["model"] == {"id": svc.id, "name": svc.name, "version": svc.version}
+
+
 @pytest.mark.parametrize("change, message", [
     (lambda d: d["practice_records"][0].update(practice="SP 9.9"), "practice_records[0].practice: SD has no practice 'SP 9.9'"),
     (lambda d: d["practice_records"][0].update(pa="ZZ"), "practice_records[0].pa: process area 'ZZ' is not in"),
@@ -47,6 +53,10 @@ def cli(*args: str) -> subprocess.CompletedProcess:
     (lambda d: d["evidence_links"][0].update(instance_id=99), "evidence_links[0].instance_id: no instance with id 99"),
     (lambda d: d["actions"][0].update(status="someday"), "actions[0].status: 'someday' is not one of"),
     (lambda d: d["instances"][1].update(name="Desk"), "instances[1]: duplicate name 'Desk'"),
+    (lambda d: d["model"].update(version="1.2"), "model.version: the export follows cmmi-svc-1.3 version '1.2', "
+                                                 "this cmmikit has version '1.3'"),
+    (lambda d: d["model"].update(id="cmmi-dev-1.3"), "model.id: 'cmmi-dev-1.3' does not match appraisal[0].model_id"),
+    (lambda d: d.update(model="svc"), "model: must be an object"),
 ])
 def test_bad_documents_are_refused_naming_the_place(small_dump, tmp_path, change, message):
     data = copy.deepcopy(small_dump)

@@ -280,6 +280,54 @@ def test_the_register_items_backing_the_appraisal_and_the_stale_ones_are_counted
     assert "<v1>" not in caveats
 
 
+def test_an_open_appraisal_shows_its_best_and_worst_case(appraisal):
+    """Only part of MA is characterized: ML2 is still possible, and the verdict box says what can decide it."""
+    from cmmikit.outlook import outlook
+
+    for p in [p for p in appraisal.model.practices() if p.pa == "MA"][:3]:
+        for unit in ("Unit A", "Unit B"):
+            appraisal.update_record(p.pa, p.id, unit, characterization="FI")
+    appraisal.update_record("MA", "SP 1.4", "Unit A", characterization="PI", weaknesses="no procedure")
+    appraisal.close()
+    data = load_report(appraisal.address, report_date=DATE)
+    look = outlook(rate(Appraisal.open(appraisal.address)))
+    verdict = report_views.verdict(data)
+    assert "<h3>Outlook</h3>" in verdict and report_views.esc(look.headline) in verdict
+    assert look.headline.startswith("Not Rated yet: ML2")
+    assert (f"Best case (every open practice resolved in its favour): {look.best.verdict}. "
+            f"Worst case (every open practice resolved against it): {look.worst.verdict}.") in verdict
+    assert look.best.verdict != look.worst.verdict
+    assert f"What decides ML2 ({len(look.blockers):,} item" in verdict
+    first = sorted(look.blockers, key=lambda b: not b.can_fail)[0]
+    assert report_views.esc(f"{first.label}: {first.now}; needs {first.needs}") in verdict
+    assert f"and {len(look.blockers) - report_views.MAX_ITEMS:,} more items" in verdict
+
+
+def test_a_follow_up_counts_re_assessed_and_inherited_characterizations(demo_file, tmp_path):
+    from cmmikit.store import follow_up
+
+    with Appraisal.open(demo_file) as baseline, follow_up(baseline, tmp_path / "fu.cmmi") as fu:
+        fu.update_record("SD", "SP 1.1", "Service Desk", weaknesses="re-checked")
+        record = fu.record("SD", "SP 1.2", "Service Desk")
+        fu.confirm_record("SD", "SP 1.2", "Service Desk", base_version=record.version)
+        records = fu.records()
+        inherited = sum(bool(r.inherited and r.characterization) for r in records)
+        inherited_sd = sum(bool(r.inherited and r.characterization) for r in records if r.pa == "SD")
+        origin = fu.info().follow_up_of
+    data = load_report(str(tmp_path / "fu.cmmi"), report_date=DATE)
+    scope = report_views.scope_and_method(data)
+    assert report_views.esc(f"This is a follow-up of {origin}: 2 characterizations re-assessed in this appraisal and "
+                            f"{inherited:,} still inherited from the baseline") in scope
+    assert "<h3>Re-assessed and inherited characterizations</h3>" in scope
+    sd_row = re.search(r"<tr><td>SD</td><td>(\d+)</td><td>(\d+)</td></tr>", scope)
+    assert sd_row and (int(sd_row[1]), int(sd_row[2])) == (2, inherited_sd)
+    assert f"Inherited from the baseline and not re-assessed yet: {inherited:,} characterizations" in \
+        report_views.caveats(data)
+    plain = load_report(str(demo_file), report_date=DATE)
+    assert "follow-up" not in report_views.scope_and_method(plain)
+    assert "Inherited from the baseline" not in report_views.caveats(plain)
+
+
 def test_a_complete_appraisal_says_so(demo_file):
     data = load_report(str(demo_file), report_date=DATE)
     scope = report_views.scope_and_method(data)

@@ -154,7 +154,7 @@ def test_the_follow_up_survives_a_json_round_trip(tiny, tmp_path, new_location):
     with follow_up(tiny, new_location("fu")) as fu:
         fu.confirm_record("AA", "SP 1.1", "U1")
         data = fu.dump()
-    assert data["schema_version"] == 4
+    assert data["schema_version"] == 5
     with Appraisal.restore(tmp_path / "copy.cmmi", json.loads(json.dumps(data))) as copy:
         assert copy.info().follow_up_of.startswith("Tiny (")
         assert sum(r.inherited for r in copy.records()) == 11
@@ -167,7 +167,7 @@ def test_new_from_on_the_command_line(tmp_path):
         a.update_record("SD", "SP 1.1", "Desk", characterization="LI", weaknesses="late")
         a.add_evidence("SD", "SP 1.1", "Desk", "artifact", "SLA")
     result = cli("--user", "dana", "new", str(tmp_path / "fu.cmmi"), "--from", str(base), "--type", "SCAMPI B",
-                 "--unit", "Ops")
+                 "--map", "FI=low,LI=low,PI=medium,NI=high,NY=", "--unit", "Ops")
     assert result.returncode == 0, result.stderr
     assert "follow-up of Base (" in result.stdout and "1 characterization(s) inherited" in result.stdout
     assert "1 evidence register item(s) with 1 link(s) copied" in result.stdout

@@ -24,8 +24,10 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, insert, select, text
 
 from cmmikit import atomic
-from cmmikit.errors import StoreError
+from cmmikit.errors import InvalidValue, StoreError
+from cmmikit.scales import OWN_SCALE_TYPES, Scale, load_scale
 from cmmikit.store import engines, schema, tables as t
+from cmmikit.store.conversion import ScaleChange, ScaleMismatch
 from cmmikit.store.core import clean, now
 from cmmikit.store.exchange import ExchangeStore
 from cmmikit.store.findings import FindingStore
@@ -49,7 +51,7 @@ __all__ = ["ACTION_STATUSES", "APPRAISAL_TYPES", "ARTIFACT_KINDS", "CHARACTERIZA
            "FINDING_KINDS", "FINDING_ORIGINS", "FINDING_STATUSES", "INSTANCE_KINDS", "REGISTER_KINDS", "SCOPES", "Action",
            "Affirmation", "Appraisal", "AppraisalInfo", "Artifact", "Assessor", "Cell", "Change", "Conflict", "Evidence",
            "Finding", "GoalDecision", "Instance", "Link", "Location", "MergeResult", "PracticeDecision",
-           "PracticeRecord", "Response", "Scope", "SliceInfo", "StoreError", "current_user", "follow_up", "is_url",
+           "PracticeRecord", "Response", "ScaleChange", "ScaleMismatch", "Scope", "SliceInfo", "StoreError", "current_user", "follow_up", "is_url",
            "list_appraisals", "merge_slice", "parse", "slice_appraisal", "slice_info"]
 
 
@@ -80,10 +82,15 @@ class Appraisal(SetupStore, PracticeStore, RegisterStore, FindingStore, Exchange
     @classmethod
     def create(cls, location: "str | os.PathLike | Location", *, name: str,
                model: "str | os.PathLike | Model | None" = None, overwrite: bool = False, user: str | None = None,
-               **info: str) -> "Appraisal":
-        """Create a new appraisal (atomically: it appears complete or not at all)."""
+               scale: "str | os.PathLike | Scale | None" = None, **info: str) -> "Appraisal":
+        """Create a new appraisal (atomically: it appears complete or not at all).
+
+        ``scale``: a SCAMPI C team's own scale (a YAML file, see :mod:`cmmikit.scales`), checked
+        before anything is written; other types use their type's scale.
+        """
         from cmmikit.model import Model, load_model
 
+        own = _own_scale(scale, info.get("appraisal_type", "SCAMPI A"))
         loaded = model if isinstance(model, Model) else load_model(model)
         model_ref = str(loaded.source) if isinstance(model, Model) else ("" if model is None else str(model))
         if model_ref == loaded.id:
@@ -102,6 +109,8 @@ class Appraisal(SetupStore, PracticeStore, RegisterStore, FindingStore, Exchange
         appraisal._model = loaded
         if info:
             appraisal.update_info(**info)
+        if own is not None:
+            appraisal.set_type(info["appraisal_type"], scale=own)
         return appraisal
 
     @classmethod
@@ -143,6 +152,16 @@ class Appraisal(SetupStore, PracticeStore, RegisterStore, FindingStore, Exchange
 
 
 # ------------------------------------------------------------------ building and checking
+
+
+def _own_scale(scale: "str | os.PathLike | Scale | None", appraisal_type: str) -> "Scale | None":
+    """A team's own scale read and checked before anything is written (SCAMPI C only)."""
+    if scale is None:
+        return None
+    if appraisal_type not in OWN_SCALE_TYPES:
+        raise InvalidValue(f"a scale of the team's own is for {' or '.join(OWN_SCALE_TYPES)} appraisals only "
+                           f"(this one is {appraisal_type}); give --type \"SCAMPI C\" with --scale")
+    return load_scale(scale)
 
 
 def _check_and_upgrade_file(path: Path) -> None:

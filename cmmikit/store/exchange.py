@@ -13,7 +13,7 @@ from cmmikit.store.core import StoreCore
 from cmmikit.store.records import Change
 
 DUMP_FORMAT = "cmmikit-appraisal"
-DUMP_VERSION = 4                    # the integer of the schema revision the dump's rows follow
+DUMP_VERSION = 5                    # the integer of the schema revision the dump's rows follow
 PRIVATE_COLUMNS = {"appraisal": {"generation"}}
 
 
@@ -24,11 +24,17 @@ def dump_columns(table: str) -> list[str]:
 class ExchangeStore(StoreCore):
     def dump(self) -> dict[str, Any]:
         """The whole appraisal as plain data (tables as row lists in primary-key order), one snapshot."""
-        data: dict[str, Any] = {"format": DUMP_FORMAT, "schema_version": DUMP_VERSION}
+        data = self._head()
         with self.snapshot():
             for name in t.DUMP_TABLES:
                 data[name] = list(self._dump_rows(name))
         return data
+
+    def _head(self) -> dict[str, Any]:
+        """What a dump says about itself: its format, schema and the model (id, name, version) it follows."""
+        model = self.model  # type: ignore[attr-defined]
+        return {"format": DUMP_FORMAT, "schema_version": DUMP_VERSION,
+                "model": {"id": model.id, "name": model.name, "version": model.version}}
 
     def _dump_rows(self, name: str) -> Iterator[dict[str, Any]]:
         table = t.metadata.tables[name]
@@ -41,13 +47,13 @@ class ExchangeStore(StoreCore):
     def dump_json(self) -> Iterator[str]:
         """:meth:`dump` as JSON text in pieces (sorted keys, indent 2), one row at a time in memory."""
         with self.snapshot():
-            head = {"format": DUMP_FORMAT, "schema_version": DUMP_VERSION}
+            head = self._head()
             keys = sorted([*head, *t.DUMP_TABLES])
             yield "{"
             for n, key in enumerate(keys):
                 yield ("," if n else "") + f"\n  {json.dumps(key)}: "
                 if key in head:
-                    yield json.dumps(head[key])
+                    yield json.dumps(head[key], indent=2, sort_keys=True, ensure_ascii=False).replace("\n", "\n  ")
                     continue
                 first = True
                 for row in self._dump_rows(key):

@@ -35,9 +35,12 @@ from sqlalchemy import delete, func, insert, select
 from cmmikit.errors import InvalidValue, StoreError
 from cmmikit.store import tables as t
 from cmmikit.store.core import StoreCore, Subject, now
-from cmmikit.store.practices import goal_decision_subject, practice_decision_subject, record_subject
+from cmmikit.store.practices import (
+    goal_decision_subject,
+    practice_decision_subject,
+    record_subject,
+)
 from cmmikit.store.register import KINDS, evidence_select, item_key
-from cmmikit.store.records import CHARACTERIZATIONS
 
 if TYPE_CHECKING:
     from cmmikit.store import Appraisal
@@ -314,7 +317,7 @@ def _short(value: Any, limit: int = 60) -> str:
 
 
 class _Planner:
-    def __init__(self, mine: "Appraisal", theirs: "Appraisal", info: SliceInfo, base: dict[str, dict[str, Content]],
+    def __init__(self, mine: Appraisal, theirs: Appraisal, info: SliceInfo, base: dict[str, dict[str, Content]],
                  state: _State):
         self.mine_store, self.info, self.state = mine, info, state
         self.mine, self.theirs = read_rows(mine, info.pas), read_rows(theirs, info.pas)
@@ -428,7 +431,7 @@ def _change_order(store: StoreCore, after: int) -> dict[tuple[str, str], tuple[s
 # ------------------------------------------------------------------ merging
 
 
-def merge_slice(appraisal: "Appraisal", piece: "Appraisal", *, dry_run: bool = False,
+def merge_slice(appraisal: Appraisal, piece: Appraisal, *, dry_run: bool = False,
                 take: str | Mapping[str, str] | None = None) -> MergeResult:
     """Merge a slice (see :func:`cmmikit.store.transfer.slice_appraisal`) back into the appraisal it came from.
 
@@ -462,7 +465,7 @@ def _check_take(take: str | Mapping[str, str] | None) -> None:
                                f"got {choice!r}")
 
 
-def _plan(appraisal: "Appraisal", piece: "Appraisal", info: SliceInfo, base: dict) -> _Planner:
+def _plan(appraisal: Appraisal, piece: Appraisal, info: SliceInfo, base: dict) -> _Planner:
     generation = appraisal._scalar(select(t.appraisal.c.generation))
     if generation != info.generation:
         raise StoreError(f"{piece.location.display}: was sliced from {info.origin_name!r} ({info.origin}), not from "
@@ -475,7 +478,7 @@ def _plan(appraisal: "Appraisal", piece: "Appraisal", info: SliceInfo, base: dic
     return planner
 
 
-def _result(planner: _Planner, piece: "Appraisal", info: SliceInfo, take: str | Mapping[str, str] | None,
+def _result(planner: _Planner, piece: Appraisal, info: SliceInfo, take: str | Mapping[str, str] | None,
             dry_run: bool) -> MergeResult:
     if isinstance(take, Mapping):
         known = {c.id for c in planner.conflicts}
@@ -486,7 +489,7 @@ def _result(planner: _Planner, piece: "Appraisal", info: SliceInfo, take: str | 
                        resolutions, planner.notes)
 
 
-def _apply(appraisal: "Appraisal", planner: _Planner, result: MergeResult) -> None:
+def _apply(appraisal: Appraisal, planner: _Planner, result: MergeResult) -> None:
     state = planner.state
     settled = planner.settled
     for c in result.conflicts:
@@ -526,7 +529,7 @@ def _acting_as(store: StoreCore, user: str) -> Iterator[None]:
 class _SliceItems:
     """Which register items of FILE a slice has: the ones copied into it keep their ids there."""
 
-    def __init__(self, copied: dict[str, frozenset[int]] | None, piece: "Appraisal"):
+    def __init__(self, copied: dict[str, frozenset[int]] | None, piece: Appraisal):
         self.copied = copied or {}
         self.by_title = piece._item_keys()
         self.present = {(k.entity, ident) for k in KINDS.values() for (ident,) in piece._tuples(select(k.table.c.id))}
@@ -541,8 +544,8 @@ class _SliceItems:
 class _Applier:
     """Writes the steps of a merge into FILE through the store's versioned, logged writes."""
 
-    def __init__(self, store: "Appraisal", names: dict[int, str], ids: dict[str, dict[str, str]],
-                 items: "_SliceItems"):
+    def __init__(self, store: Appraisal, names: dict[int, str], ids: dict[str, dict[str, str]],
+                 items: _SliceItems):
         self.store, self.names, self.ids, self.items = store, names, ids, items
         self.merged_links: list[tuple[int, Any, str]] = []
 
@@ -557,9 +560,10 @@ class _Applier:
         pa, practice, ident = step.key.split("|")
         self.store._check_practice(pa, practice)
         changes = self._changes(step)
-        if changes.get("characterization") not in (None, *CHARACTERIZATIONS):
+        scale = self.store.scale
+        if changes.get("characterization") not in (None, *scale.all_values):
             raise InvalidValue(f"{step.label}: characterization {changes['characterization']!r} in the slice "
-                               "is not one of " + ", ".join(CHARACTERIZATIONS))
+                               f"is not on the scale of the appraisal ({scale.summary()})")
         self.store._upsert(t.practice_records, {"pa": pa, "practice": practice, "instance_id": int(ident)}, changes,
                            record_subject(pa, practice, self.names[int(ident)], int(ident)), step.mine_version)
 
@@ -611,9 +615,10 @@ class _Applier:
     def _practice_decisions(self, step: Step) -> None:
         pa, practice = step.key.split("|")
         self.store._check_practice(pa, practice)
-        if step.theirs is not None and step.theirs["value"] not in CHARACTERIZATIONS[:4]:
+        values = self.store.scale.decision_values
+        if step.theirs is not None and step.theirs["value"] not in values:
             raise InvalidValue(f"{step.label}: decision {step.theirs['value']!r} in the slice is not one of "
-                               + ", ".join(CHARACTERIZATIONS[:4]))
+                               + ", ".join(values))
         self._decision(step, practice_decision_subject(pa, practice), "value")
 
     def _goal_decisions(self, step: Step) -> None:

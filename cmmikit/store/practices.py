@@ -10,8 +10,10 @@ from sqlalchemy import and_, delete, insert, select
 
 from cmmikit.errors import InvalidValue
 from cmmikit.store import tables as t
-from cmmikit.store.core import StoreCore, Subject, check, check_fields, clean, now
-from cmmikit.store.records import CHARACTERIZATIONS, GoalDecision, PracticeDecision, PracticeRecord, Response
+from cmmikit.scales import yields_ratings
+from cmmikit.store.conversion import ScaleStore
+from cmmikit.store.core import Subject, check, check_fields, clean, now
+from cmmikit.store.records import GoalDecision, PracticeDecision, PracticeRecord, Response
 
 RECORD_FIELDS = {"characterization", "strengths", "weaknesses", "notes"}
 
@@ -34,7 +36,7 @@ def goal_decision_subject(pa: str, goal: str) -> Subject:
     return Subject("goal decision", f"{pa} {goal} team decision", entity_id=f"{pa}|{goal}", pa=pa)
 
 
-class PracticeStore(StoreCore):
+class PracticeStore(ScaleStore):
     # -- practice records: characterization, strengths, weaknesses, notes ------
 
     def record(self, pa: str, practice: str, instance: str) -> PracticeRecord:
@@ -57,13 +59,12 @@ class PracticeStore(StoreCore):
         values: dict[str, str | None] = {}
         for key, value in changes.items():
             if key == "characterization":
-                value = value or None
-                if value is not None:
-                    check(value, CHARACTERIZATIONS, "characterization")
-                values[key] = value
+                values[key] = value or None
             else:
                 values[key] = clean(value, key)
         with self.transaction():
+            if values.get("characterization") is not None:
+                self.scale.check(values["characterization"])  # the appraisal's scale, as it is now
             ident = self._instance_id(instance)
             key = {"pa": pa, "practice": practice, "instance_id": ident}
             if values and self._scalar(select(t.practice_records.c.inherited).filter_by(**key)):
@@ -92,10 +93,11 @@ class PracticeStore(StoreCore):
                               base_version: int | None = None) -> None:
         """Record the team's OU-level characterization where the aggregation rules call for judgment."""
         self._check_practice(pa, practice)
-        check(value, CHARACTERIZATIONS[:4], "team decision")
         if not (rationale or "").strip():
             raise InvalidValue(f"{pa} {practice}: a team decision needs its rationale")
         with self.transaction():
+            scale = self.scale
+            scale.check(value, "team decision", scale.decision_values)
             self._upsert(t.practice_decisions, {"pa": pa, "practice": practice},
                          {"value": value, "rationale": rationale,
                           "decided_by": clean(decided_by, "decided_by") or self.user, "decided_at": now()},
@@ -121,6 +123,10 @@ class PracticeStore(StoreCore):
         if not (rationale or "").strip():
             raise InvalidValue(f"{pa} {goal}: a goal decision needs its rationale")
         with self.transaction():
+            kind = self._scalar(select(t.appraisal.c.appraisal_type))
+            if not yields_ratings(kind):
+                raise InvalidValue(f"{pa} {goal}: a {kind} appraisal gives findings, not goal ratings; record "
+                                   "the weaknesses (they become findings) instead of a goal decision")
             self._upsert(t.goal_decisions, {"pa": pa, "goal": goal},
                          {"rating": rating, "rationale": rationale,
                           "decided_by": clean(decided_by, "decided_by") or self.user, "decided_at": now()},

@@ -9,11 +9,12 @@ from sqlalchemy import delete, func, insert, select
 
 from cmmikit.errors import InvalidValue, UnknownEntry
 from cmmikit.store import tables as t
-from cmmikit.store.core import Subject, StoreCore, check, check_fields, clean
+from cmmikit.store.conversion import ScaleStore
+from cmmikit.store.core import Subject, check, check_fields, clean
 from cmmikit.store.records import APPRAISAL_TYPES, INSTANCE_KINDS, SCOPES, AppraisalInfo, Assessor, Instance, Scope
 
 
-class SetupStore(StoreCore):
+class SetupStore(ScaleStore):
     # -- appraisal facts -----------------------------------------------------
 
     def info(self) -> AppraisalInfo:
@@ -37,6 +38,10 @@ class SetupStore(StoreCore):
         if "name" in values and not values["name"].strip():
             raise InvalidValue("an appraisal needs a name")
         with self.transaction():
+            kind = values.pop("appraisal_type", None)
+            if kind is not None and kind != self._scalar(select(t.appraisal.c.appraisal_type)):
+                self.set_type(kind, base_version=base_version)  # the scale follows; refused if values do not fit
+                base_version = None
             self._update(t.appraisal, {"id": 1}, values, Subject("appraisal", "appraisal facts"),
                          base_version)
 

@@ -48,6 +48,7 @@ appraisal = Table(
     *_versioned(),
     _text("follow_up_of"),  # the baseline of a follow-up appraisal: "name (location)"
     Column("evidence_max_age_months", Integer, nullable=False, server_default=text("24")),  # older evidence is stale
+    _text("scale"),  # the appraisal's own scale (YAML text); blank: its type's scale (cmmikit/scales.py)
 )
 
 instances = Table(

@@ -15,11 +15,12 @@ from sqlalchemy import Integer, Table
 from cmmikit.errors import CmmikitError, ImportProblem
 from cmmikit.store import tables as t
 from cmmikit.store.exchange import DUMP_FORMAT, DUMP_VERSION, dump_columns
+from cmmikit.scales import scale_for
 from cmmikit.store.legacy_evidence import convert
-from cmmikit.store.records import (ACTION_STATUSES, ARTIFACT_KINDS, CHARACTERIZATIONS, EVIDENCE_KINDS, FINDING_KINDS,
+from cmmikit.store.records import (ACTION_STATUSES, APPRAISAL_TYPES, ARTIFACT_KINDS, EVIDENCE_KINDS, FINDING_KINDS,
                                    FINDING_ORIGINS, FINDING_STATUSES, INSTANCE_KINDS, SCOPES)
 
-READABLE_VERSIONS = (1, 2, 3, DUMP_VERSION)
+READABLE_VERSIONS = (1, 2, 3, 4, DUMP_VERSION)
 MAX_PROBLEMS = 200
 REGISTER_TABLES = ("artifacts", "affirmations", "evidence_links")
 REGISTER_SINCE = 4        # the first export schema with the evidence register (older ones hold evidence rows)
@@ -86,7 +87,7 @@ def validate_dump(data: Any, source: str) -> dict[str, list[dict[str, Any]]]:
         raise ImportProblem(source, [f"schema_version: {_show(version)} is not one this cmmikit reads "
                                      f"({', '.join(map(str, READABLE_VERSIONS))})"])
     sections = _sections(version)
-    unknown = sorted(set(data) - set(sections) - {"format", "schema_version"})
+    unknown = sorted(set(data) - set(sections) - {"format", "schema_version", "model"})
     if unknown:
         problems.append(f"unknown section(s) {', '.join(_show(u) for u in unknown[:5])}")
     rows: dict[str, list[dict[str, Any]]] = {}
@@ -112,7 +113,7 @@ def validate_dump(data: Any, source: str) -> dict[str, list[dict[str, Any]]]:
         if len(problems) > MAX_PROBLEMS:
             break
     if not problems:
-        problems = _check_content(rows)
+        problems = _check_content(rows, data.get("model"))
     if problems:
         raise ImportProblem(source, problems)
     if "evidence" in rows:
@@ -120,7 +121,21 @@ def validate_dump(data: Any, source: str) -> dict[str, list[dict[str, Any]]]:
     return rows
 
 
-def _check_content(rows: dict[str, list[dict[str, Any]]]) -> list[str]:
+def _check_model_stamp(stamp: Any, model: Any, model_id: str) -> list[str]:
+    """The export's model stamp (schema 5 on) names the model id and version its practices follow."""
+    if stamp is None:
+        return []
+    if not isinstance(stamp, dict) or not all(isinstance(stamp.get(k), str) for k in ("id", "version")):
+        return ["model: must be an object with the model's \"id\" and \"version\" as text"]
+    if stamp["id"] != model_id:
+        return [f"model.id: {_show(stamp['id'])} does not match appraisal[0].model_id {_show(model_id)}"]
+    if stamp["version"] != model.version:
+        return [f"model.version: the export follows {model.id} version {_show(stamp['version'])}, this cmmikit "
+                f"has version {_show(model.version)}; its practices may not line up"]
+    return []
+
+
+def _check_content(rows: dict[str, list[dict[str, Any]]], stamp: Any = None) -> list[str]:
     """Keys, references, allowed values and the model: what the row types alone cannot tell."""
     from cmmikit.model import load_model
 
@@ -135,9 +150,17 @@ def _check_content(rows: dict[str, list[dict[str, Any]]]) -> list[str]:
             model = load_model(info["model_id"])
         except CmmikitError:
             return [f"appraisal[0].model_id: unknown model {_show(info['model_id'])}"]
+    problems += _check_model_stamp(stamp, model, info["model_id"])
     if model.id != info["model_id"]:
         problems.append(f"appraisal[0].model_id: {_show(info['model_id'])} does not match the model found "
                         f"({model.id})")
+    if info["appraisal_type"] not in APPRAISAL_TYPES:
+        return problems + [f"appraisal[0].appraisal_type: {_show(info['appraisal_type'])} is not one of "
+                           f"{', '.join(APPRAISAL_TYPES)}"]
+    try:
+        scale = scale_for(info["appraisal_type"], info["scale"], "appraisal[0].scale")
+    except CmmikitError as exc:
+        return problems + [str(exc)]
 
     def allowed(table: str, n: int, column: str, value: Any, values) -> None:
         if value is not None and value not in values:
@@ -190,7 +213,7 @@ def _check_content(rows: dict[str, list[dict[str, Any]]]) -> list[str]:
     refers("practice_records", "instance_id", instance_ids, "instance")
     pa_practice("practice_records")
     for n, row in enumerate(rows["practice_records"]):
-        allowed("practice_records", n, "characterization", row["characterization"], CHARACTERIZATIONS)
+        allowed("practice_records", n, "characterization", row["characterization"], scale.all_values)
     if "evidence" in rows:
         unique("evidence", ("id",))
         refers("evidence", "instance_id", instance_ids, "instance")
@@ -224,7 +247,7 @@ def _check_content(rows: dict[str, list[dict[str, Any]]]) -> list[str]:
     unique("practice_decisions", ("pa", "practice"))
     pa_practice("practice_decisions")
     for n, row in enumerate(rows["practice_decisions"]):
-        allowed("practice_decisions", n, "value", row["value"], CHARACTERIZATIONS[:4])
+        allowed("practice_decisions", n, "value", row["value"], scale.decision_values)
     unique("goal_decisions", ("pa", "goal"))
     pa_practice("goal_decisions", practice_col=None, goal_col="goal")
     for n, row in enumerate(rows["goal_decisions"]):
