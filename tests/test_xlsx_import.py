@@ -296,3 +296,17 @@ def test_the_command_line_lists_changes_and_conflicts_under_the_user(tmp_path, c
     assert "CM SP 1.1 / Unit A: characterization: 'PI' -> 'LI'" in out
     code, _, err = cli(capsys, "import-xlsx", str(location), str(tmp_path / "missing.xlsx"))
     assert code == 1 and err.startswith("cmmikit: error: ") and len(err.splitlines()) == 1
+
+
+def test_a_scampi_b_workbook_takes_its_scales_values(new_location, tmp_path):
+    with Appraisal.create(new_location("b"), name="Risk check", appraisal_type="SCAMPI B") as b:
+        b.add_instance("Unit A")
+        b.update_record("CM", "SP 1.1", "Unit A", characterization="medium")
+        book = export_workbook(b, tmp_path / "gap.xlsx")
+        assert load_workbook(book)["CM"].cell(HEADER_ROW + 1, 4).value == "medium"
+        bad = edit(book, tmp_path / "bad.xlsx", {("CM", "SP 1.1", "Unit A"): "FI"})
+        with pytest.raises(ImportProblem, match=r"CM!D4: characterization 'FI' is not one of low, medium, high"):
+            import_xlsx(b, bad)
+        plan = import_xlsx(b, edit(book, tmp_path / "good.xlsx", {("CM", "SP 1.1", "Unit A"): "High"}))
+        assert [(e.exported, e.new) for e, _ in plan.edits] == [("medium", "high")]
+        assert b.record("CM", "SP 1.1", "Unit A").characterization == "high"
