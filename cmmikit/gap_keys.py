@@ -15,6 +15,7 @@ unit's name, a text cut at Excel's cell limit) is marked read-only in its key.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Sequence
@@ -69,6 +70,7 @@ class RowKey:
     practice: str
     units: tuple[UnitState, ...]
     read_only: tuple[str, ...] = ()   # text fields whose cell cannot be read back unit by unit
+    digests: tuple[tuple[str, str], ...] = ()   # (field, digest of the cell) when the texts did not fit the key
 
     def encode(self) -> str:
         data = {"f": FORMAT, "a": self.origin.generation, "n": self.origin.name, "pa": self.pa, "p": self.practice,
@@ -78,6 +80,7 @@ class RowKey:
             return text
         data["u"] = [[*u.as_list()[:4], None, None, None] for u in self.units]  # too long: texts not editable
         data["ro"] = list(TEXT_FIELDS)
+        data["h"] = {f: _digest(self.exported_cell(f)) for f in TEXT_FIELDS}   # but an edit is still seen
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
     @classmethod
@@ -93,13 +96,24 @@ class RowKey:
                                     {f: t for f, t in zip(TEXT_FIELDS, texts) if isinstance(t, str)})
                           for h, i, v, c, *texts in data["u"])
             return cls(Origin(str(data["a"]), str(data["n"])), str(data["pa"]), str(data["p"]), units,
-                       tuple(data.get("ro") or ()))
+                       tuple(data.get("ro") or ()), tuple((str(f), str(h)) for f, h in (data.get("h") or {}).items()))
         except (ValueError, TypeError, KeyError, AttributeError):
             raise ValueError("the row key was changed or damaged") from None
 
     def texts(self, field: str) -> list[tuple[str, str]]:
         """(unit name, text) of the units with a text in ``field``, in column order."""
         return [(u.header, u.texts.get(field, "")) for u in self.units]
+
+    def exported_cell(self, field: str) -> str:
+        """The ``field`` cell as the workbook was given it (see :func:`cmmikit.xlsx_safe.safe_text`)."""
+        return safe_text(unit_lines(self.texts(field)))
+
+    def unchanged(self, field: str, cell: str) -> bool:
+        """True when ``cell`` (line breaks as ``\\n``) still holds the ``field`` texts as exported."""
+        digest = dict(self.digests).get(field)
+        if digest is not None:
+            return _digest(cell) == digest
+        return cell.strip() == self.exported_cell(field).strip()
 
 
 def row_key(origin: Origin, pa: str, practice: str, units: Sequence[UnitState]) -> RowKey:
@@ -192,6 +206,10 @@ def _name_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
     """Matches a line starting with one of ``names`` (the longest; any case) not followed by a letter or digit."""
     alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True) if n)
     return re.compile(f"(?:{alternatives})(?![^\\W])" if alternatives else "(?!)", re.IGNORECASE)
+
+
+def _digest(cell: str) -> str:
+    return hashlib.sha256(cell.strip().encode("utf-8")).hexdigest()[:16]
 
 
 def _starts_with_name(line: str, unit: str) -> bool:

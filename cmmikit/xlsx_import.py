@@ -36,7 +36,6 @@ from cmmikit.gap_keys import (
     RowKey,
     own_text,
     split_units,
-    unit_lines,
 )
 from cmmikit.xlsx_limits import Limits, XlsxRefused, scan_xlsx
 from cmmikit.xlsx_safe import MAX_CELL_TEXT
@@ -311,8 +310,7 @@ class _Reader:
 
     def texts(self, where: str, key: RowKey, name: str, value: Any) -> None:
         text = _text(value).replace("\r\n", "\n").replace("\r", "\n")
-        exported = key.texts(name)
-        if text.strip() == unit_lines(exported).strip():
+        if key.unchanged(name, text):
             return
         if name in key.read_only:
             self.problems.append(f"{where}: {name} of several units cannot be told apart in this cell (a text was "

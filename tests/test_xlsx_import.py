@@ -310,3 +310,16 @@ def test_a_scampi_b_workbook_takes_its_scales_values(new_location, tmp_path):
         plan = import_xlsx(b, edit(book, tmp_path / "good.xlsx", {("CM", "SP 1.1", "Unit A"): "High"}))
         assert [(e.exported, e.new) for e, _ in plan.edits] == [("medium", "high")]
         assert b.record("CM", "SP 1.1", "Unit A").characterization == "high"
+
+
+def test_a_row_too_long_for_its_key_keeps_its_texts_read_only(rated, tmp_path):
+    rated.update_record("CM", "SP 1.1", "Unit B", strengths="s" * 20_000, weaknesses="w" * 20_000)
+    book = export_workbook(rated, tmp_path / "gap.xlsx")
+    ws = load_workbook(book)["CM"]
+    key = RowKey.decode(ws.cell(HEADER_ROW + 1, next(c.column for c in ws[HEADER_ROW] if c.value == KEY_HEADER)).value)
+    assert key.read_only == ("strengths", "weaknesses", "notes") and key.digests
+    plan = import_xlsx(rated, edit(book, tmp_path / "char.xlsx", {("CM", "SP 1.1", "Unit A"): "NI"}), dry_run=True)
+    assert [(e.field, e.new) for e, _ in plan.edits] == [("characterization", "NI")]   # untouched texts: no problem
+    edited = edit(book, tmp_path / "text.xlsx", {("CM", "SP 1.1", "Weaknesses"): "Unit A: shorter"})
+    with pytest.raises(ImportProblem, match=r"CM!M4: weaknesses of several units cannot be told apart"):
+        import_xlsx(rated, edited)
