@@ -231,6 +231,24 @@ def cmd_import_piid(args: argparse.Namespace) -> None:
         print("dry run: nothing was changed")
 
 
+def cmd_import_xlsx(args: argparse.Namespace) -> None:
+    from cmmikit.errors import ImportProblem
+    from cmmikit.xlsx_import import import_xlsx
+
+    with _open(args) as appraisal:
+        try:
+            plan = import_xlsx(appraisal, args.workbook, dry_run=args.dry_run)
+        except ImportProblem as exc:
+            print("\n".join(f"  {problem}" for problem in exc.problems), file=sys.stderr)
+            raise
+        print(plan.summary(done=not args.dry_run, user=appraisal.user))
+    if args.dry_run:
+        print("dry run: nothing was changed")
+    if plan.conflicts:
+        raise CmmikitError(f"{len(plan.conflicts)} cell(s) not imported: changed in the appraisal since the export "
+                           f"(listed above){'' if args.dry_run or not plan.edits else '; the other changes were saved'}")
+
+
 def cmd_export_json(args: argparse.Namespace) -> None:
     with _open(args) as appraisal:
         if args.output in (None, "-"):
@@ -466,6 +484,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sheet", default=None, metavar="NAME", help="read only this sheet (default: every sheet "
                    "with a header row)")
     p.add_argument("--add-units", action="store_true", help="create basic units the appraisal does not have yet")
+    p.add_argument("--dry-run", action="store_true", help="check and print what would change; change nothing")
+
+    p = command("import-xlsx", cmd_import_xlsx, "Bring back a gap workbook (export-xlsx) edited in Excel or "
+                "LibreOffice: characterizations, strengths, weaknesses and notes on the PA sheets. Lists the changes "
+                "cell by cell; cells changed in the appraisal since the export are refused as conflicts; the rest is "
+                "saved in one transaction; a bad value refuses it all.")
+    p.add_argument("file")
+    p.add_argument("workbook", metavar="GAP.xlsx")
     p.add_argument("--dry-run", action="store_true", help="check and print what would change; change nothing")
 
     p = command("export-json", cmd_export_json, "Export a whole appraisal as JSON (stable key order).")

@@ -22,8 +22,9 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 from cmmikit import atomic, palette
 from cmmikit.atomic import save_atomic
+from cmmikit.gap_keys import KEY_HEADER, TEXT_FIELDS, TEXT_HEADERS, KeyWriter, Origin, unit_lines
 from cmmikit.xlsx_safe import safe_text
-from cmmikit.xlsx_sheet import (BOOL, DATE, DEFAULT_ROW_HEIGHT, FLOAT, INT, LABEL, LINK, PERCENT, TEXT, YES, Book,
+from cmmikit.xlsx_sheet import (BOOL, DATE, DEFAULT_ROW_HEIGHT, FLOAT, INT, KEY, LABEL, LINK, PERCENT, TEXT, YES, Book,
                                 Column, SheetWriter, column_lefts_cm, fit_headers, wrapped_lines)
 
 if TYPE_CHECKING:
@@ -54,6 +55,7 @@ class SheetSpec:
     colour_columns: list[tuple[int, int, dict[str, str]]] = field(default_factory=list)
     data_bar_columns: list[int] = field(default_factory=list)
     printed_rows: int | None = None  # print only the first rows (the sheet keeps them all)
+    hidden_columns: list[int] = field(default_factory=list)  # 0-based; kept with the rows, never printed
 
 
 class ModelOrder:
@@ -77,13 +79,17 @@ class ModelOrder:
 
 
 def gap_sheets(appraisal: "Appraisal", ratings: "Ratings", findings: "pd.DataFrame | None",
-               actions: "pd.DataFrame | None") -> list[SheetSpec]:
-    """Every list sheet of the gap workbook (the Summary is written separately)."""
+               actions: "pd.DataFrame | None", origin: Origin | None = None) -> list[SheetSpec]:
+    """Every list sheet of the gap workbook (the Summary is written separately).
+
+    ``origin``: the appraisal the PA sheets' row keys name (default: ``appraisal`` itself).
+    """
     order = ModelOrder(appraisal)
     decisions = {(d.pa, d.practice): d for d in appraisal.practice_decisions()}
     instances = appraisal.instances()
+    keys = KeyWriter(appraisal, origin)
     sheets = [goals_sheet(appraisal, ratings)]
-    sheets += [pa_sheet(ratings, pa, [i.name for i in instances if pa in i.pas], decisions)
+    sheets += [pa_sheet(ratings, pa, [i.name for i in instances if pa in i.pas], decisions, keys=keys)
                for pa in ratings.pas["pa"]]
     sheets.append(findings_sheet(findings))
     sheets.append(actions_sheet(actions, order))
@@ -108,12 +114,6 @@ def _unique_headers(fixed_before: list[str], names: list[str], fixed_after: list
     return out
 
 
-def attributed(instance: str, text: str) -> str:
-    """``text`` with its instance named once: prefixed only when the text does not name it already."""
-    text = text.strip()
-    return text if instance.casefold() in text.casefold() else f"{instance}: {text}"
-
-
 def decision_text(value: str, rationale: str, decided_by: str) -> str:
     """A team decision as one line: the value, why, and who decided."""
     text = f"{value}: {rationale.strip()}" if rationale.strip() else value
@@ -121,16 +121,19 @@ def decision_text(value: str, rationale: str, decided_by: str) -> str:
 
 
 PA_BEFORE = ["Goal", "Practice", "Title"]
-PA_AFTER = ["OU", "OU status", "Artifacts", "Affirmations", "Team decision", "Strengths", "Weaknesses", "Warnings"]
+PA_AFTER = ["OU", "OU status", "Artifacts", "Affirmations", "Team decision", "Strengths", "Weaknesses", "Notes",
+            KEY_HEADER, "Warnings"]
 OU_COLOURS = {**palette.CHARACTERIZATION, **{f"{k} ({TEAM_DECISION})": c
                                               for k, c in palette.CHARACTERIZATION.items() if k}}
 
 
 def pa_sheet(ratings: "Ratings | Assessment", pa: str, instances: list[str], decisions: dict | None = None, *,
-             heading: list[str] | None = None, colours: dict[str, str] | None = None) -> SheetSpec:
-    """Practices x (sampled instances + OU), the team's decisions, strengths, weaknesses and evidence counts.
+             heading: list[str] | None = None, colours: dict[str, str] | None = None,
+             keys: KeyWriter | None = None) -> SheetSpec:
+    """Practices x (sampled instances + OU), the team's decisions, strengths, weaknesses, notes, evidence counts.
 
     ``heading`` and ``colours`` (value -> fill) replace the SCAMPI A ones (a SCAMPI B/C appraisal's scale).
+    With ``keys``, each row carries its hidden row key (what ``cmmikit import-xlsx`` reads back).
     """
     decisions = decisions or {}
     pa_row = ratings.pas[ratings.pas["pa"] == pa].iloc[0]
@@ -142,22 +145,21 @@ def pa_sheet(ratings: "Ratings | Assessment", pa: str, instances: list[str], dec
                *(Column(h, 8) for h in headers),
                Column("OU", 10), Column("OU status", 14), Column("Artifacts", 9, INT), Column("Affirmations", 11, INT),
                Column("Team decision", 28, TEXT), Column("Strengths", 30, TEXT), Column("Weaknesses", 38, TEXT),
-               Column("Warnings", 22, LABEL)]
+               Column("Notes", 24, TEXT), Column(KEY_HEADER, 10, KEY), Column("Warnings", 22, LABEL)]
     by_practice: dict[str, dict[str, Any]] = defaultdict(dict)
-    texts: dict[str, dict[str, list[str]]] = defaultdict(lambda: {"strengths": [], "weaknesses": [], "warnings": []})
     for c in cells.itertuples(index=False):
-        by_practice[c.practice][c.instance] = c.characterization
-        for key in ("strengths", "weaknesses", "warnings"):
-            value = getattr(c, key)
-            if isinstance(value, str) and value.strip():
-                texts[c.practice][key].append(attributed(c.instance, value))
+        by_practice[c.practice][c.instance] = c
+    header_of = dict(zip(instances, headers))
     rows = []
     for p in practices.itertuples(index=False):
-        chars = by_practice.get(p.practice, {})
-        t = texts[p.practice]
-        rows.append((p.goal, p.practice, p.title, *(chars.get(name) for name in instances), _ou_text(p), p.status,
+        mine = [by_practice.get(p.practice, {}).get(name) for name in instances]
+        chars = [c.characterization if c is not None else None for c in mine]
+        texts = {f: [(header_of[n], _text(c, f)) for n, c in zip(instances, mine)] for f in (*TEXT_FIELDS, "warnings")}
+        key = keys.key(pa, p.practice, [(header_of[n], n, ch, {f: _text(c, f) for f in TEXT_FIELDS})
+                                        for n, ch, c in zip(instances, chars, mine)]) if keys else None
+        rows.append((p.goal, p.practice, p.title, *chars, _ou_text(p), p.status,
                      p.n_artifacts, p.n_affirmations, _decision_column(p, decisions.get((pa, p.practice))),
-                     "\n".join(t["strengths"]), "\n".join(t["weaknesses"]), "\n".join(t["warnings"])))
+                     *(unit_lines(texts[f]) for f in TEXT_FIELDS), key, unit_lines(texts["warnings"])))
     first_char, ou_col = 3, 3 + len(instances)
     if heading is None:
         heading = [f"{pa} {pa_row['name']}: {pa_row['rating']}, capability level {pa_row['capability_level']}, "
@@ -169,7 +171,13 @@ def pa_sheet(ratings: "Ratings | Assessment", pa: str, instances: list[str], dec
     fills = [(ou_col, ou_col, ou_colours)]
     if instances:
         fills.insert(0, (first_char, ou_col - 1, values))
-    return SheetSpec(pa, columns, rows, f"PA_{pa}", heading=heading, freeze_columns=3, colour_columns=fills)
+    return SheetSpec(pa, columns, rows, f"PA_{pa}", heading=heading, freeze_columns=3, colour_columns=fills,
+                     hidden_columns=[len(columns) - 2])
+
+
+def _text(cell: Any, field: str) -> str:
+    value = getattr(cell, field, "") if cell is not None else ""
+    return value if isinstance(value, str) else ""
 
 
 def _ou_text(p: Any) -> str | None:
@@ -355,6 +363,8 @@ def _write_list_sheet(book: Book, spec: SheetSpec) -> None:
     frozen_rows = len(spec.heading) + 1  # the title lines and the header
     columns = fit_headers(spec.columns)
     sheet = SheetWriter(book, spec.title, [c.width for c in columns], freeze=(frozen_rows, spec.freeze_columns))
+    for col in spec.hidden_columns:
+        sheet.ws.set_column(col, col, columns[col].width, None, {"hidden": True})
     for line in spec.heading:
         sheet.title(line, "subtitle")
     header, last = sheet.table(spec.table, columns, spec.rows)
@@ -562,26 +572,28 @@ def findings_frames(appraisal: "Appraisal", ratings: "Ratings | Assessment") -> 
 
 
 def write_gap_workbook(appraisal: "Appraisal", path: str | os.PathLike, ratings: "Ratings | Assessment | None" = None,
-                       findings: "pd.DataFrame | None" = None) -> Path:
+                       findings: "pd.DataFrame | None" = None, origin: Origin | None = None) -> Path:
     """Write the gap-analysis workbook of ``appraisal`` as it is to ``path``, atomically; returns the path.
 
     The findings are those stored in the appraisal; :func:`export_workbook` refreshes them first.
     A SCAMPI B or C appraisal gets findings and its scale's values, never ratings.
+    ``origin``: the appraisal the PA sheets' row keys name (default: ``appraisal``; a copy names its original).
     """
     from cmmikit.risk import evaluate, is_assessment
 
     atomic.check_writable(path)  # before the work, and before write-only sheets start streaming
-    ratings = ratings if ratings is not None else evaluate(appraisal)
-    computed, actions = findings_frames(appraisal, ratings)
-    findings = findings if findings is not None else computed
-    if is_assessment(ratings):   # SCAMPI B/C: findings, not ratings (cmmikit.excel_risk)
-        from cmmikit.excel_risk import risk_sheets, risk_summary_content
+    with appraisal.snapshot():   # the row keys' versions and the values shown come from one state
+        ratings = ratings if ratings is not None else evaluate(appraisal)
+        computed, actions = findings_frames(appraisal, ratings)
+        findings = findings if findings is not None else computed
+        if is_assessment(ratings):   # SCAMPI B/C: findings, not ratings (cmmikit.excel_risk)
+            from cmmikit.excel_risk import risk_sheets, risk_summary_content
 
-        sheets, summary = risk_sheets(appraisal, ratings, findings, actions), risk_summary_content(
-            appraisal, ratings, findings)
-    else:
-        sheets, summary = gap_sheets(appraisal, ratings, findings, actions), summary_content(appraisal, ratings,
-                                                                                               findings)
+            sheets, summary = risk_sheets(appraisal, ratings, findings, actions, origin), risk_summary_content(
+                appraisal, ratings, findings)
+        else:
+            sheets, summary = gap_sheets(appraisal, ratings, findings, actions, origin), summary_content(
+                appraisal, ratings, findings)
     with atomic.replacing(path) as tmp:
         book = Book(tmp)
         book.wb.set_properties({"title": safe_text(f"Gap analysis: {appraisal.info().name}"), "author": "cmmikit"})
@@ -594,7 +606,14 @@ def write_gap_workbook(appraisal: "Appraisal", path: str | os.PathLike, ratings:
 
 def export_workbook(source: "Appraisal | str | os.PathLike", path: str | os.PathLike) -> Path:
     """The workbook a user hands over: findings refreshed on a snapshot copy, the appraisal never written."""
+    from cmmikit.gap_keys import origin_of
     from cmmikit.snapshot import synced_copy
+    from cmmikit.store import Appraisal
 
+    if isinstance(source, Appraisal):
+        origin = origin_of(source)
+    else:
+        with Appraisal.open(source) as original:
+            origin = origin_of(original)
     with synced_copy(source) as copy:
-        return write_gap_workbook(copy, path)
+        return write_gap_workbook(copy, path, origin=origin)

@@ -15,12 +15,14 @@ from typing import TYPE_CHECKING
 from cmmikit import palette
 from cmmikit.excel import (ChartSpec, Column, ModelOrder, SheetSpec, SummaryContent, actions_sheet,
                            appraisal_facts, change_log_sheet, evidence_sheet, findings_sheet, pa_sheet)
+from cmmikit.gap_keys import KeyWriter
 from cmmikit.risk import OPEN, Assessment, forecast_column, value_column
 from cmmikit.xlsx_sheet import BOOL, INT, PERCENT, TEXT
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from cmmikit.gap_keys import Origin
     from cmmikit.store import Appraisal
 
 OPEN_COLOUR = palette.LIGHT_GREY
@@ -28,15 +30,19 @@ GOALS_ON_TRACK = ("Goals on track", "Goals not on track", "Goals open")
 
 
 def risk_sheets(appraisal: "Appraisal", assessment: Assessment, findings: "pd.DataFrame | None",
-                actions: "pd.DataFrame | None") -> list[SheetSpec]:
-    """Every list sheet of a SCAMPI B/C workbook (the Summary is written separately)."""
+                actions: "pd.DataFrame | None", origin: "Origin | None" = None) -> list[SheetSpec]:
+    """Every list sheet of a SCAMPI B/C workbook (the Summary is written separately).
+
+    ``origin``: the appraisal the PA sheets' row keys name (default: ``appraisal`` itself).
+    """
     order = ModelOrder(appraisal)
+    keys = KeyWriter(appraisal, origin)
     decisions = {(d.pa, d.practice): d for d in appraisal.practice_decisions()}
     instances = appraisal.instances()
     scale = assessment.scale
     sheets = [goal_risk_sheet(assessment)]
     sheets += [pa_sheet(assessment, pa, [i.name for i in instances if pa in i.pas], decisions,
-                        heading=pa_heading(assessment, pa), colours=scale.colours)
+                        heading=pa_heading(assessment, pa), colours=scale.colours, keys=keys)
                for pa in assessment.pas["pa"]]
     goal_header = "Goal forecast" if scale.forecast else "Goal's worst value"
     sheets.append(findings_sheet(findings, headers={"goal_rating": goal_header, "ou_characterization": "OU value",

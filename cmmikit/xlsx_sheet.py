@@ -30,8 +30,10 @@ if TYPE_CHECKING:
     from xlsxwriter.worksheet import Worksheet
 
 # column kinds: text = user text (escaped), label = our own words, numbers, bool = Yes/No,
-# date = ISO date text shown as a date cell, link = a web location (http/https) as a hyperlink
+# date = ISO date text shown as a date cell, link = a web location (http/https) as a hyperlink,
+# key = machine-readable text for a hidden column (never wraps, so it never makes a row taller)
 TEXT, LABEL, INT, FLOAT, PERCENT, BOOL, DATE, LINK = "text", "label", "int", "float", "percent", "bool", "date", "link"
+KEY = "key"
 YES, NO = "Yes", "No"
 
 FONT_NAME, FONT_SIZE = "Arial", 10

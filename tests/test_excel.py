@@ -659,3 +659,11 @@ def test_export_refreshes_findings_on_a_copy_and_never_writes_the_appraisal(expo
     ws = exported["wb"]["Findings"]
     ids = [r[header_map(ws, 2)["Finding ID"] - 1] for r in ws.iter_rows(min_row=3, values_only=True)]
     assert exported["gone"].id not in ids and len(ids) > 10
+
+
+def test_hidden_row_keys_never_print(exported):
+    """The PA sheets' hidden key column (for import-xlsx) stays out of the printout and out of the page fit."""
+    ws = exported["wb"]["WP"]
+    key = next(c for c in ws[3] if c.value == "cmmikit key")
+    assert ws.column_dimensions[key.column_letter].hidden and ws.cell(4, key.column).value.startswith("{")
+    assert not any("cmmikit-gap-row" in text or "cmmikit key" in text for _, text, _ in exported["pages"])

@@ -112,6 +112,11 @@ class StoreCore:
         return self.location.address
 
     @property
+    def generation(self) -> str:
+        """This appraisal's identity: kept by backups, new when it is re-created or re-imported (tells exports apart)."""
+        return self._generation
+
+    @property
     def readonly(self) -> bool:
         return self._live().readonly
 
