@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 from cmmikit import atomic, palette
 from cmmikit.atomic import save_atomic
-from cmmikit.gap_keys import KEY_HEADER, TEXT_FIELDS, TEXT_HEADERS, KeyWriter, Origin, unit_lines
+from cmmikit.gap_keys import KEY_HEADER, TEXT_FIELDS, KeyWriter, Origin, unit_lines
 from cmmikit.xlsx_safe import safe_text
 from cmmikit.xlsx_sheet import (BOOL, DATE, DEFAULT_ROW_HEIGHT, FLOAT, INT, KEY, LABEL, LINK, PERCENT, TEXT, YES, Book,
                                 Column, SheetWriter, column_lefts_cm, fit_headers, wrapped_lines)
