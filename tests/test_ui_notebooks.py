@@ -8,7 +8,8 @@ import nbformat
 import pytest
 
 NOTEBOOKS = Path(__file__).parent.parent / "notebooks"
-OURS = ("00_setup.ipynb", "01_walkthrough.ipynb", "02_ratings.ipynb", "03_findings.ipynb", "04_export.ipynb")
+OURS = ("00_setup.ipynb", "01_walkthrough.ipynb", "01b_grid.ipynb", "02_ratings.ipynb", "03_findings.ipynb",
+        "04_export.ipynb")
 
 
 @pytest.mark.parametrize("name", OURS)
@@ -38,6 +39,21 @@ def test_papermill_runs_the_walkthrough_against_a_given_appraisal(demo, tmp_path
                    for o in c.outputs)
     assert "Walkthrough CM Configuration Management: SP 1.2" in text
     assert "Quality and Configuration Office" in text
+
+
+def test_papermill_runs_the_grid_of_all_process_areas_with_a_date(demo, tmp_path: Path) -> None:
+    papermill = pytest.importorskip("papermill")
+    path = str(demo.path)
+    demo.close()
+    out = tmp_path / "grid.ipynb"
+    papermill.execute_notebook(str(NOTEBOOKS / "01b_grid.ipynb"), str(out), kernel_name="python3",
+                               parameters={"appraisal_path": path, "pa": None, "since": "2000-01-01"},
+                               progress_bar=False, cwd=str(tmp_path))
+    nb = nbformat.read(out, as_version=4)
+    text = "".join(o.get("data", {}).get("text/plain", "") for c in nb.cells if c.cell_type == "code"
+                   for o in c.outputs)
+    assert "Grid all process areas: " in text and "CM SG 1 Establish Baselines" in text
+    assert "\u0394" in text    # every demo cell changed since 2000
 
 
 def test_papermill_exports_into_a_folder_beside_the_notebook(demo, tmp_path: Path) -> None:
