@@ -32,12 +32,13 @@ from pathlib import Path
 import comm
 from comm import DummyComm
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from big_appraisal import build_big_appraisal  # noqa: E402
+from cmmikit.grid import Filters, GridState
+from cmmikit.ui.grid import GridView, table_payload
+from cmmikit.ui.walkthrough import WalkthroughView
 
-from cmmikit.grid import GridState  # noqa: E402
-from cmmikit.ui.grid import GridView, table_payload  # noqa: E402
-from cmmikit.ui.walkthrough import WalkthroughView  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from big_appraisal import build_big_appraisal  # noqa: E402  (a sibling script, not a package)
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "01b_grid.ipynb"
 VALUES = ("f", "l", "p", "n", "y")
@@ -161,10 +162,8 @@ def main(argv: list[str] | None = None) -> int:
 
         def state_and_payload() -> int:
             state = GridState(appraisal, pa)
-            return len(json.dumps(table_payload(state, state_filters)))
+            return len(json.dumps(table_payload(state, Filters())))
 
-        from cmmikit.grid import Filters
-        state_filters = Filters()
         reads = timings(bare_reads, args.repeat)
         states = timings(lambda: GridState(appraisal, pa), args.repeat)
         payloads = timings(state_and_payload, args.repeat)
@@ -176,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
             views.append((time.perf_counter() - start) * 1000)
 
         view = GridView(appraisal, pa)
-        practices = [row for row in view.state.rows]
+        practices = list(view.state.rows)
         units = [c.name for c in view.state.columns]
         cells = [(row.key, unit) for row in practices for unit in units]
         counter = [0]

@@ -13,11 +13,14 @@ from cmmikit.store import Appraisal, Assessor
 TODAY = datetime.now(timezone.utc).date().isoformat()
 
 
-def keys(state: GridState, filters: Filters = Filters()) -> list[str]:
+NO_FILTER = Filters()
+
+
+def keys(state: GridState, filters: Filters = NO_FILTER) -> list[str]:
     return [item.key for item in state.visible(filters)]
 
 
-def rows(state: GridState, filters: Filters = Filters()) -> list[str]:
+def rows(state: GridState, filters: Filters = NO_FILTER) -> list[str]:
     return [item.key for item in state.visible(filters) if isinstance(item, Row)]
 
 
@@ -64,7 +67,7 @@ def test_ou_value_comes_from_the_aggregation_rules_and_team_decisions(tiny: Appr
     tiny.set_scope("BB", "not_applicable", "no beta work")
     every = GridState(tiny)
     assert every.ou("BB SP 1.1").status == "Not Applicable"
-    assert [g.label for g in every.groups if g.pa == "BB"][0] == "BB SG 1 Beta Goal (not applicable: no beta work)"
+    assert next(g.label for g in every.groups if g.pa == "BB") == "BB SG 1 Beta Goal (not applicable: no beta work)"
 
 
 def test_markers_no_evidence_one_sided_weakness_warning_and_changed_since(tiny: Appraisal) -> None:

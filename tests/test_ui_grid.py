@@ -33,8 +33,8 @@ def test_the_table_sent_to_the_browser(view: GridView) -> None:
     assert data["columns"][0]["tip"] == "U1 (basic unit)"
     assert shown(view) == ["AA SG 1 Alpha Goal One", "AA SP 1.1", "AA SP 1.2", "AA SG 2 Alpha Goal Two", "AA SP 2.1",
                            "AA GG 2 Manage the Tiny Process", "AA GP 2.1"]
-    assert cell(view, "AA SP 1.1", "U1") == ["", "", "\u2205", "AA SP 1.1 / U1: not characterized \u00b7 "
-                                             "0 artifact(s), 0 affirmation(s)"]
+    tip = "AA SP 1.1 / U1: not characterized \u00b7 0 artifact(s), 0 affirmation(s)"
+    assert cell(view, "AA SP 1.1", "U1") == ["", "", "\u2205", tip]
     assert view.counts.value == "<small>4 of 4 practices &times; 2 instances</small>"
     colours = grid_palette()
     assert colours["FI"] == [palette.BLUE, "#FFFFFF"] and colours["PI"] == [palette.ORANGE, "#000000"]
