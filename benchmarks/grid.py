@@ -72,9 +72,11 @@ def line(label: str, values: list[float]) -> str:
 
 
 GRID_PAINTED_JS = """
-(pa) => new Promise((resolve) => {
-  const select = [...document.querySelectorAll('select')].find((s) => [...s.options].some((o) => o.value === pa)
-                                                                   && s.closest('.cmmikit-grid-screen'));
+(pa) => new Promise((resolve, reject) => {
+  setTimeout(() => reject(new Error('grid of ' + pa + ' not painted within 60 s')), 60000);
+  const label = (o) => o.value.startsWith(pa + ' ');
+  const select = [...document.querySelectorAll('.cmmikit-grid-screen select')].find((s) => [...s.options].some(label));
+  const option = [...select.options].find(label);
   const painted = () => { const g = document.querySelector('.cmmikit-grid tr.group th');
                           return g && g.textContent.startsWith(pa + ' '); };
   const start = performance.now();
@@ -82,13 +84,14 @@ GRID_PAINTED_JS = """
     if (painted()) { observer.disconnect(); requestAnimationFrame(() => resolve(performance.now() - start)); }
   });
   observer.observe(document.body, {subtree: true, childList: true, characterData: true});
-  select.value = pa;
+  select.value = option.value;
   select.dispatchEvent(new Event('change', {bubbles: true}));
 })
 """
 
 KEY_SHOWN_JS = """
-([label, key, value]) => new Promise((resolve) => {
+([label, key, value]) => new Promise((resolve, reject) => {
+  setTimeout(() => reject(new Error(label + ' did not show ' + value + ' within 20 s')), 20000);
   const root = document.querySelector('.cmmikit-grid');
   const td = root.querySelector(`td[aria-label^="${label}"]`);
   const start = performance.now();

@@ -64,6 +64,8 @@ def test_keys_on_one_cell_and_on_a_selection_save_at_once_and_patch_only_those_c
         view.grid.press(key, [("AA SP 2.1", "U1")])
         assert tiny.record("AA", "SP 2.1", "U1").characterization == expected, key
     assert view.status.text == "AA SP 2.1 / U1: blank saved"
+    view.grid.press("Delete", [("AA SP 2.1", "U1")])            # already blank: nothing written, the cell answered
+    assert view.grid.last_patch["cells"] == [[4, 0, cell(view, "AA SP 2.1", "U1")]]
     view.grid.press("x", [("AA SP 2.1", "U1")])                 # not a grid key: nothing happens
     assert view.status.text == "AA SP 2.1 / U1: blank saved"
 

@@ -10,6 +10,7 @@ and opening a cell in the walkthrough (Enter or double click), on the second tab
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -212,8 +213,11 @@ class GridView(View):
         self.counts.value = (f"<small>{shown} of {plural(len(self.state.rows), 'practice')} &times; "
                              f"{plural(len(self.state.columns), 'instance')}</small>")
 
-    def _patch(self, result: EditResult) -> None:
-        cells = {cell.key: cell_payload(cell) for cell in result.cells}
+    def _patch(self, result: EditResult, asked: Iterable[CellKey] = ()) -> None:
+        """Send the changed cells and OU values; cells asked for but unchanged are sent too (the browser
+        shows them as saving until it hears back)."""
+        cells = {key: cell_payload(self.state.cells[key]) for key in asked if key in self.state.cells}
+        cells.update({cell.key: cell_payload(cell) for cell in result.cells})
         self.grid.patch(cells, {row: ou_payload(self.state, row) for row in result.rows})
 
     # -- keyboard entry
@@ -228,10 +232,10 @@ class GridView(View):
         """Save ``value`` ('' blanks) in every cell given, each at the version shown; report what happened."""
         results: list[EditResult] = []
         if not self.status.run(lambda: results.append(self.state.set_values(cells, value))):
-            self._patch(EditResult(saved=[self.state.cells[k] for k in cells if k in self.state.cells]))
+            self._patch(EditResult(), cells)   # refused: the stored values again
             return None
         result = results[0]
-        self._patch(result)
+        self._patch(result, cells)
         self._report(result, value)
         return result
 
