@@ -107,8 +107,9 @@ KEY_SHOWN_JS = """
 
 
 def browser_figures(path: Path, workdir: Path, pa: str, other: str, first_unit: str,
-                    edits: int) -> tuple[list[float], list[float]]:
-    """Chromium with Voila serving the grid notebook: PA switch to painted grid, key to cell showing the value."""
+                    edits: int) -> tuple[list[float], list[float], list[float]]:
+    """Chromium with Voila serving the grid notebook: PA switch to painted grid, key to cell showing the value,
+    and the bare kernel round trip of the grid widget (a ping) as the floor under an edit."""
     from playwright.sync_api import sync_playwright
 
     from cmmikit.ui import browser
@@ -118,6 +119,7 @@ def browser_figures(path: Path, workdir: Path, pa: str, other: str, first_unit: 
         raise SystemExit(f"--browser: {reason}")
     switches: list[float] = []
     keys: list[float] = []
+    pings: list[float] = []
     env = {"CMMIKIT_APPRAISAL": str(path), "CMMIKIT_CACHE_DIR": str(workdir / "cache")}
     with browser.voila(NOTEBOOK, env=env, workdir=workdir) as url, sync_playwright() as p:
         chromium = browser.launch_chromium(p)
@@ -135,9 +137,10 @@ def browser_figures(path: Path, workdir: Path, pa: str, other: str, first_unit: 
                 key = VALUES[n % len(VALUES)]
                 value = {"f": "FI", "l": "LI", "p": "PI", "n": "NI", "y": "NY"}[key]
                 keys.append(page.evaluate(KEY_SHOWN_JS, [label, key, value]))
+                pings.append(page.evaluate("() => document.querySelector('.cmmikit-grid').ping()"))
         finally:
             chromium.close()
-    return switches, keys
+    return switches, keys, pings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -205,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
         view.close()
         other = next(p for p in appraisal.model.pa_ids if p != pa)
         appraisal.close()
-        painted: tuple[list[float], list[float]] = ([], [])
+        painted: tuple[list[float], list[float], list[float]] = ([], [], [])
         if args.browser:
             painted = browser_figures(Path(tmp) / "grid.cmmi", Path(tmp), pa, other, units[0], min(args.edits, 30))
 
@@ -223,6 +226,7 @@ def main(argv: list[str] | None = None) -> int:
         judged_grid, judged_edit = p95(painted[0]), p95(painted[1])
         print(line(f"browser: switch PA until the grid is painted ({len(painted[0])}x)", painted[0]))
         print(line(f"browser: key until the cell shows the stored value ({len(painted[1])}x)", painted[1]))
+        print(line(f"baseline: browser -> kernel -> browser, nothing done ({len(painted[2])}x)", painted[2]))
     ok = judged_grid < args.budget_grid_ms and judged_edit < args.budget_edit_ms and saved_ok
     where = "browser p95" if painted[0] else "Python side: screen median, edit p95"
     print(f"  budgets ({where}): grid {args.budget_grid_ms:.0f} ms -> {judged_grid:.0f} ms, "
