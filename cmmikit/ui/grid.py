@@ -108,7 +108,7 @@ class GridView(View):
         self.status = StatusLine()
         self.legend = w.HTML(legend_html())
         self.walkthrough_box = w.VBox([w.HTML("<i>Open a cell (Enter or double click) to see it here.</i>")])
-        self.tabs = w.Tab([w.VBox([self.grid, self.legend]), self.walkthrough_box],
+        self.tabs = w.Tab([w.VBox([self.grid, self.status.widget, self.legend]), self.walkthrough_box],
                           titles=("Grid", "Walkthrough"))
 
         self.pa_dropdown.observe(self._pa_changed, names="value")
@@ -126,7 +126,7 @@ class GridView(View):
                    layout=w.Layout(align_items="center", flex_flow="row wrap")),
             w.HBox([w.HTML("<b>Show practices with:</b>&nbsp;"), *filters, self.since_picker, self.filter_boxes["mine"]],
                    layout=w.Layout(align_items="center", flex_flow="row wrap")),
-            self.status.widget, self.tabs])
+            self.tabs])
         self.widget.add_class("cmmikit-grid-screen")
         self.draw()
 

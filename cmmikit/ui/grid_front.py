@@ -6,8 +6,9 @@ cells, not 3,600.  Selection and keys live in the browser: arrows move, shift+ar
 shift+click stretch a rectangle, F/L/P/N/Y set FI/LI/PI/NI/NY and Delete/Backspace blank every
 selected cell; Enter or a double click opens the cell in the walkthrough.  The browser sends
 the chosen cells by their keys (practice, instance), never by position, so a table redrawn
-meanwhile cannot receive an edit meant for another cell.  Nothing is painted as set before the
-kernel says it is stored: the selected cells show "saving" until their patch arrives.
+meanwhile cannot receive an edit meant for another cell.  A typed value shows at once but marked
+as saving (italic, dotted underline) until the kernel's patch paints what is stored: the value,
+or the other session's one after a conflict.
 """
 
 from __future__ import annotations
@@ -76,7 +77,13 @@ function render({ model, el }) {
     }).join("");
     root.setAttribute("aria-label", data.label);
     // one string, one parse: thousands of cells appear in one layout
-    root.innerHTML = `<table><thead><tr><th class="corner">${esc(data.corner)}</th>${head}<th class="col ou-head">OU</th></tr></thead><tbody>${body}</tbody></table>`;
+    // fixed widths (from the labels): repainting a cell then lays out that cell, not the whole table
+    const width = (chars, least) => Math.max(least, Math.ceil(chars * 7.5) + 12);
+    const longest = data.rows.reduce((m, row) => Math.max(m, row.kind === "group" ? 0 : row.label.length), 8);
+    const widths = [width(longest, 64), ...cols.map((c) => width(c.label.length, 44)), width(8, 64)];
+    const colgroup = widths.map((px) => `<col style="width:${px}px">`).join("");
+    const total = widths.reduce((a, b) => a + b, 0);
+    root.innerHTML = `<table style="table-layout:fixed;width:${total}px"><colgroup>${colgroup}</colgroup><thead><tr><th class="corner">${esc(data.corner)}</th>${head}<th class="col ou-head">OU</th></tr></thead><tbody>${body}</tbody></table>`;
     tds = []; rowIds = []; practiceRows = []; painted = [];
     const trs = root.querySelector("tbody").children;
     data.rows.forEach((row, r) => {
@@ -135,7 +142,15 @@ function render({ model, el }) {
       move(...MOVES[key], event.shiftKey);
     } else if (EDIT_KEYS.has(key) && focus) {
       const cells = rect();
-      for (const [r, c] of cells) { tds[r][c].classList.add("saving"); pending.push(tds[r][c]); }
+      const value = {f: "FI", l: "LI", p: "PI", n: "NI", y: "NY"}[key] || "";
+      for (const [r, c] of cells) {
+        const cell = data.rows[r].cells[c];
+        if (cell[1] === "na") continue;
+        const td = tds[r][c];
+        paintCell(td, [value, value, "", `${cell[3]} (saving ${value || "blank"}...)`]);   // typed, not stored yet
+        td.classList.add("saving");
+        pending.push([td, cell]);
+      }
       model.send({ event: "key", key: key, cells: keysOf(cells) });
     } else if (key === "Enter" && focus) {
       model.send({ event: "open", cell: keysOf([focus])[0] });
@@ -169,7 +184,7 @@ function render({ model, el }) {
     if (msg.event !== "patch" || !data) return;
     for (const [r, c] of msg.cells) if (tds[r]) paintCell(tds[r][c], data.rows[r].cells[c]);
     for (const [r] of msg.ous) if (tds[r]) paintCell(tds[r].ou, data.rows[r].ou);
-    for (const td of pending) td.classList.remove("saving");
+    for (const [td, cell] of pending) if (td.classList.contains("saving")) paintCell(td, cell);   // not answered: as stored
     pending = [];
     paintSelection();
   };
@@ -189,22 +204,24 @@ export default { initialize, render };
 """
 
 GRID_CSS = """
-.cmmikit-grid { max-height: 70vh; overflow: auto; outline: none; border: 1px solid #d0d7de; font-size: 12px; }
+.cmmikit-grid { max-height: 70vh; overflow: auto; outline: none; border: 1px solid #d0d7de; font-size: 12px;
+  contain: content; }
 .cmmikit-grid:focus { border-color: #0072B2; box-shadow: 0 0 0 1px #0072B2; }
 .cmmikit-grid table { border-collapse: separate; border-spacing: 0; }
 .cmmikit-grid th, .cmmikit-grid td { border-right: 1px solid #fff; border-bottom: 1px solid #fff; padding: 2px 4px;
   white-space: nowrap; }
-.cmmikit-grid thead th { position: sticky; top: 0; background: #f3f4f6; z-index: 2; font-weight: 600; }
+.cmmikit-grid thead th { position: sticky; top: 0; background: #f3f4f6; z-index: 2; font-weight: 600;
+  overflow: hidden; text-overflow: ellipsis; }
 .cmmikit-grid th.row, .cmmikit-grid th.corner { position: sticky; left: 0; background: #f3f4f6; z-index: 1;
   text-align: left; }
 .cmmikit-grid thead th.corner { z-index: 3; }
 .cmmikit-grid tr.group th { background: #e5e7eb; text-align: left; font-weight: 600; position: sticky; left: 0; }
-.cmmikit-grid td { min-width: 40px; text-align: center; cursor: cell; font-weight: 600; }
-.cmmikit-grid td.ou { border-left: 3px solid #555; min-width: 64px; cursor: default; }
+.cmmikit-grid td { text-align: center; cursor: cell; font-weight: 600; overflow: hidden; text-overflow: ellipsis; }
+.cmmikit-grid td.ou { border-left: 3px solid #555; cursor: default; }
 .cmmikit-grid td .mk { font-size: 10px; font-weight: 400; margin-left: 2px; }
 .cmmikit-grid td.sel { box-shadow: inset 0 0 0 2px #000; }
 .cmmikit-grid td.focus { box-shadow: inset 0 0 0 3px #000, inset 0 0 0 5px #fff; }
-.cmmikit-grid td.saving { opacity: .55; font-style: italic; }
+.cmmikit-grid td.saving { font-style: italic; text-decoration: underline dotted; }
 """
 
 
