@@ -26,7 +26,6 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import comm
@@ -38,7 +37,8 @@ from cmmikit.ui.walkthrough import WalkthroughView
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from big_appraisal import build_big_appraisal  # noqa: E402  (a sibling script, not a package)
+from big_appraisal import build_big_appraisal  # noqa: E402  (sibling scripts, not a package)
+from step_render import p95, timings  # noqa: E402
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "01b_grid.ipynb"
 VALUES = ("f", "l", "p", "n", "y")
@@ -52,19 +52,6 @@ class SerializingComm(DummyComm):
     def publish_msg(self, msg_type: str, data=None, metadata=None, buffers=None, **keys) -> None:
         SerializingComm.sent_bytes += len(json.dumps({"msg_type": msg_type, "data": data, "metadata": metadata},
                                                      default=str))
-
-
-def timings(action: Callable[[], object], repeat: int) -> list[float]:
-    result = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        result.append((time.perf_counter() - start) * 1000)
-    return result
-
-
-def p95(values: list[float]) -> float:
-    return statistics.quantiles(values, n=20)[-1] if len(values) > 1 else values[0]
 
 
 def line(label: str, values: list[float]) -> str:
@@ -153,6 +140,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--budget-edit-ms", type=float, default=100.0)
     parser.add_argument("--browser", action="store_true", help="also measure in Chromium (Voila serving 01b_grid)")
     args = parser.parse_args(argv)
+    if args.repeat < 2 or args.edits < 2:
+        parser.error("--repeat and --edits need at least 2 (a p95 is printed)")
     comm.create_comm = SerializingComm
     pa = args.pa
 

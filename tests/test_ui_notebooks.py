@@ -26,32 +26,28 @@ def test_committed_clean_with_a_tagged_parameters_cell(name: str) -> None:
     assert any(c.source.startswith("assert") or "\nassert " in c.source for c in code)
 
 
-def test_papermill_runs_the_walkthrough_against_a_given_appraisal(demo, tmp_path: Path) -> None:
+def run_shown_text(notebook: str, demo, tmp_path: Path, **parameters: object) -> str:
+    """Run a notebook on the sample with papermill; the plain text its cells showed."""
     papermill = pytest.importorskip("papermill")
     path = str(demo.path)
     demo.close()
-    out = tmp_path / "walk.ipynb"
-    papermill.execute_notebook(str(NOTEBOOKS / "01_walkthrough.ipynb"), str(out), kernel_name="python3",
-                               parameters={"appraisal_path": path, "pa": "CM", "practice": "SP 1.2"},
-                               progress_bar=False, cwd=str(tmp_path))
+    out = tmp_path / notebook
+    papermill.execute_notebook(str(NOTEBOOKS / notebook), str(out), kernel_name="python3",
+                               parameters={"appraisal_path": path, **parameters}, progress_bar=False,
+                               cwd=str(tmp_path))
     nb = nbformat.read(out, as_version=4)
-    text = "".join(o.get("data", {}).get("text/plain", "") for c in nb.cells if c.cell_type == "code"
+    return "".join(o.get("data", {}).get("text/plain", "") for c in nb.cells if c.cell_type == "code"
                    for o in c.outputs)
+
+
+def test_papermill_runs_the_walkthrough_against_a_given_appraisal(demo, tmp_path: Path) -> None:
+    text = run_shown_text("01_walkthrough.ipynb", demo, tmp_path, pa="CM", practice="SP 1.2")
     assert "Walkthrough CM Configuration Management: SP 1.2" in text
     assert "Quality and Configuration Office" in text
 
 
 def test_papermill_runs_the_grid_of_all_process_areas_with_a_date(demo, tmp_path: Path) -> None:
-    papermill = pytest.importorskip("papermill")
-    path = str(demo.path)
-    demo.close()
-    out = tmp_path / "grid.ipynb"
-    papermill.execute_notebook(str(NOTEBOOKS / "01b_grid.ipynb"), str(out), kernel_name="python3",
-                               parameters={"appraisal_path": path, "pa": None, "since": "2000-01-01"},
-                               progress_bar=False, cwd=str(tmp_path))
-    nb = nbformat.read(out, as_version=4)
-    text = "".join(o.get("data", {}).get("text/plain", "") for c in nb.cells if c.cell_type == "code"
-                   for o in c.outputs)
+    text = run_shown_text("01b_grid.ipynb", demo, tmp_path, pa=None, since="2000-01-01")
     assert "Grid all process areas: " in text and "CM SG 1 Establish Baselines" in text
     assert "\u0394" in text    # every demo cell changed since 2000
 
