@@ -238,12 +238,9 @@ class GridState:
     def __init__(self, appraisal: Appraisal, pa: str | None = None, *, since: str = "", me: str | None = None) -> None:
         self.appraisal = appraisal
         self.model = appraisal.model
-        if pa is not None and pa not in self.model.process_areas:
-            raise UnknownEntry(f"process area {pa!r} is not in model {self.model.id} ({', '.join(self.model.pa_ids)})")
-        self.pa = pa
         self.since = since
         self._me = me
-        self.reload()
+        self.show(pa)
 
     # -- reading
 
@@ -323,8 +320,18 @@ class GridState:
         sampled = self.sampled[row.pa]
         return [c.name for c in self.columns if c.name in sampled]
 
+    def show(self, pa: str | None) -> None:
+        """Show another process area (None: all of them) and read it."""
+        if pa is not None and pa not in self.model.process_areas:
+            raise UnknownEntry(f"process area {pa!r} is not in model {self.model.id} ({', '.join(self.model.pa_ids)})")
+        self.pa = pa
+        self.reload()
+
     def row(self, key: str) -> Row:
         return self._rows[key]
+
+    def has_row(self, key: str) -> bool:
+        return key in self._rows
 
     def cell(self, row: str, instance: str) -> Cell:
         return self.cells[(row, instance)]

@@ -133,6 +133,17 @@ def test_my_pas_follow_who_i_am(tiny: Appraisal) -> None:
     view.filter_boxes["mine"].value = False
     view.pa_dropdown.value = "AA"
     assert view.state.pa == "AA" and shown(view)[1] == "AA SP 1.1"
+    view.me_dropdown.value = "Ravi Menon"
+    view.filter_boxes["mine"].value = True            # AA is not Ravi's: the grid shows all of his PAs instead
+    assert view.pa_dropdown.value == ALL and view.state.pa is None
+    assert {row["id"].split()[0] for row in view.grid.data["rows"] if row.get("id")} == {"BB"}
+
+
+def test_the_first_process_area_of_the_model_by_default(tiny: Appraisal) -> None:
+    view = GridView(tiny)
+    assert view.state.pa == "AA" == view.pa_dropdown.value
+    view.show_pa("XX")
+    assert view.status.text.startswith("process area 'XX' is not in model tiny-1.0") and view.state.pa == "AA"
 
 
 def test_opening_a_cell_shows_that_practice_and_unit_first_in_the_walkthrough(view: GridView, tiny: Appraisal) -> None:

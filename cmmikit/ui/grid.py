@@ -23,7 +23,7 @@ from cmmikit.store import Appraisal
 from cmmikit.ui.common import FILLS, StatusLine, View, button, date_text, esc, labelled, plural
 from cmmikit.ui.grid_front import GridWidget
 
-ALL = ""   # the process-area choice "all process areas"
+ALL = "*"   # the process-area choice "all process areas" (no PA id is "*")
 NOT_SAMPLED = "na"
 NOBODY = ""
 BLANK = "\u2013 blank"
@@ -80,13 +80,15 @@ def legend_html() -> str:
 
 
 class GridView(View):
-    """Practice x instance grid of one process area (``pa``; ``None`` = all) with filters and keyboard entry."""
+    """Practice x instance grid of one process area (``pa``: its id, '' for the model's first, ``None`` for all)
+    with filters and keyboard entry."""
 
-    def __init__(self, appraisal: Appraisal, pa: str | None = "SD", *, since: str = "", me: str | None = None) -> None:
+    def __init__(self, appraisal: Appraisal, pa: str | None = "", *, since: str = "", me: str | None = None) -> None:
         self.appraisal = appraisal
         self.model = appraisal.model
-        pa = pa if pa is not None else ALL
-        self.state = GridState(appraisal, pa or None, since=since, me=me)
+        pa = self.model.pa_ids[0] if pa == "" else pa
+        self.state = GridState(appraisal, pa, since=since, me=me)
+        pa = pa or ALL
         self.filters = Filters()
         self.conflicts: list[CellConflict] = []
         self.walkthrough: Any = None
@@ -144,13 +146,13 @@ class GridView(View):
 
     def _pa_changed(self, change: dict[str, Any]) -> None:
         if not self._loading:
-            self.show_pa(change["new"] or None)
+            self.show_pa(None if change["new"] == ALL else change["new"])
 
     def show_pa(self, pa: str | None) -> None:
         """Show one process area (None: all of them)."""
-        self.state.pa = pa or None
-        self._set_quietly(self.pa_dropdown, pa or ALL)
-        self.reload()
+        if self.status.run(lambda: self.state.show(pa)):
+            self._set_quietly(self.pa_dropdown, pa or ALL)
+            self.draw()
 
     def set_filter(self, name: str, on: bool) -> None:
         """Turn one filter (a key of :data:`cmmikit.grid.FILTERS`) on or off and redraw."""
@@ -161,10 +163,11 @@ class GridView(View):
         self.filters = Filters(**{**self.filters.__dict__, name: on})
         self._set_quietly(self.filter_boxes[name], on)
         if name == "mine":
-            self._set_quietly(self.pa_dropdown, self.pa_dropdown.value, options=self._pa_options())
             if on and not self.state.my_pas:
                 self.status.error("no process area is assigned to you: choose who you are ('I am'), or assign PAs "
                                   "in 00_setup")
+            if self._offer_pas():
+                return
         self.draw()
 
     def set_since(self, since: str) -> None:
@@ -180,9 +183,19 @@ class GridView(View):
         """Who is using the grid (a team member's name, '' for nobody): 'my PAs' are theirs."""
         self.state.choose_me(name or None)
         self._set_quietly(self.me_dropdown, name or NOBODY)
-        if self.filters.mine:
-            self._set_quietly(self.pa_dropdown, self.pa_dropdown.value, options=self._pa_options())
+        if self.filters.mine and not self._offer_pas():
             self.draw()
+
+    def _offer_pas(self) -> bool:
+        """List the PAs the filters allow; a PA shown that is no longer listed gives way to all of them
+        (True: the grid was redrawn)."""
+        options = self._pa_options()
+        current = self.pa_dropdown.value
+        listed = current in [v for _, v in options]
+        self._set_quietly(self.pa_dropdown, current if listed else ALL, options=options)
+        if not listed:
+            self.show_pa(None)
+        return not listed
 
     def _set_quietly(self, widget: w.Widget, value: Any, **others: Any) -> None:
         self._loading = True
@@ -273,7 +286,7 @@ class GridView(View):
     def open_cell(self, cell: CellKey) -> None:
         """Show the cell's practice in the walkthrough (second tab), that instance first."""
         row_key, instance = cell
-        if row_key not in self.state._rows or instance == OU:
+        if not self.state.has_row(row_key) or instance == OU:
             return
         row = self.state.row(row_key)
         try:
