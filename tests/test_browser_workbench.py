@@ -42,7 +42,7 @@ def _tools() -> None:
 
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory: pytest.TempPathFactory, demo_file: Path) -> Path:
-    """The notebook folder both servers serve: the five notebooks, voila.json and the sample appraisal."""
+    """The notebook folder both servers serve: the workbench notebooks, voila.json and the sample appraisal."""
     nb = tmp_path_factory.mktemp("served") / "notebooks"
     nb.mkdir()
     for source in sorted((ROOT / "notebooks").glob("0*.ipynb")) + [ROOT / "notebooks" / "voila.json"]:
@@ -324,6 +324,36 @@ def test_kernel_restart_disables_the_widgets(session: Session, folder: Path) -> 
     session.shot("restart-disabled", screen)
     with Appraisal.open(path) as stored:
         assert stored.record("SD", "SP 1.1", name).characterization == before
+
+
+# ------------------------------------------------------------------ 01b_grid
+
+
+def test_grid_keyboard_entry_on_a_selection_then_one_cell(session: Session, folder: Path) -> None:
+    path = copy_sample(folder, f"grid-{session.front}")
+    with Appraisal.open(path) as a:
+        first, second = [i.name for i in a.instances() if "SD" in i.pas][:2]
+        before = {(p, u): a.record("SD", p, u).characterization for p in ("SP 1.1", "SP 1.2") for u in (first, second)}
+    target = next(v for v in ("NI", "PI", "NY") if v not in before.values())
+    screen = session.open("01b_grid.ipynb", path)
+    grid = screen.locator(".cmmikit-grid")
+    cell = lambda practice, unit: grid.locator(f'td[aria-label^="SD {practice} / {unit}:"]')  # noqa: E731
+    cell("SP 1.1", first).click()
+    cell("SP 1.2", second).click(modifiers=["Shift"])          # a 2 x 2 rectangle
+    session.page.keyboard.press(target[0])                     # n / p / y
+    saved(screen, f"4 cells: {target} saved")
+    for practice in ("SP 1.1", "SP 1.2"):
+        for unit in (first, second):
+            assert cell(practice, unit).inner_text().startswith(target)
+    session.page.keyboard.press("ArrowRight")                  # one cell again: SP 1.2 in the third unit
+    session.page.keyboard.press("Delete")
+    third = [c for c in grid.locator("thead th.col").all_inner_texts() if c != "OU"][2]
+    saved(screen, f"SD SP 1.2 / {third}: blank saved")
+    session.shot("grid-keyboard", screen)
+    with Appraisal.open(path) as stored:
+        assert {stored.record("SD", p, u).characterization for p in ("SP 1.1", "SP 1.2")
+                for u in (first, second)} == {target}
+        assert stored.record("SD", "SP 1.2", third).characterization is None
 
 
 # ------------------------------------------------------------------ 02_ratings, 03_findings, 04_export

@@ -8,7 +8,7 @@ import nbformat
 import pytest
 
 NOTEBOOKS = Path(__file__).parent.parent / "notebooks"
-OURS = ("00_setup.ipynb", "01_walkthrough.ipynb", "01c_register.ipynb", "02_ratings.ipynb", "03_findings.ipynb",
+OURS = ("00_setup.ipynb", "01_walkthrough.ipynb", "01b_grid.ipynb", "01c_register.ipynb", "02_ratings.ipynb", "03_findings.ipynb",
         "04_export.ipynb")
 
 
@@ -50,6 +50,12 @@ def test_papermill_runs_the_register_narrowed_to_a_process_area(demo, tmp_path: 
     text = shown_text(demo, tmp_path, "01c_register.ipynb", pa="CM", search="baseline")
     assert text.startswith("Evidence register: ") and "shown" in text
     assert "baseline" in text.lower()
+
+
+def test_papermill_runs_the_grid_of_all_process_areas_with_a_date(demo, tmp_path: Path) -> None:
+    text = shown_text(demo, tmp_path, "01b_grid.ipynb", pa=None, since="2000-01-01")
+    assert "Grid all process areas: " in text and "CM SG 1 Establish Baselines" in text
+    assert "\u0394" in text    # every demo cell changed since 2000
 
 
 def test_papermill_exports_into_a_folder_beside_the_notebook(demo, tmp_path: Path) -> None:

@@ -404,12 +404,15 @@ class RegisterStore(StoreCore):
                          r["who"], r["collected_on"], r["version"], r["item_id"], r["artifact_kind"], r["statement"],
                          r["link_version"], _is_stale(r["collected_on"], cutoff)) for r in rows]
 
-    def evidence_counts(self) -> dict[tuple[str, str, str], Counter]:
-        """Linked artifacts and affirmations per (pa, practice, instance), counted by the database."""
+    def evidence_counts(self, pa: str | None = None) -> dict[tuple[str, str, str], Counter]:
+        """Linked artifacts and affirmations per (pa, practice, instance) (optionally of one PA), counted by the
+        database."""
         lk = t.evidence_links.c
         counts = [func.sum(case((lk.artifact_id.is_not(None), 1), else_=0)).label("artifact"),
                   func.sum(case((lk.affirmation_id.is_not(None), 1), else_=0)).label("affirmation")]
         stmt = select(lk.pa, lk.practice, lk.instance_id, *counts).group_by(lk.pa, lk.practice, lk.instance_id)
+        if pa is not None:
+            stmt = stmt.where(lk.pa == pa)
         with self.snapshot():
             names = {r["id"]: r["name"] for r in self._rows(select(t.instances.c.id, t.instances.c.name))}
             rows = self._conn.execute(stmt).all()  # type: ignore[union-attr]

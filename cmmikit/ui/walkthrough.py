@@ -709,6 +709,16 @@ class WalkthroughView(View):
         self.practice_info.value = self._practice_html()
         self._update_aggregate()
 
+    def go_to(self, pa: str, practice: str, instance: str | None = None) -> None:
+        """Show ``practice`` of ``pa`` with the panel of ``instance`` (if sampled) first (e.g. from the grid)."""
+        if pa != self.pa.id:
+            self.show_pa(pa, practice)
+        else:
+            self.show_practice(practice)
+        shown = self.panels[:len(self.sampled)]
+        first = [p for p in shown if p.instance is not None and p.instance.name == instance]
+        self.instances_box.children = tuple(p.widget for p in first + [p for p in shown if p not in first])
+
     def _stash_drafts(self) -> list[tuple[str, str, str]]:
         """Keep the new-evidence fields of every panel that has some typed (they are not evidence yet)."""
         kept = []
