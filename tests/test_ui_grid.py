@@ -169,3 +169,11 @@ def test_text_form_and_workbench(demo: Appraisal) -> None:
     page.view.grid.press("y", [("CM SP 1.1", "Service Desk")])
     assert repr(page.view).endswith("CM SP 1.1 / Service Desk: NY saved")
     page.close()
+
+
+def test_a_scampi_b_appraisal_is_sent_to_the_walkthrough_not_given_fi_keys(demo_b: Appraisal) -> None:
+    view = GridView(demo_b)
+    text = repr(view)
+    assert text.startswith(f"Grid: {demo_b.info().name} is a SCAMPI B appraisal characterized on ")
+    assert demo_b.scale.summary() in text and "Use the walkthrough (01_walkthrough)" in text
+    assert not hasattr(view, "grid")       # no keyboard grid that would store FI..NY on a risk scale

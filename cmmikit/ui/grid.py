@@ -10,6 +10,8 @@ and opening a cell in the walkthrough (Enter or double click), on the second tab
 
 from __future__ import annotations
 
+import html
+
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
@@ -82,6 +84,11 @@ def legend_html() -> str:
 class GridView(View):
     """Practice x instance grid of one process area (``pa``: its id, '' for the model's first, ``None`` for all)
     with filters and keyboard entry."""
+
+    def __new__(cls, appraisal: Appraisal, *args: Any, **kwargs: Any) -> Any:
+        if cls is GridView and appraisal.scale.rule != "scampi-a":
+            return GridOnOtherScale(appraisal)
+        return super().__new__(cls)
 
     def __init__(self, appraisal: Appraisal, pa: str | None = "", *, since: str = "", me: str | None = None) -> None:
         self.appraisal = appraisal
@@ -322,3 +329,16 @@ def _day(text: str) -> date | None:
         return date.fromisoformat(text[:10]) if text else None
     except ValueError:
         return None
+
+
+class GridOnOtherScale(View):
+    """What the grid screen says for an appraisal characterized on another scale than FI..NI (SCAMPI B or C)."""
+
+    def __init__(self, appraisal: Appraisal) -> None:
+        self.appraisal = appraisal
+        self.widget = w.HTML(f"<p>{html.escape(self.summary())}</p>")
+
+    def summary(self) -> str:
+        info, scale = self.appraisal.info(), self.appraisal.scale
+        return (f"Grid: {info.name} is a {info.appraisal_type} appraisal characterized on {scale.summary()}; the grid "
+                "enters FI, LI, PI, NI and NY only. Use the walkthrough (01_walkthrough) for this appraisal.")
