@@ -278,9 +278,8 @@ def test_thirty_evidence_adds_then_characterization_and_weakness(session: Sessio
         assert len(stored.register()) == 30 and stored.artifact(7).cells[-1] == ("SD", "SP 1.2", "Data Centre")
 
 
+@pytest.mark.parametrize("session", ["lab"], indirect=True)   # Voila runs a notebook once per page: no 'Run All'
 def test_run_all_twice_with_another_process_then_a_save_reaches_the_file(session: Session, folder: Path) -> None:
-    if session.front == "voila":
-        pytest.skip("Voila runs a notebook once per page; 'Run All' is a JupyterLab action")
     path = copy_sample(folder, "run-all-twice")
     session.open("01_walkthrough.ipynb", path)
     screen = browser.lab_run_all(session.page, timeout=SLOW)   # the second "Run All" in the same kernel
