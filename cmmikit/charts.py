@@ -114,26 +114,31 @@ def goal_heatmap(ratings: "Ratings") -> "Figure":
 
 def readiness_radar(ratings: "Ratings") -> "Figure":
     """Share of practices FI or LI at the organizational unit, per PA, on a radar."""
+    return share_radar(ratings.pas, "readiness", "FI or LI (ready)", "PA readiness",
+                       "Process area readiness (share of practices FI or LI)")
+
+
+def share_radar(pas: "pd.DataFrame", share: str, share_label: str, short_title: str, title: str) -> "Figure":
+    """A radar of each PA's characterized share and its ``share`` column (0..1), the PA ticks naming the share."""
     import math
 
     with _style():
-        pas = ratings.pas
         fig = _figure(4.6)
         if len(pas) < 3:
-            return _empty(fig, "PA readiness", "a radar needs at least three process areas")
+            return _empty(fig, short_title, "a radar needs at least three process areas")
         angles = [2 * math.pi * i / len(pas) for i in range(len(pas))]
         ax = fig.add_subplot(projection="polar")
         ax.set_theta_offset(math.pi / 2)
         ax.set_theta_direction(-1)
         for column, label, colour in (("characterized_share", "characterized", palette.GREY),
-                                      ("readiness", "FI or LI (ready)", palette.BLUE)):
+                                      (share, share_label, palette.BLUE)):
             values = [float(v) * 100 for v in pas[column]]
             ax.plot([*angles, angles[0]], [*values, values[0]], color=colour, linewidth=1.8, label=label)
             ax.fill([*angles, angles[0]], [*values, values[0]], color=colour, alpha=0.15)
-        ax.set_xticks(angles, [f"{p.pa}\n{p.readiness:.0%}" for p in pas.itertuples()])
+        ax.set_xticks(angles, [f"{pa}\n{value:.0%}" for pa, value in zip(pas["pa"], pas[share])])
         ax.set_ylim(0, 100)
         ax.set_yticks([25, 50, 75, 100], ["25%", "50%", "75%", "100%"], color=palette.GREY, fontsize=7)
-        ax.set_title("Process area readiness (share of practices FI or LI)", pad=18)
+        ax.set_title(title, pad=18)
         ax.legend(loc="upper right", bbox_to_anchor=(1.25, 1.1), frameon=False, fontsize=8)
         return fig
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Callable
 
 from cmmikit import palette
-from cmmikit.charts import _empty, _figure, _goal_order, _style, findings_priority
+from cmmikit.charts import _empty, _figure, _goal_order, _style, findings_priority, share_radar
 from cmmikit.risk import OPEN, Assessment
 
 if TYPE_CHECKING:
@@ -98,30 +98,10 @@ def _box(x: float, y: float, colour: str):
 
 def on_track_radar(assessment: Assessment) -> "Figure":
     """Share of practices on track at the organizational unit, per PA, on a radar."""
-    import math
-
     scale = assessment.scale
     on_track = " or ".join(scale.label(v) for v in scale.on_track_values)
-    with _style():
-        pas = assessment.pas
-        fig = _figure(4.6)
-        if len(pas) < 3:
-            return _empty(fig, "Practices on track", "a radar needs at least three process areas")
-        angles = [2 * math.pi * i / len(pas) for i in range(len(pas))]
-        ax = fig.add_subplot(projection="polar")
-        ax.set_theta_offset(math.pi / 2)
-        ax.set_theta_direction(-1)
-        for column, label, colour in (("characterized_share", "characterized", palette.GREY),
-                                      ("on_track_share", f"on track ({on_track})", palette.BLUE)):
-            values = [float(v) * 100 for v in pas[column]]
-            ax.plot([*angles, angles[0]], [*values, values[0]], color=colour, linewidth=1.8, label=label)
-            ax.fill([*angles, angles[0]], [*values, values[0]], color=colour, alpha=0.15)
-        ax.set_xticks(angles, [f"{p.pa}\n{p.on_track_share:.0%}" for p in pas.itertuples()])
-        ax.set_ylim(0, 100)
-        ax.set_yticks([25, 50, 75, 100], ["25%", "50%", "75%", "100%"], color=palette.GREY, fontsize=7)
-        ax.set_title("Share of practices on track per process area", pad=18)
-        ax.legend(loc="upper right", bbox_to_anchor=(1.25, 1.1), frameon=False, fontsize=8)
-        return fig
+    return share_radar(assessment.pas, "on_track_share", f"on track ({on_track})", "Practices on track",
+                       "Share of practices on track per process area")
 
 
 def value_bars(assessment: Assessment) -> "Figure":
