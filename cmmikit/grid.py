@@ -29,6 +29,7 @@ MARKERS: dict[str, tuple[str, str]] = {
     "weakness": ("w", "weakness recorded"),
     "warning": ("\u26a0", "consistency warning"),
     "changed": ("\u0394", "changed since the chosen date"),
+    "inherited": ("\u21ba", "inherited from the baseline (not re-assessed yet)"),
 }
 # keys of the grid: a characterization, or blank
 KEYS = {"f": "FI", "l": "LI", "p": "PI", "n": "NI", "y": "NY", "Delete": "", "Backspace": ""}
@@ -102,6 +103,7 @@ class Cell:
     changed_by: str = ""        # set when changed since the chosen date: who last changed it ...
     changed_at: str = ""        # ... and when
     sampled: bool = True        # False: the instance is not sampled for this PA (all-PAs view)
+    inherited: bool = False     # a follow-up's characterization copied from the baseline, not re-assessed
 
     @property
     def key(self) -> CellKey:
@@ -129,6 +131,8 @@ class Cell:
             found.append("warning")
         if self.changed_at:
             found.append("changed")
+        if self.inherited:
+            found.append("inherited")
         return tuple(found)
 
     @property
@@ -295,7 +299,7 @@ class GridState:
                     row.pa, row.practice, col.name, rec.characterization, rec.version, rec.weaknesses,
                     n.get("artifact", 0), n.get("affirmation", 0), rec.updated_by, rec.updated_at,
                     change.user if change else "", change.at if change else "",
-                    sampled=col.name in self.sampled[row.pa])
+                    sampled=col.name in self.sampled[row.pa], inherited=bool(rec.inherited))
         self.outcomes = {row.key: self._outcome(row) for row in self.rows}
 
     def _outcome(self, row: Row) -> Outcome:
@@ -449,7 +453,8 @@ class GridState:
         updated = replace(cell, value=record.characterization, version=record.version, weaknesses=record.weaknesses,
                           updated_by=record.updated_by, updated_at=record.updated_at,
                           changed_by=record.updated_by if changed else cell.changed_by,
-                          changed_at=record.updated_at if changed else cell.changed_at)
+                          changed_at=record.updated_at if changed else cell.changed_at,
+                          inherited=bool(record.inherited))
         self.cells[cell.key] = updated
         return updated
 

@@ -70,6 +70,22 @@ def test_ou_value_comes_from_the_aggregation_rules_and_team_decisions(tiny: Appr
     assert next(g.label for g in every.groups if g.pa == "BB") == "BB SG 1 Beta Goal (not applicable: no beta work)"
 
 
+def test_a_follow_ups_inherited_cells_are_marked_until_re_assessed(tiny: Appraisal, new_location) -> None:
+    from cmmikit.store import follow_up
+
+    tiny.update_record("AA", "SP 1.1", "U1", characterization="LI")
+    tiny.update_record("AA", "SP 1.2", "U1", characterization="PI")
+    with follow_up(tiny, new_location("fu")) as fu:
+        state = GridState(fu, "AA")
+        assert "inherited" in state.cell("AA SP 1.1", "U1").markers and "inherited" in state.cell("AA SP 1.2", "U1").markers
+        assert "inherited" not in state.cell("AA SP 1.1", "U2").markers          # nothing was recorded there
+        assert "inherited from the baseline" in state.cell("AA SP 1.1", "U1").tip()
+        state.set_values([("AA SP 1.1", "U1")], "FI")                            # re-assessed in the grid
+        assert "inherited" not in state.cell("AA SP 1.1", "U1").markers
+        assert "inherited" not in GridState(fu, "AA").cell("AA SP 1.1", "U1").markers
+        assert "inherited" in GridState(fu, "AA").cell("AA SP 1.2", "U1").markers
+
+
 def test_markers_no_evidence_one_sided_weakness_warning_and_changed_since(tiny: Appraisal) -> None:
     tiny.add_evidence("AA", "SP 1.1", "U1", "artifact", "Plan")
     tiny.add_evidence("AA", "SP 1.2", "U1", "affirmation", "Interview")
