@@ -118,7 +118,7 @@ def test_links_under_voila_serving_a_folder_point_at_its_files() -> None:
 def test_a_scampi_b_exports_its_workbook_charts_and_deck_without_ratings(demo_b: Appraisal, tmp_path: Path) -> None:
     import zipfile
 
-    from tests.rating_words import rating_words
+    from rating_words import rating_words
 
     folder = tmp_path / "notebooks"
     folder.mkdir()

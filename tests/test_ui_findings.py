@@ -228,8 +228,8 @@ def test_tables_are_readable_and_refresh(view: FindingsView) -> None:
 
 def test_a_scampi_b_ranks_through_the_scale_and_shows_no_rating(demo_b) -> None:
     from cmmikit.ui.findings import FindingsView
-    from tests.rating_words import rating_words
-    from tests.test_ui_walkthrough import widget_text
+    from rating_words import rating_words
+    from test_ui_walkthrough import widget_text
 
     view = FindingsView(demo_b)
     assert len(view.frame) and "SCAMPI B: findings, not ratings" in view.headline.value

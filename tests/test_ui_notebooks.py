@@ -73,7 +73,7 @@ def test_papermill_exports_into_a_folder_beside_the_notebook(demo, tmp_path: Pat
 
 @pytest.mark.parametrize("name", ("00_setup.ipynb", "01_walkthrough.ipynb", "02_ratings.ipynb", "03_findings.ipynb"))
 def test_papermill_runs_the_screens_on_a_scampi_b(name: str, demo_b, tmp_path: Path) -> None:
-    from tests.rating_words import rating_words
+    from rating_words import rating_words
 
     papermill = pytest.importorskip("papermill")
     path = str(demo_b.path)

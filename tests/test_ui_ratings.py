@@ -230,7 +230,7 @@ def test_outlook_stale_decisions_and_follow_ups_are_shown(tiny, tmp_path) -> Non
 
 def test_scampi_b_shows_the_assessment_with_the_forecast_and_no_rating_word(demo_b: Appraisal) -> None:
     from cmmikit.ui.assessment import AssessmentView
-    from tests.rating_words import rating_words
+    from rating_words import rating_words
 
     view = RatingsView(demo_b)
     assert isinstance(view, AssessmentView)
@@ -274,8 +274,8 @@ def test_scampi_b_team_decision_on_the_scale_is_stored_then_goes_stale(demo_b: A
 
 
 def test_scampi_c_team_scale_labels_and_no_forecast(tmp_path) -> None:
-    from tests.conftest import DATA
-    from tests.rating_words import rating_words
+    from conftest import DATA
+    from rating_words import rating_words
 
     with Appraisal.create(tmp_path / "c.cmmi", name="C", appraisal_type="SCAMPI C",
                           scale=DATA / "scales" / "traffic-light-c.yaml") as c:

@@ -7,7 +7,7 @@ import ipywidgets as w
 from cmmikit.scales import default_scale, load_scale, parse_scale
 from cmmikit.ui.scale_ui import ScaleButtons, scale_badge, scale_keys, scale_table
 from cmmikit.ui.type_picker import TypePicker
-from tests.conftest import DATA
+from conftest import DATA
 
 TEAM = DATA / "scales" / "traffic-light-c.yaml"
 

@@ -217,7 +217,7 @@ def test_a_bad_mapping_is_refused_in_one_line_and_nothing_changes(demo_b: Apprai
 
 
 def test_a_fitting_switch_to_a_team_scale_file(appraisal: Appraisal, tmp_path) -> None:
-    from tests.conftest import DATA
+    from conftest import DATA
 
     (tmp_path / "scales").mkdir()
     (tmp_path / "scales" / "acme.yaml").write_bytes((DATA / "scales" / "traffic-light-c.yaml").read_bytes())

@@ -439,7 +439,7 @@ def test_scampi_a_keeps_fi_to_ny_buttons_and_keys(view: WalkthroughView) -> None
 
 
 def test_scampi_b_buttons_colours_keys_and_ou_value_come_from_the_scale(demo_b: Appraisal) -> None:
-    from tests.rating_words import rating_words
+    from rating_words import rating_words
 
     view = WalkthroughView(demo_b, pa="CM", practice="SP 1.1")
     scale = demo_b.scale
@@ -477,8 +477,8 @@ def test_scampi_b_warnings_use_the_scale(demo_b: Appraisal) -> None:
 
 
 def test_scampi_c_team_scale_gives_its_own_buttons_and_keys(tmp_path) -> None:
-    from tests.conftest import DATA
-    from tests.rating_words import rating_words
+    from conftest import DATA
+    from rating_words import rating_words
 
     with Appraisal.create(tmp_path / "c.cmmi", name="C", appraisal_type="SCAMPI C",
                           scale=DATA / "scales" / "traffic-light-c.yaml") as c:

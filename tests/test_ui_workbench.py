@@ -140,7 +140,7 @@ def test_chooser_creates_a_scampi_b_and_shows_type_and_scale(folder: Path) -> No
 
 
 def test_chooser_creates_a_scampi_c_on_a_team_scale_file_shown_first(folder: Path) -> None:
-    from tests.conftest import DATA
+    from conftest import DATA
 
     (folder / "acme.yaml").write_bytes((DATA / "scales" / "traffic-light-c.yaml").read_bytes())
     (folder / "broken.yaml").write_text("id: x\nname: X\nvalues: []\n", encoding="utf-8")
