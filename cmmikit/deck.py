@@ -470,9 +470,12 @@ class _Builder:
             note = (f"A {clean(self.info.appraisal_type)} appraisal does not award a maturity level. This readiness "
                     "indication applies the SCAMPI A rules to the recorded characterizations; it is not a rating.")
         paras.append(Para(note, SMALL, space_before=10))
+        self._headline_slides(canvas, title, headline, fill, paras)
+
+    def _headline_slides(self, canvas: Any, title: str, headline: list, fill: str, paras: list) -> None:
+        """Slides headed by a filled ``headline`` box, ``paras`` paginated below it (numbered when several)."""
         body = canvas.body
-        headline_height = canvas.height_of(headline, body.width)
-        rest = body.below(headline_height)
+        rest = body.below(canvas.height_of(headline, body.width))
         pages = self._paginate(paras, rest)
         for n, page in enumerate(pages):
             slide = canvas.slide(TITLE_ONLY, _numbered(title, n, len(pages)))

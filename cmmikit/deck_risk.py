@@ -13,9 +13,9 @@ from __future__ import annotations
 from typing import Any
 
 from cmmikit import palette
-from cmmikit.deck import HEADING, SMALL, TEXT, _Builder, _goal_columns, _numbered
+from cmmikit.deck import HEADING, SMALL, TEXT, _Builder, _goal_columns
 from cmmikit.deck_fit import Para, clean
-from cmmikit.deck_pptx import TITLE_ONLY, Cell, Table
+from cmmikit.deck_pptx import Cell, Table
 from cmmikit.risk import OPEN, Assessment, count_text
 from cmmikit.risk_charts import OPEN_COLOUR, goal_cells
 
@@ -155,11 +155,4 @@ class RiskBuilder(_Builder):
                              "observed were deployed across the organizational unit." if scale.forecast else ""),
                           SMALL, space_before=10))
         headline = [Para(headline_text, 24, bold=True, colour=palette.text_on(fill))]
-        body = canvas.body
-        rest = body.below(canvas.height_of(headline, body.width))
-        pages = self._paginate(paras, rest)
-        for n, page in enumerate(pages):
-            slide = canvas.slide(TITLE_ONLY, _numbered(title, n, len(pages)))
-            canvas.text_box(slide, body, headline, fill=fill)
-            canvas.text_box(slide, rest, page)
-            canvas.finish(slide)
+        self._headline_slides(canvas, title, headline, fill, paras)
