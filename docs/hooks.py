@@ -38,8 +38,9 @@ def listed_pages(nav: list[Any]) -> set[str]:
 def place_unlisted(nav: list[Any], pages: list[str]) -> list[Any]:
     """``nav`` with every page of ``pages`` it does not name appended to its section (see RULES)."""
     listed = listed_pages(nav)
-    for page in sorted(p for p in pages if p not in listed):
-        section = next(name for pattern, name in RULES if fnmatch(page, pattern))
+    rule = {page: next(i for i, (pattern, _) in enumerate(RULES) if fnmatch(page, pattern)) for page in pages}
+    for page in sorted((p for p in pages if p not in listed), key=lambda p: (rule[p], p)):  # "More" comes last
+        section = RULES[rule[page]][1]
         entries = next((e[section] for e in nav if isinstance(e, dict) and isinstance(e.get(section), list)), None)
         if entries is None:
             entries = []

@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from cmmikit.cli import build_parser, main
+from cmmikit.cli import main
 from cmmikit.store import Appraisal
 
-README = Path(__file__).resolve().parents[1] / "README.md"
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
@@ -74,12 +73,6 @@ def test_user_mistakes_are_one_line_errors(tmp_path, monkeypatch, args, message)
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1 and message in result.stderr and "Traceback" not in result.stderr
     assert Path("notes.txt").read_text() == "hello"
-
-
-def test_every_command_is_documented_in_readme():
-    commands = build_parser()._subparsers._group_actions[0].choices
-    documented = set(re.findall(r"`cmmikit ([a-z-]+)", README.read_text()))
-    assert set(commands) <= documented, set(commands) - documented
 
 
 def test_history_shows_who_changed_what(tmp_path):

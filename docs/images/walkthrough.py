@@ -1,9 +1,9 @@
 """Take docs/images/walkthrough.png: the walkthrough of the demo appraisal in Voila + Chromium.
 
 Run from the repository root: ``python docs/images/walkthrough.py`` (needs the ``browser`` extra and
-``/usr/bin/chromium``).  It builds the sample appraisal in a temporary folder, serves
-``notebooks/01_walkthrough.ipynb`` with Voila, opens CM SP 1.2 and saves a PNG of the top of the screen (below the notebook's text),
-quantised to a small palette so the file stays small.
+``/usr/bin/chromium``).  It builds the sample appraisal in a temporary folder, serves a copy of
+``notebooks/01_walkthrough.ipynb`` beside it with Voila, opens CM SP 1.2 and saves a PNG of the screen (the
+notebook's text hidden), quantised to a small palette so the file stays small.
 """
 
 from __future__ import annotations
