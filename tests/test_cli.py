@@ -14,7 +14,6 @@ from cmmikit.cli import main
 from cmmikit.store import Appraisal
 
 
-
 def run(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "cmmikit.cli", *args], capture_output=True, text=True)
 
