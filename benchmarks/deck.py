@@ -4,7 +4,7 @@ Times in the same run, for each appraisal:
 
 - ``write_findings_deck`` end to end (snapshot copy, findings sync on the copy, rating, slides, atomic save), and
 - the baseline it cannot avoid: the snapshot copy, the findings sync and the rating alone
-  (``cmmikit.deck.read_current``), so the figure shows what building the slides adds.
+  (``cmmikit.outputs.deck.read_current``), so the figure shows what building the slides adds.
 
 The 200-unit appraisal is built as in ``benchmarks/export_xlsx.py``. Run: ``python benchmarks/deck.py [--units N]``.
 """
@@ -27,7 +27,7 @@ DAY = date(2026, 11, 13)
 
 def measure(label: str, appraisal, out: Path, repeat: int) -> None:
     """Print the deck time, the snapshot+rating baseline and the slide count for one appraisal."""
-    from cmmikit.deck import build_findings_deck, read_current
+    from cmmikit.outputs.deck import build_findings_deck, read_current
 
     slides = []
     deck = best_of(repeat, lambda: slides.append(build_findings_deck(appraisal, out, report_date=DAY).slides))

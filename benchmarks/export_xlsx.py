@@ -46,7 +46,7 @@ def build_appraisal(path: Path, units: int, seed: int = 7):
                 appraisal.add_evidence(p.pa, p.id, unit, "artifact", f"{p.work_products[0]} ({unit})",
                                        location=f"https://intranet.example/{n}/{p.pa}", who="Process owner")
                 appraisal.add_evidence(p.pa, p.id, unit, "affirmation", f"Interview about {p.title}", who="Team lead")
-    from cmmikit.findings import plan_action, sync_findings
+    from cmmikit.method.findings import plan_action, sync_findings
 
     sync_findings(appraisal)  # one finding per practice with weaknesses, as the findings notebook does
     for finding in appraisal.findings()[:40]:
@@ -93,8 +93,8 @@ def bare_xlsxwriter_dump(sheets: list[tuple[str, list[list]]], path: Path) -> No
 
 def phases(appraisal, repeat: int) -> dict[str, float]:
     """The export's parts that are not writing, each timed on its own (fastest of ``repeat``)."""
-    from cmmikit.excel import findings_frames, gap_sheets
-    from cmmikit.rating import rate
+    from cmmikit.outputs.excel import findings_frames, gap_sheets
+    from cmmikit.method.rating import rate
 
     ratings = rate(appraisal)
     findings, actions = findings_frames(appraisal, ratings)
@@ -119,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=2, help="runs of each measurement; the fastest counts")
     args = parser.parse_args(argv)
 
-    from cmmikit.excel import export_workbook, write_gap_workbook
+    from cmmikit.outputs.excel import export_workbook, write_gap_workbook
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)

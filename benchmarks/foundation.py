@@ -22,7 +22,7 @@ import yaml
 
 from cmmikit import model as model_module
 from cmmikit.demo import build_demo
-from cmmikit.rating import rate
+from cmmikit.method.rating import rate
 
 
 def timed(func, repeat: int) -> list[float]:

@@ -3,7 +3,7 @@
 Builds a throw-away appraisal of ``--units`` basic units x every ML2 practice (one artifact
 and one affirmation per cell; ``benchmarks/big_appraisal.py``) and measures on the Python side:
 
-* the grid of one PA: reading the state (:class:`cmmikit.grid.GridState`), building the table
+* the grid of one PA: reading the state (:class:`cmmikit.method.grid.GridState`), building the table
   the browser gets and encoding it as JSON (what the comm sends), and the whole screen
   (``GridView``) with its widgets;
 * one edit: a key on one cell -> store write with its version -> the patch of the changed cell
@@ -31,7 +31,7 @@ from pathlib import Path
 import comm
 from comm import DummyComm
 
-from cmmikit.grid import Filters, GridState
+from cmmikit.method.grid import Filters, GridState
 from cmmikit.ui.grid import GridView, table_payload
 from cmmikit.ui.walkthrough import WalkthroughView
 

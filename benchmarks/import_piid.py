@@ -40,7 +40,7 @@ def make_rows(practices, units: list[str], seed: int = 3) -> list[list[str]]:
 def write_workbook(path: Path, rows: list[list[str]]) -> None:
     from openpyxl import Workbook
 
-    from cmmikit.piid import HEADERS
+    from cmmikit.imports.piid import HEADERS
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("PIID")
@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from cmmikit.model import load_model
-    from cmmikit.piid import import_piid
+    from cmmikit.imports.piid import import_piid
 
     units = [f"Unit {n:03d}" for n in range(1, args.units + 1)]
     rows = make_rows(load_model().practices(), units)

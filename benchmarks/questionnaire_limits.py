@@ -161,7 +161,7 @@ BOMBS = [
 # parent's size (pytest's, here), which is why it is only the fallback.
 _RUN = """
 import re, resource, sys, time
-import cmmikit.questionnaire, cmmikit.store, openpyxl
+import cmmikit.imports.questionnaire, cmmikit.store, openpyxl
 from cmmikit.cli import main
 
 start = time.perf_counter()
@@ -198,7 +198,7 @@ def run_import(appraisal: Path, workbook: Path) -> Run:
 
 def make_blank(folder: Path) -> tuple[Path, Path]:
     """An appraisal with one basic unit, and the blank questionnaire for it."""
-    from cmmikit.questionnaire import write_questionnaire
+    from cmmikit.imports.questionnaire import write_questionnaire
     from cmmikit.store import Appraisal
 
     path = folder / "bombs.cmmi"

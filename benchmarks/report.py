@@ -40,7 +40,7 @@ def build_large_appraisal(path: Path, units: int = 500, *, seed: int = 11, sente
     the report grow to 88 MB before long lists were summarised.  Findings are synced and some
     actions planned.  Returns the open :class:`~cmmikit.store.Appraisal`.
     """
-    from cmmikit.findings import plan_action, sync_findings
+    from cmmikit.method.findings import plan_action, sync_findings
     from cmmikit.store import Appraisal
 
     rnd = random.Random(seed)
@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     from export_xlsx import best_of  # the benchmarks' shared timing rule (this folder is on sys.path)
 
     from cmmikit.demo import build_demo
-    from cmmikit.report import export_html, render_report, write_pdf
+    from cmmikit.outputs.report import export_html, render_report, write_pdf
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)

@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from foundation import show, timed  # noqa: E402  (a sibling script, not a package)
 
 from cmmikit.demo import build_demo
-from cmmikit.rating import rate
+from cmmikit.method.rating import rate
 from cmmikit.store import Appraisal
 
 FIELDS = ("characterization", "strengths", "weaknesses", "notes", "description", "statement")

@@ -122,8 +122,8 @@ def main() -> None:
         return
 
     from big_appraisal import build_big_appraisal
-    from cmmikit.excel import write_gap_workbook
-    from cmmikit.rating import rate
+    from cmmikit.outputs.excel import write_gap_workbook
+    from cmmikit.method.rating import rate
 
     folder = Path(tempfile.mkdtemp(prefix="cmmikit-team-"))
     cluster = None

@@ -1,7 +1,7 @@
 """cmmikit: a Jupyter workbench for CMMI-SVC v1.3 maturity level 2 appraisals.
 
 The package import stays light (no pandas, matplotlib or Jupyter); import the
-modules you need: ``cmmikit.model``, ``cmmikit.store``, ``cmmikit.rating``...
+modules you need: ``cmmikit.model``, ``cmmikit.store``, ``cmmikit.method.rating``...
 """
 
 __version__ = "0.1.0"

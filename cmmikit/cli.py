@@ -54,7 +54,7 @@ def _create(args: argparse.Namespace):
 
 
 def _mapping(args: argparse.Namespace) -> dict[str, str] | None:
-    from cmmikit.scales import parse_mapping
+    from cmmikit.model.scales import parse_mapping
 
     return None if args.map is None else parse_mapping(args.map)
 
@@ -83,7 +83,7 @@ def cmd_set_type(args: argparse.Namespace) -> None:
 
 
 def cmd_scale(args: argparse.Namespace) -> None:
-    from cmmikit.scales import default_scale, load_scale
+    from cmmikit.model.scales import default_scale, load_scale
 
     given = [x for x in (args.file, args.type, args.check) if x]
     if len(given) != 1:
@@ -120,7 +120,7 @@ def cmd_merge(args: argparse.Namespace) -> None:
 
 def cmd_demo(args: argparse.Namespace) -> None:
     from cmmikit.demo import build_demo
-    from cmmikit.risk import evaluate
+    from cmmikit.method.risk import evaluate
 
     path = Path(args.outdir) / "demo.cmmi"
     with build_demo(path, overwrite=args.force, appraisal_type=args.type) as appraisal:
@@ -129,8 +129,8 @@ def cmd_demo(args: argparse.Namespace) -> None:
 
 
 def cmd_rate(args: argparse.Namespace) -> None:
-    from cmmikit.outlook import outlook
-    from cmmikit.risk import evaluate, is_assessment
+    from cmmikit.method.outlook import outlook
+    from cmmikit.method.risk import evaluate, is_assessment
 
     with _open(args) as appraisal:
         ratings = evaluate(appraisal, reassessed_only=args.reassessed_only)
@@ -165,7 +165,7 @@ def _print_assessment(assessment, model, as_json: bool) -> None:
 
 
 def cmd_export_xlsx(args: argparse.Namespace) -> None:
-    from cmmikit.excel import export_workbook
+    from cmmikit.outputs.excel import export_workbook
 
     with _open(args) as appraisal:
         path = export_workbook(appraisal, args.output)  # findings refreshed on a copy; the appraisal is only read
@@ -173,9 +173,9 @@ def cmd_export_xlsx(args: argparse.Namespace) -> None:
 
 
 def cmd_charts(args: argparse.Namespace) -> None:
-    from cmmikit.charts import render_all
-    from cmmikit.excel import findings_frames
-    from cmmikit.risk import evaluate
+    from cmmikit.outputs.charts import render_all
+    from cmmikit.outputs.excel import findings_frames
+    from cmmikit.method.risk import evaluate
 
     with _open(args) as appraisal, appraisal.snapshot():
         ratings = evaluate(appraisal)
@@ -186,7 +186,7 @@ def cmd_charts(args: argparse.Namespace) -> None:
 
 
 def cmd_questionnaire(args: argparse.Namespace) -> None:
-    from cmmikit.questionnaire import write_questionnaire
+    from cmmikit.imports.questionnaire import write_questionnaire
 
     with _open(args) as appraisal, appraisal.snapshot():
         path = write_questionnaire(appraisal, args.instance, args.output)
@@ -195,7 +195,7 @@ def cmd_questionnaire(args: argparse.Namespace) -> None:
 
 def cmd_import_questionnaire(args: argparse.Namespace) -> None:
     from cmmikit.errors import ImportProblem
-    from cmmikit.questionnaire import import_questionnaire, suggested_characterizations
+    from cmmikit.imports.questionnaire import import_questionnaire, suggested_characterizations
 
     with _open(args) as appraisal:
         try:
@@ -216,7 +216,7 @@ def cmd_import_questionnaire(args: argparse.Namespace) -> None:
 
 def cmd_import_piid(args: argparse.Namespace) -> None:
     from cmmikit.errors import ImportProblem
-    from cmmikit.piid import import_piid
+    from cmmikit.imports.piid import import_piid
 
     with _open(args) as appraisal:
         try:
@@ -233,7 +233,7 @@ def cmd_import_piid(args: argparse.Namespace) -> None:
 
 def cmd_import_xlsx(args: argparse.Namespace) -> None:
     from cmmikit.errors import ImportProblem
-    from cmmikit.xlsx_import import import_xlsx
+    from cmmikit.imports.xlsx_import import import_xlsx
 
     with _open(args) as appraisal:
         try:
@@ -365,7 +365,7 @@ def cmd_notebooks(args: argparse.Namespace) -> None:
 
 
 def cmd_report(args: argparse.Namespace) -> None:
-    from cmmikit.report import render_report
+    from cmmikit.outputs.report import render_report
 
     files = render_report(args.file, args.output, baseline_path=args.baseline, title=args.title,
                           report_date=args.date, paper=args.paper, force=args.force)
@@ -373,7 +373,7 @@ def cmd_report(args: argparse.Namespace) -> None:
 
 
 def cmd_findings_deck(args: argparse.Namespace) -> None:
-    from cmmikit.deck import build_findings_deck
+    from cmmikit.outputs.deck import build_findings_deck
 
     with _open(args) as appraisal:
         deck = build_findings_deck(appraisal, args.output, template=args.template, report_date=args.date)

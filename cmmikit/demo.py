@@ -116,7 +116,7 @@ ACTIONS = [  # (description, owner, due date, status)
 
 def _plan_improvements(appraisal: Appraisal) -> None:
     """Findings from the weaknesses, a merged and two hand-written findings, and their actions."""
-    from cmmikit.findings import merge_findings, plan_action, sync_findings
+    from cmmikit.method.findings import merge_findings, plan_action, sync_findings
 
     sync_findings(appraisal)
     gaps = [f for f in appraisal.findings() if f.kind == "weakness" and f.status == "open"]
@@ -135,7 +135,7 @@ def _plan_improvements(appraisal: Appraisal) -> None:
 
 def _decide_judgments(appraisal: Appraisal) -> None:
     """Record the team's call where the aggregation table leaves a range (as a real team would)."""
-    from cmmikit.rating import aggregate
+    from cmmikit.method.rating import aggregate
 
     by_practice: dict[tuple[str, str], list[str | None]] = {}
     for rec in appraisal.records():

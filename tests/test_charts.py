@@ -8,8 +8,9 @@ import sys
 import pandas as pd
 import pytest
 
-from cmmikit import charts, palette
-from cmmikit.rating import rate
+from cmmikit import palette
+from cmmikit.outputs import charts
+from cmmikit.method.rating import rate
 
 
 @pytest.fixture(scope="module")
@@ -102,8 +103,8 @@ def test_render_all_refuses_unknown_formats(demo_ratings, tmp_path):
 
 
 def test_svg_bytes_are_identical_across_processes(demo_file, tmp_path):
-    script = ("import sys; from cmmikit.store import Appraisal; from cmmikit.rating import rate; "
-              "from cmmikit.charts import goal_heatmap, save_figure; from pathlib import Path; "
+    script = ("import sys; from cmmikit.store import Appraisal; from cmmikit.method.rating import rate; "
+              "from cmmikit.outputs.charts import goal_heatmap, save_figure; from pathlib import Path; "
               "save_figure(goal_heatmap(rate(Appraisal.open(sys.argv[1]))), Path(sys.argv[2]))")
     for name in ("one.svg", "two.svg"):
         subprocess.run([sys.executable, "-c", script, str(demo_file), str(tmp_path / name)], check=True)
@@ -111,7 +112,7 @@ def test_svg_bytes_are_identical_across_processes(demo_file, tmp_path):
 
 
 def test_importing_charts_does_not_load_matplotlib():
-    code = "import sys, cmmikit, cmmikit.charts; sys.exit('matplotlib' in sys.modules)"
+    code = "import sys, cmmikit, cmmikit.outputs.charts; sys.exit('matplotlib' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
 
 
@@ -125,7 +126,7 @@ def test_cli_charts_writes_the_files(demo_file, tmp_path, capsys):
 
 
 def test_findings_priority_counts_the_real_findings_frame(demo):
-    from cmmikit.findings import findings_frame, sync_findings
+    from cmmikit.method.findings import findings_frame, sync_findings
 
     sync_findings(demo)
     frame = findings_frame(demo)
@@ -148,6 +149,6 @@ def test_count_axes_step_by_whole_numbers(tiny):
 
 
 def test_priority_band_is_the_findings_rule():
-    from cmmikit.findings import priority_band
+    from cmmikit.method.findings import priority_band
 
     assert charts.priority_band is priority_band

@@ -9,9 +9,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cmmikit.compare import (ModelMismatch, classify, compare, compare_findings, direction, finding_key,
+from cmmikit.method.compare import (ModelMismatch, classify, compare, compare_findings, direction, finding_key,
                              pa_change, trend_chart)
-from cmmikit.rating import ORDER
+from cmmikit.method.rating import ORDER
 from cmmikit.store import Appraisal, Finding
 
 TINY_MODEL = Path(__file__).parent / "data" / "tiny-model"

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from cmmikit.errors import ImportProblem, InvalidValue
-from cmmikit.risk import assess
-from cmmikit.scales import ScaleError
+from cmmikit.method.risk import assess
+from cmmikit.model.scales import ScaleError
 from cmmikit.store import Appraisal, ScaleMismatch, follow_up, slice_appraisal
 
 TINY_MODEL = Path(__file__).parent / "data" / "tiny-model"

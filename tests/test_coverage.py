@@ -6,7 +6,7 @@ from types import SimpleNamespace as Inst
 
 import pytest
 
-from cmmikit.coverage import CoverageRules, check, load_rules
+from cmmikit.method.coverage import CoverageRules, check, load_rules
 from cmmikit.errors import ModelError
 
 

@@ -13,10 +13,11 @@ import pytest
 from pptx import Presentation
 from pptx.util import Emu
 
-from cmmikit import findings, palette
+from cmmikit import palette
+from cmmikit.method import findings
 from cmmikit.cli import main
-from cmmikit.deck import build_findings_deck, write_findings_deck
-from cmmikit.rating import rate
+from cmmikit.outputs.deck import build_findings_deck, write_findings_deck
+from cmmikit.method.rating import rate
 from cmmikit.store import Appraisal
 
 DAY = date(2026, 11, 13)

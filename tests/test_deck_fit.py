@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cmmikit.deck_fit import Measure, Para, clean, fit_size, height_of, line_height, lines_of, lines_that_fit, paginate
+from cmmikit.outputs.deck_fit import Measure, Para, clean, fit_size, height_of, line_height, lines_of, lines_that_fit, paginate
 
 WIDTH, HEIGHT = 400.0, 200.0   # points
 

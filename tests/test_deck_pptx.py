@@ -6,8 +6,8 @@ import pytest
 from pptx import Presentation
 from pptx.util import Emu
 
-from cmmikit.deck_fit import Para
-from cmmikit.deck_pptx import (CONTENT, SECTION, TITLE_ONLY, TITLE_SLIDE, WIDE, Box, Canvas, Cell, DeckError, Table,
+from cmmikit.outputs.deck_fit import Para
+from cmmikit.outputs.deck_pptx import (CONTENT, SECTION, TITLE_ONLY, TITLE_SLIDE, WIDE, Box, Canvas, Cell, DeckError, Table,
                                choose_layout, open_template)
 
 

@@ -12,7 +12,7 @@ import pytest
 from pptx import Presentation
 
 from cmmikit import palette
-from cmmikit.deck import build_findings_deck
+from cmmikit.outputs.deck import build_findings_deck
 from cmmikit.store import Appraisal
 from test_deck import check_deck_fits, first_index, normal, slide_text, titles
 

@@ -14,15 +14,15 @@ import pytest
 from openpyxl import load_workbook
 
 from cmmikit import cli
-from cmmikit import questionnaire as q
-from cmmikit.charts import render_all
-from cmmikit.compare import ModelMismatch, compare
+from cmmikit.imports import questionnaire as q
+from cmmikit.outputs.charts import render_all
+from cmmikit.method.compare import ModelMismatch, compare
 from cmmikit.errors import ImportProblem
-from cmmikit.excel import findings_frames, write_gap_workbook
-from cmmikit.findings import sync_findings
-from cmmikit.rating import NOT_RATED, SATISFIED, UNSATISFIED, rate
+from cmmikit.outputs.excel import findings_frames, write_gap_workbook
+from cmmikit.method.findings import sync_findings
+from cmmikit.method.rating import NOT_RATED, SATISFIED, UNSATISFIED, rate
 from cmmikit.store import Appraisal
-from cmmikit.xlsx_safe import set_text
+from cmmikit.outputs.xlsx_safe import set_text
 
 MODELS = {"cmmi-svc-1.3": ("CMMI for Services", 8, 63), "cmmi-dev-1.3": ("CMMI for Development", 7, 54)}
 

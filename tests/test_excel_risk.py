@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from cmmikit import palette
-from cmmikit.excel import export_workbook
+from cmmikit.outputs.excel import export_workbook
 from cmmikit.store import Appraisal
 from test_excel import pdf_pages, soffice_pdf
 

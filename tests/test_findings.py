@@ -13,9 +13,9 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cmmikit import findings as F
+from cmmikit.method import findings as F
 from cmmikit.errors import CmmikitError, InvalidValue
-from cmmikit.rating import rate
+from cmmikit.method.rating import rate
 
 DEFAULT = yaml.safe_load(F.DEFAULT_WEIGHTS.read_text(encoding="utf-8"))
 WEIGHTS = F.load_weights()

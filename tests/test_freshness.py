@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from cmmikit.errors import ConflictError, UnknownEntry
-from cmmikit.outlook import outlook
-from cmmikit.rating import JUDGMENT_OPEN, NOT_RATED, RATED, SATISFIED, UNSATISFIED, rate, stale_note, stale_since
+from cmmikit.method.outlook import outlook
+from cmmikit.method.rating import JUDGMENT_OPEN, NOT_RATED, RATED, SATISFIED, UNSATISFIED, rate, stale_note, stale_since
 from cmmikit.store import Change
 
 

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 import pytest
 
 from cmmikit.errors import UnknownEntry
-from cmmikit.grid import Filters, GridState, Group, Row, assessor_for
+from cmmikit.method.grid import Filters, GridState, Group, Row, assessor_for
 from cmmikit.store import Appraisal, Assessor
 
 TODAY = datetime.now(timezone.utc).date().isoformat()

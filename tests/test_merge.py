@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from cmmikit.errors import InvalidValue, StoreError
-from cmmikit.rating import rate
+from cmmikit.method.rating import rate
 from cmmikit.store import Appraisal, merge_slice, slice_appraisal
 
 
@@ -250,7 +250,7 @@ def test_refusals_leave_both_files_untouched(team, tmp_path, appraisal):
 
 
 def test_findings_generated_on_both_sides_from_the_same_source_are_not_doubled(team):
-    from cmmikit.findings import sync_findings
+    from cmmikit.method.findings import sync_findings
 
     a, piece, _, _ = team
     for side in (a, piece):

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cmmikit.outlook import Blocker, outlook, practice_range
-from cmmikit.rating import NOT_RATED, SATISFIED, UNSATISFIED, aggregate, rate, rate_goal, resolve
+from cmmikit.method.outlook import Blocker, outlook, practice_range
+from cmmikit.method.rating import NOT_RATED, SATISFIED, UNSATISFIED, aggregate, rate, rate_goal, resolve
 
 
 @pytest.mark.parametrize("values, decision, expected", [

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from cmmikit import piid
+from cmmikit.imports import piid
 from cmmikit.errors import ImportProblem
-from cmmikit.piid import import_piid
-from cmmikit.rating import rate
+from cmmikit.imports.piid import import_piid
+from cmmikit.method.rating import rate
 from cmmikit.store import Appraisal, Cell
 
 HEADER = ["PA", "Practice", "Instance", "Direct Artifact", "Indirect Artifact", "Location", "Affirmation",

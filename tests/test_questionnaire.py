@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from cmmikit import questionnaire as q
+from cmmikit.imports import questionnaire as q
 from cmmikit.errors import ImportProblem, UnknownEntry
-from cmmikit.xlsx_safe import set_text
+from cmmikit.outputs.xlsx_safe import set_text
 
 MALICIOUS = ['=HYPERLINK("http://evil.example","click")', "@SUM(A1:A9)", "+1", "-1"]
 
@@ -200,7 +200,7 @@ def test_not_a_workbook_or_not_a_questionnaire(appraisal, tmp_path):
     bad.write_text("hello")
     with pytest.raises(ImportProblem, match="not an Excel workbook"):
         q.import_questionnaire(appraisal, bad)
-    from cmmikit.excel import write_gap_workbook
+    from cmmikit.outputs.excel import write_gap_workbook
 
     with pytest.raises(ImportProblem, match="not a cmmikit questionnaire"):
         q.import_questionnaire(appraisal, write_gap_workbook(appraisal, tmp_path / "gap.xlsx"))
@@ -269,7 +269,7 @@ def test_suggestions_sit_beside_the_assessors_characterization(appraisal, blank)
 
 
 def test_gap_workbook_shows_suggestions_when_there_are_answers(appraisal, blank, tmp_path):
-    from cmmikit.excel import write_gap_workbook
+    from cmmikit.outputs.excel import write_gap_workbook
 
     q.import_questionnaire(appraisal, fill(blank, {2: ("Yes", "", ""), 3: ("Yes", "", "")}))
     wb = load_workbook(write_gap_workbook(appraisal, tmp_path / "gap.xlsx"))

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cmmikit.rating import (INCOMPLETE, JUDGMENT_OPEN, NO_INSTANCES, NOT_RATED, NOT_YET, RATED, SATISFIED,
+from cmmikit.method.rating import (INCOMPLETE, JUDGMENT_OPEN, NO_INSTANCES, NOT_RATED, NOT_YET, RATED, SATISFIED,
                             UNSATISFIED, Aggregate, aggregate, capability_level, consistency_warnings, rate,
                             rate_goal, rate_maturity, rate_pa, resolve)
 

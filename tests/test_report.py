@@ -20,11 +20,13 @@ import nbformat
 import pandas as pd
 import pytest
 
-from cmmikit import report, report_views, staging
+from cmmikit import staging
+from cmmikit.outputs import report
+from cmmikit.outputs import report_views
 from cmmikit.cli import main
-from cmmikit.compare import ModelMismatch
-from cmmikit.rating import rate
-from cmmikit.report_data import ReportParameterError, check_parameters, load_report
+from cmmikit.method.compare import ModelMismatch
+from cmmikit.method.rating import rate
+from cmmikit.outputs.report_data import ReportParameterError, check_parameters, load_report
 from cmmikit.store import Appraisal, StoreError
 
 DATE = "2026-11-20"
@@ -282,7 +284,7 @@ def test_the_register_items_backing_the_appraisal_and_the_stale_ones_are_counted
 
 def test_an_open_appraisal_shows_its_best_and_worst_case(appraisal):
     """Only part of MA is characterized: ML2 is still possible, and the verdict box says what can decide it."""
-    from cmmikit.outlook import outlook
+    from cmmikit.method.outlook import outlook
 
     for p in [p for p in appraisal.model.practices() if p.pa == "MA"][:3]:
         for unit in ("Unit A", "Unit B"):

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from cmmikit import palette, report_views
+from cmmikit import palette
+from cmmikit.outputs import report_views
 from cmmikit.cli import main
-from cmmikit.report_data import load_report
+from cmmikit.outputs.report_data import load_report
 from cmmikit.store import Appraisal
 from test_report import assert_inside_the_page, pdf_pages, pdf_text
 

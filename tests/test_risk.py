@@ -8,9 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cmmikit.findings import findings_frame, rollup_frame, score_formula, sync_findings
-from cmmikit.rating import INCOMPLETE, JUDGMENT_OPEN, NoRatings, rate
-from cmmikit.risk import Assessment, assess, evaluate, is_assessment
+from cmmikit.method.findings import findings_frame, rollup_frame, score_formula, sync_findings
+from cmmikit.method.rating import INCOMPLETE, JUDGMENT_OPEN, NoRatings, rate
+from cmmikit.method.risk import Assessment, assess, evaluate, is_assessment
 from cmmikit.store import Appraisal
 
 TINY_MODEL = Path(__file__).parent / "data" / "tiny-model"

@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 from matplotlib.colors import to_hex
 
-from cmmikit import palette, risk_charts
-from cmmikit.charts import render_all
-from cmmikit.risk import assess
+from cmmikit import palette
+from cmmikit.outputs import risk_charts
+from cmmikit.outputs.charts import render_all
+from cmmikit.method.risk import assess
 from cmmikit.store import Appraisal
 
 OWN_SCALE = Path(__file__).parent / "data" / "scales" / "traffic-light-c.yaml"

@@ -8,8 +8,8 @@ import pytest
 
 from cmmikit import palette
 from cmmikit.errors import InvalidValue
-from cmmikit.rating import INCOMPLETE, NO_INSTANCES, NOT_YET, RATED, aggregate
-from cmmikit.scales import (ScaleError, default_scale, load_scale, parse_mapping, parse_scale, scale_for,
+from cmmikit.method.rating import INCOMPLETE, NO_INSTANCES, NOT_YET, RATED, aggregate
+from cmmikit.model.scales import (ScaleError, default_scale, load_scale, parse_mapping, parse_scale, scale_for,
                             shipped_ids, shipped_scale, suggest_mapping, yields_ratings)
 from cmmikit.store.records import CHARACTERIZATIONS
 

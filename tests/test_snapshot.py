@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 
-from cmmikit.snapshot import synced_copy
+from cmmikit.method.snapshot import synced_copy
 
 
 def test_synced_copy_refreshes_findings_without_touching_the_source(appraisal):

@@ -218,7 +218,7 @@ def test_reopening_in_one_process_while_another_opens_and_closes_loses_nothing(t
         handle = first if n % 2 else second
         handle.update_record("SD", practice, "Desk", characterization="FI")
         acknowledged.append(practice)
-        other = _run("import sys; from cmmikit.store import Appraisal; from cmmikit.rating import rate\n"
+        other = _run("import sys; from cmmikit.store import Appraisal; from cmmikit.method.rating import rate\n"
                      "with Appraisal.open(sys.argv[1]) as a: rate(a)", str(path))   # a colleague's `cmmikit rate`
         assert other.returncode == 0, other.stderr
     first.close()

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from cmmikit.compare import compare
+from cmmikit.method.compare import compare
 from cmmikit.errors import InvalidValue, StoreError, UnknownEntry
-from cmmikit.rating import NOT_RATED, SATISFIED, rate
+from cmmikit.method.rating import NOT_RATED, SATISFIED, rate
 from cmmikit.store import Appraisal, follow_up, slice_appraisal, slice_info
 
 from old_schemas import downgrade

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipywidgets as w
 
-from cmmikit.scales import default_scale, load_scale, parse_scale
+from cmmikit.model.scales import default_scale, load_scale, parse_scale
 from cmmikit.ui.scale_ui import ScaleButtons, scale_badge, scale_keys, scale_table
 from cmmikit.ui.type_picker import TypePicker
 from conftest import DATA

@@ -11,10 +11,10 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from cmmikit.errors import ImportProblem
-from cmmikit.excel import export_workbook
-from cmmikit.gap_keys import KEY_HEADER, RowKey, split_units, unit_lines
+from cmmikit.outputs.excel import export_workbook
+from cmmikit.outputs.gap_keys import KEY_HEADER, RowKey, split_units, unit_lines
 from cmmikit.store import Appraisal
-from cmmikit.xlsx_import import NotAGapWorkbook, import_xlsx
+from cmmikit.imports.xlsx_import import NotAGapWorkbook, import_xlsx
 
 HEADER_ROW = 3   # two title lines, then the table header
 

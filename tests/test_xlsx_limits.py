@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from cmmikit.xlsx_limits import LIMITS, Limits, XlsxRefused, scan_xlsx
+from cmmikit.imports.xlsx_limits import LIMITS, Limits, XlsxRefused, scan_xlsx
 
 ROOT = Path(__file__).resolve().parents[1]
 MEMORY_BOUND_MB = 200

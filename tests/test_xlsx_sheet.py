@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from openpyxl import load_workbook
 
-from cmmikit.xlsx_sheet import (BOOL, DATE, INT, LINK, MAX_LINES, MAX_ROW_HEIGHT, TEXT, Book, Column, SheetWriter,
+from cmmikit.outputs.xlsx_sheet import (BOOL, DATE, INT, LINK, MAX_LINES, MAX_ROW_HEIGHT, TEXT, Book, Column, SheetWriter,
                                 fit_headers, iso_date, missing, row_height, wrapped_lines)
 
 

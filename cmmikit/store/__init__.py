@@ -25,7 +25,7 @@ from sqlalchemy import Connection, insert, select, text
 
 from cmmikit import atomic
 from cmmikit.errors import InvalidValue, StoreError
-from cmmikit.scales import OWN_SCALE_TYPES, Scale, load_scale
+from cmmikit.model.scales import OWN_SCALE_TYPES, Scale, load_scale
 from cmmikit.store import engines, schema, tables as t
 from cmmikit.store.conversion import ScaleChange, ScaleMismatch
 from cmmikit.store.core import clean, now
@@ -85,7 +85,7 @@ class Appraisal(SetupStore, PracticeStore, RegisterStore, FindingStore, Exchange
                scale: "str | os.PathLike | Scale | None" = None, **info: str) -> "Appraisal":
         """Create a new appraisal (atomically: it appears complete or not at all).
 
-        ``scale``: a SCAMPI C team's own scale (a YAML file, see :mod:`cmmikit.scales`), checked
+        ``scale``: a SCAMPI C team's own scale (a YAML file, see :mod:`cmmikit.model.scales`), checked
         before anything is written; other types use their type's scale.
         """
         from cmmikit.model import Model, load_model

@@ -1,6 +1,6 @@
 """The scale an appraisal characterizes on: reading it, and switching the appraisal's type or scale.
 
-The scale follows the appraisal type (:mod:`cmmikit.scales`): FI..NI for SCAMPI A and
+The scale follows the appraisal type (:mod:`cmmikit.model.scales`): FI..NI for SCAMPI A and
 self-appraisals, low / medium / high risk for SCAMPI B, the default or the team's own scale for
 SCAMPI C (stored in the appraisal, so it travels with it). Switching type or scale while
 characterizations or team decisions use values the new scale lacks is refused, unless the caller
@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select, update
 
 from cmmikit.errors import InvalidValue
-from cmmikit.scales import (OWN_SCALE_TYPES, Scale, default_scale, load_scale, mapping_text, scale_for,
+from cmmikit.model.scales import (OWN_SCALE_TYPES, Scale, default_scale, load_scale, mapping_text, scale_for,
                             suggest_mapping, yields_ratings)
 from cmmikit.store import tables as t
 from cmmikit.store.core import StoreCore, Subject, check

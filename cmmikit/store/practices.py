@@ -10,7 +10,7 @@ from sqlalchemy import and_, delete, insert, select
 
 from cmmikit.errors import InvalidValue
 from cmmikit.store import tables as t
-from cmmikit.scales import yields_ratings
+from cmmikit.model.scales import yields_ratings
 from cmmikit.store.conversion import ScaleStore
 from cmmikit.store.core import Subject, check, check_fields, clean, now
 from cmmikit.store.records import GoalDecision, PracticeDecision, PracticeRecord, Response

@@ -15,7 +15,7 @@ from sqlalchemy import Integer, Table
 from cmmikit.errors import CmmikitError, ImportProblem
 from cmmikit.store import tables as t
 from cmmikit.store.exchange import DUMP_FORMAT, DUMP_VERSION, dump_columns
-from cmmikit.scales import scale_for
+from cmmikit.model.scales import scale_for
 from cmmikit.store.legacy_evidence import convert
 from cmmikit.store.records import (ACTION_STATUSES, APPRAISAL_TYPES, ARTIFACT_KINDS, EVIDENCE_KINDS, FINDING_KINDS,
                                    FINDING_ORIGINS, FINDING_STATUSES, INSTANCE_KINDS, SCOPES)

@@ -4,7 +4,7 @@ Per process area and goal the risk summary on the appraisal's scale (and, for SC
 readiness forecast for a SCAMPI A), per practice the organizational-unit value in the scale's
 labels and colours, the team's decisions on the scale (with stale ones flagged for
 confirmation) and what is left to characterize.  No goal, process area or maturity level is
-rated here: :func:`cmmikit.risk.assess` gives the numbers, the store the decisions.
+rated here: :func:`cmmikit.method.risk.assess` gives the numbers, the store the decisions.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as w
 
 from cmmikit import palette
-from cmmikit.rating import JUDGMENT_OPEN
-from cmmikit.risk import Assessment, assess, value_column
+from cmmikit.method.rating import JUDGMENT_OPEN
+from cmmikit.method.risk import Assessment, assess, value_column
 from cmmikit.store import Appraisal
 from cmmikit.ui.common import FILLS, esc, show_if
 from cmmikit.ui.ratings import (

@@ -85,7 +85,8 @@ def demo_path() -> Path:
     rather than served stale (and trees with different schemas never share one file)."""
     import hashlib
 
-    from cmmikit import demo, findings
+    from cmmikit import demo
+    from cmmikit.method import findings
     from cmmikit.model import find_model_dir
     from cmmikit.store import schema
 

@@ -27,10 +27,10 @@ from typing import Any
 import ipywidgets as w
 from IPython.display import HTML
 
-from cmmikit import findings as F
+from cmmikit.method import findings as F
 from cmmikit.errors import CmmikitError
-from cmmikit.rating import Ratings
-from cmmikit.risk import Assessment, evaluate
+from cmmikit.method.rating import Ratings
+from cmmikit.method.risk import Assessment, evaluate
 from cmmikit.store import Appraisal
 from cmmikit.ui.common import StatusLine, View, button, esc
 from cmmikit.ui.workbench import slug
@@ -59,21 +59,21 @@ class Deliverable:
 
 
 def _workbook(job: ExportJob) -> list[Path]:
-    from cmmikit.excel import write_gap_workbook
+    from cmmikit.outputs.excel import write_gap_workbook
 
     return [write_gap_workbook(job.appraisal, job.folder / "gap-analysis.xlsx", ratings=job.ratings,
                                findings=job.findings)]
 
 
 def _charts(job: ExportJob) -> list[Path]:
-    from cmmikit.charts import render_all
+    from cmmikit.outputs.charts import render_all
 
     written = render_all(job.ratings, job.findings, job.folder / "charts")
     return [path for files in written.values() for path in files]
 
 
 def _report(job: ExportJob, name: str = "report.html") -> list[Path]:
-    from cmmikit.report import render_report
+    from cmmikit.outputs.report import render_report
 
     report = render_report(job.appraisal.address, job.folder / name, force=True)  # same day: replace it
     return [report.report, report.notebook]
@@ -84,7 +84,7 @@ def _report_pdf(job: ExportJob) -> list[Path]:
 
 
 def _deck(job: ExportJob) -> list[Path]:
-    from cmmikit.deck import write_findings_deck
+    from cmmikit.outputs.deck import write_findings_deck
 
     return [Path(write_findings_deck(job.appraisal, job.folder / "final-findings.pptx"))]
 

@@ -1,6 +1,6 @@
 """The findings screen (03_findings): ranked gap findings, editing, grouping and merging, the action plan.
 
-The view only wires widgets to :mod:`cmmikit.findings` and the store; every change is
+The view only wires widgets to :mod:`cmmikit.method.findings` and the store; every change is
 saved at once through one small method per kind of edit (``save``, ``dismiss``,
 ``restore``, ``merge``, ``merge_group``, ``add``, ``add_action``,
 ``set_action_status``) and every table is redrawn from the store.  Without a front
@@ -15,10 +15,10 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
-from cmmikit import findings as F
+from cmmikit.method import findings as F
 from cmmikit import palette
-from cmmikit.rating import Ratings
-from cmmikit.risk import Assessment, evaluate, is_assessment
+from cmmikit.method.rating import Ratings
+from cmmikit.method.risk import Assessment, evaluate, is_assessment
 from cmmikit.store import ACTION_STATUSES, FINDING_KINDS, Appraisal
 from cmmikit.errors import ConflictError
 from cmmikit.ui.common import (StatusLine, View, badge, button, cell_style, conflict_message, esc, plural, submit_button,

@@ -1,6 +1,6 @@
 """The grid screen (01b_grid): practices x basic units and support functions of one PA (or all), with the OU value.
 
-The state is :class:`cmmikit.grid.GridState` (plain Python); this module draws it with
+The state is :class:`cmmikit.method.grid.GridState` (plain Python); this module draws it with
 :class:`~cmmikit.ui.grid_front.GridWidget` and wires the controls: the process area, the
 filters (uncharacterized, PI/NI, warnings, judgment open, changed since a date, the PAs
 assigned to me), keyboard entry (F/L/P/N/Y, Delete/Backspace on the selected cells, saved at
@@ -20,7 +20,7 @@ import ipywidgets as w
 
 from cmmikit import palette
 from cmmikit.errors import CmmikitError
-from cmmikit.grid import FILTERS, KEYS, MARKERS, OU, CellConflict, CellKey, EditResult, Filters, GridState, Group
+from cmmikit.method.grid import FILTERS, KEYS, MARKERS, OU, CellConflict, CellKey, EditResult, Filters, GridState, Group
 from cmmikit.store import Appraisal
 from cmmikit.ui.common import FILLS, StatusLine, View, button, date_text, esc, labelled, plural
 from cmmikit.ui.grid_front import GridWidget
@@ -162,7 +162,7 @@ class GridView(View):
             self.draw()
 
     def set_filter(self, name: str, on: bool) -> None:
-        """Turn one filter (a key of :data:`cmmikit.grid.FILTERS`) on or off and redraw."""
+        """Turn one filter (a key of :data:`cmmikit.method.grid.FILTERS`) on or off and redraw."""
         if name == "changed" and on and not self.state.since:
             self.status.error("pick the date first (changed since ...)")
             self._set_quietly(self.filter_boxes[name], False)

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as w
 
 from cmmikit import palette
-from cmmikit.coverage import load_rules
-from cmmikit.outlook import Outlook, outlook
-from cmmikit.rating import JUDGMENT_OPEN, NOT_RATED, SATISFIED, UNSATISFIED, Ratings, rate
+from cmmikit.method.coverage import load_rules
+from cmmikit.method.outlook import Outlook, outlook
+from cmmikit.method.rating import JUDGMENT_OPEN, NOT_RATED, SATISFIED, UNSATISFIED, Ratings, rate
 from cmmikit.store import Appraisal
 from cmmikit.ui.common import (FILLS, StatusLine, badge, button, cell_style, esc, plural, show_if, submit_button,
                                text_field)
@@ -135,7 +135,7 @@ class RatingsView(PracticeReview):
     """
 
     def __new__(cls, appraisal: Appraisal, pa: str | None = None) -> Any:
-        from cmmikit.scales import yields_ratings
+        from cmmikit.model.scales import yields_ratings
 
         if cls is RatingsView and not yields_ratings(appraisal.info().appraisal_type):
             from cmmikit.ui.assessment import AssessmentView

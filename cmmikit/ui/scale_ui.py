@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import ipywidgets as w
 
 from cmmikit import palette
-from cmmikit.scales import Scale
+from cmmikit.model.scales import Scale
 from cmmikit.ui.common import esc
 
 BLANK_KEY = "0"

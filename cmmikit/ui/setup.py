@@ -24,7 +24,7 @@ from typing import Any
 import ipywidgets as w
 
 from cmmikit.errors import CmmikitError
-from cmmikit.scales import Scale, mapping_text, parse_mapping, suggest_mapping
+from cmmikit.model.scales import Scale, mapping_text, parse_mapping, suggest_mapping
 from cmmikit.store import Appraisal
 from cmmikit.store.conversion import ScaleMismatch
 from cmmikit.ui.common import (

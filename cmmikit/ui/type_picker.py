@@ -1,6 +1,6 @@
 """Choosing an appraisal type and its scale on screen (the new-appraisal form and 00_setup).
 
-The type picks the scale (:func:`cmmikit.scales.default_scale`); a SCAMPI C team may choose its
+The type picks the scale (:func:`cmmikit.model.scales.default_scale`); a SCAMPI C team may choose its
 own scale file instead (a ``*.yaml`` under the notebook folder).  The scale chosen is shown
 (values, labels on their colours, meaning) before anything is created or switched; a scale
 file with a mistake shows the one-line error naming the file, the entry and the field.
@@ -15,7 +15,7 @@ from pathlib import Path
 import ipywidgets as w
 
 from cmmikit.errors import CmmikitError
-from cmmikit.scales import OWN_SCALE_TYPES, Scale, default_scale, load_scale
+from cmmikit.model.scales import OWN_SCALE_TYPES, Scale, default_scale, load_scale
 from cmmikit.store import APPRAISAL_TYPES
 from cmmikit.ui.common import ERROR_COLOUR, esc, labelled, show_if
 from cmmikit.ui.scale_ui import scale_table

@@ -29,7 +29,7 @@ import ipywidgets as w
 
 from cmmikit.errors import UnknownEntry
 from cmmikit.model import Practice, ProcessArea
-from cmmikit.risk import risk_warnings
+from cmmikit.method.risk import risk_warnings
 from cmmikit.store import ARTIFACT_KINDS, EVIDENCE_KINDS, Affirmation, Appraisal, Evidence, Instance, PracticeRecord
 from cmmikit.ui.common import (WARNING_COLOUR, StatusLine, View, badge, bullet_list, button, close_tree,
                                conflict_message, date_text, esc, grow, is_web, labelled, parse_date, safe_link,

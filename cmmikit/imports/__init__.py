@@ -1,0 +1,1 @@
+"""Importers: PIID workbooks, edited gap workbooks, answered questionnaires (sizes checked before parsing)."""

@@ -1,0 +1,1 @@
+"""Deliverables: the gap workbook, the report, the findings deck, the charts, and their xlsx/pptx helpers."""

@@ -1,0 +1,249 @@
+"""Charts of an appraisal: goal heatmap, readiness radar, characterization bars, findings by priority.
+
+Each chart function takes the rating (or findings) frames and returns a
+matplotlib :class:`~matplotlib.figure.Figure` built without pyplot (no global
+state, nothing to leak in a long-lived kernel).  :func:`render_all` writes PNG
+and SVG files byte for byte the same for the same data.  matplotlib is
+imported inside the functions so ``import cmmikit`` stays light.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Iterator
+
+from cmmikit import atomic, palette
+from cmmikit.method.findings import PRIORITY_BANDS, priority_band
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+    from cmmikit.method.rating import Ratings
+    from cmmikit.method.risk import Assessment
+
+# Fixed settings that make the output deterministic and readable at report size.
+RC = {
+    "svg.hashsalt": "cmmikit",
+    "svg.fonttype": "path",
+    "font.family": "DejaVu Sans",
+    "font.size": 9,
+    "axes.titlesize": 11,
+    "axes.titleweight": "bold",
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+}
+SAVE_METADATA = {"svg": {"Date": None, "Creator": None}, "png": {"Software": None}}
+DPI = 150
+WIDTH = 6.5  # inches: the text width of an A4/Letter report
+
+CHART_NAMES = ("goal_heatmap", "readiness_radar", "characterization_bars", "findings_priority")
+
+
+@contextmanager
+def _style() -> Iterator[None]:
+    import matplotlib
+
+    with matplotlib.rc_context(RC):
+        yield
+
+
+def _figure(height: float, **kwargs: Any) -> "Figure":
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(WIDTH, height), layout="constrained", **kwargs)
+
+
+def _empty(fig: "Figure", title: str, message: str) -> "Figure":
+    ax = fig.add_subplot()
+    ax.set_axis_off()
+    ax.set_title(title)
+    ax.text(0.5, 0.5, message, ha="center", va="center", color=palette.GREY, transform=ax.transAxes)
+    return fig
+
+
+def _goal_order(goals: Iterable[str]) -> list[str]:
+    """Specific goals first, then generic goals, each in number order."""
+    def key(goal: str) -> tuple[bool, int, str]:
+        kind, _, number = goal.partition(" ")
+        return kind.startswith("G"), int(number) if number.isdigit() else 0, goal
+    return sorted(set(goals), key=key)
+
+
+def goal_heatmap(ratings: "Ratings") -> "Figure":
+    """PA x goal grid coloured by goal rating, each cell labelled (S, U, NR, NA, OOS)."""
+    from matplotlib.colors import ListedColormap
+    from matplotlib.patches import Patch
+
+    with _style():
+        goals = ratings.goals
+        pas = list(ratings.pas["pa"])
+        fig = _figure(max(2.4, 0.38 * len(pas) + 1.4))
+        if goals.empty:
+            return _empty(fig, "Goal satisfaction", "no goals rated")
+        columns = _goal_order(goals["goal"])
+        names = list(palette.RATING)
+        grid = [[float("nan")] * len(columns) for _ in pas]
+        labels: dict[tuple[int, int], str] = {}
+        for g in goals.itertuples():
+            r, c = pas.index(g.pa), columns.index(g.goal)
+            grid[r][c] = names.index(g.rating)
+            labels[(r, c)] = palette.RATING_SHORT.get(g.rating, "?")
+        ax = fig.add_subplot()
+        cmap = ListedColormap([palette.RATING[n] for n in names]).with_extremes(bad="#FFFFFF")
+        ax.pcolormesh(grid, cmap=cmap, vmin=-0.5, vmax=len(names) - 0.5, edgecolors="#FFFFFF", linewidth=2)
+        for (r, c), text in labels.items():
+            fill = palette.RATING[names[int(grid[r][c])]]
+            ax.text(c + 0.5, r + 0.5, text, ha="center", va="center", fontsize=9, fontweight="bold",
+                    color=palette.text_on(fill))
+        ax.set_xticks([i + 0.5 for i in range(len(columns))], columns)
+        ax.set_yticks([i + 0.5 for i in range(len(pas))], pas)
+        ax.invert_yaxis()
+        ax.xaxis.tick_top()
+        ax.tick_params(length=0)
+        for side in ax.spines.values():
+            side.set_visible(False)
+        ax.set_title("Goal satisfaction by process area", pad=22)
+        used = [n for n in names if n in set(goals["rating"])]
+        fig.legend(handles=[Patch(color=palette.RATING[n], label=f"{palette.RATING_SHORT[n]} = {n}") for n in used],
+                   loc="outside lower center", ncol=min(len(used), 5), frameon=False, fontsize=8)
+        return fig
+
+
+def readiness_radar(ratings: "Ratings") -> "Figure":
+    """Share of practices FI or LI at the organizational unit, per PA, on a radar."""
+    return share_radar(ratings.pas, "readiness", "FI or LI (ready)", "PA readiness",
+                       "Process area readiness (share of practices FI or LI)")
+
+
+def share_radar(pas: "pd.DataFrame", share: str, share_label: str, short_title: str, title: str) -> "Figure":
+    """A radar of each PA's characterized share and its ``share`` column (0..1), the PA ticks naming the share."""
+    import math
+
+    with _style():
+        fig = _figure(4.6)
+        if len(pas) < 3:
+            return _empty(fig, short_title, "a radar needs at least three process areas")
+        angles = [2 * math.pi * i / len(pas) for i in range(len(pas))]
+        ax = fig.add_subplot(projection="polar")
+        ax.set_theta_offset(math.pi / 2)
+        ax.set_theta_direction(-1)
+        for column, label, colour in (("characterized_share", "characterized", palette.GREY),
+                                      (share, share_label, palette.BLUE)):
+            values = [float(v) * 100 for v in pas[column]]
+            ax.plot([*angles, angles[0]], [*values, values[0]], color=colour, linewidth=1.8, label=label)
+            ax.fill([*angles, angles[0]], [*values, values[0]], color=colour, alpha=0.15)
+        ax.set_xticks(angles, [f"{pa}\n{value:.0%}" for pa, value in zip(pas["pa"], pas[share])])
+        ax.set_ylim(0, 100)
+        ax.set_yticks([25, 50, 75, 100], ["25%", "50%", "75%", "100%"], color=palette.GREY, fontsize=7)
+        ax.set_title(title, pad=18)
+        ax.legend(loc="upper right", bbox_to_anchor=(1.25, 1.1), frameon=False, fontsize=8)
+        return fig
+
+
+def characterization_bars(ratings: "Ratings") -> "Figure":
+    """Stacked bars: how many instance characterizations are FI, LI, PI, NI, NY or blank, per PA."""
+    with _style():
+        cells = ratings.cells
+        pas = list(ratings.pas["pa"])
+        fig = _figure(max(2.4, 0.34 * len(pas) + 1.3))
+        if cells.empty:
+            return _empty(fig, "Characterizations", "no basic units or support functions sampled")
+        values = cells["characterization"].fillna("")
+        counts = values.groupby(cells["pa"]).value_counts().unstack(fill_value=0).reindex(pas, fill_value=0)
+        ax = fig.add_subplot()
+        left = [0] * len(pas)
+        for key in palette.CHARACTERIZATION_ORDER:
+            if key not in counts.columns or not counts[key].any():
+                continue
+            widths = [int(v) for v in counts[key]]
+            colour = palette.CHARACTERIZATION[key]
+            bars = ax.barh(pas, widths, left=left, color=colour, label=key or "not characterized", height=0.7)
+            ax.bar_label(bars, labels=[str(w) if w else "" for w in widths], label_type="center", fontsize=7,
+                         color=palette.text_on(colour))
+            left = [a + b for a, b in zip(left, widths)]
+        ax.invert_yaxis()
+        ax.xaxis.get_major_locator().set_params(integer=True)  # counts: never a 0.5 step
+        ax.set_xlabel("practice characterizations (practices x basic units / support functions)")
+        ax.set_title("Characterizations per process area")
+        fig.legend(loc="outside lower center", ncol=6, frameon=False, fontsize=8)
+        return fig
+
+
+def findings_priority(findings_frame: "pd.DataFrame | None") -> "Figure":
+    """Open weaknesses per PA, stacked by priority band (High >= 60, Medium >= 30, Low)."""
+    with _style():
+        fig = _figure(3.2)
+        frame = findings_frame if findings_frame is not None else None
+        if frame is not None and not frame.empty:
+            frame = frame[(frame["kind"] == "weakness") & (frame["status"] == "open")]
+        if frame is None or frame.empty:
+            return _empty(fig, "Findings by priority", "no open weaknesses")
+        bands = frame["score"].astype(float).map(priority_band)
+        counts = bands.groupby(frame["pa"]).value_counts().unstack(fill_value=0)
+        pas = sorted(counts.index, key=lambda pa: (-int(counts.loc[pa].sum()), pa))
+        ax = fig.add_subplot()
+        bottom = [0] * len(pas)
+        for name in (n for n, _ in PRIORITY_BANDS):
+            if name not in counts.columns:
+                continue
+            heights = [int(counts.loc[pa, name]) for pa in pas]
+            colour = palette.PRIORITY[name]
+            bars = ax.bar(pas, heights, bottom=bottom, color=colour, label=name, width=0.7)
+            ax.bar_label(bars, labels=[str(h) if h else "" for h in heights], label_type="center", fontsize=7,
+                         color=palette.text_on(colour))
+            bottom = [a + b for a, b in zip(bottom, heights)]
+        ax.set_ylabel("open weaknesses")
+        ax.yaxis.get_major_locator().set_params(integer=True)
+        ax.set_title("Findings by priority")
+        ax.legend(title="priority", frameon=False, fontsize=8, title_fontsize=8)
+        return fig
+
+
+def _charts(ratings: "Ratings | Assessment", findings_frame: "pd.DataFrame | None") -> dict[str, Callable[[], "Figure"]]:
+    from cmmikit.method.risk import is_assessment
+
+    if is_assessment(ratings):   # SCAMPI B/C: findings, not ratings (cmmikit.outputs.risk_charts)
+        from cmmikit.outputs.risk_charts import charts
+
+        return charts(ratings, findings_frame)  # type: ignore[arg-type]
+    return {"goal_heatmap": lambda: goal_heatmap(ratings),
+            "readiness_radar": lambda: readiness_radar(ratings),
+            "characterization_bars": lambda: characterization_bars(ratings),
+            "findings_priority": lambda: findings_priority(findings_frame)}
+
+
+def save_figure(fig: "Figure", path: Path) -> Path:
+    """Save one figure deterministically (format from the suffix: png or svg)."""
+    fmt = path.suffix.lstrip(".").lower()
+    if fmt not in SAVE_METADATA:
+        raise ValueError(f"unsupported chart format {fmt!r}; use png or svg")
+    with _style(), atomic.replacing(path) as tmp:
+        fig.savefig(tmp, format=fmt, dpi=DPI, metadata=SAVE_METADATA[fmt])
+    return path
+
+
+def render_all(ratings: "Ratings | Assessment", findings_frame: "pd.DataFrame | None", outdir: str | Path,
+               formats: Iterable[str] = ("png", "svg")) -> dict[str, list[Path]]:
+    """Write every chart as ``<name>.<format>`` into ``outdir``; returns the files per chart name.
+
+    ``ratings``: a SCAMPI A rating, or a SCAMPI B/C assessment (its charts: :mod:`cmmikit.outputs.risk_charts`).
+    """
+    from cmmikit.errors import InvalidValue
+
+    formats = tuple(formats)
+    bad = [f for f in formats if f not in SAVE_METADATA]
+    if bad:
+        raise InvalidValue(f"chart format(s) {bad} not supported; use {', '.join(SAVE_METADATA)}")
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    written: dict[str, list[Path]] = {}
+    for name, make in _charts(ratings, findings_frame).items():
+        written[name] = []
+        for fmt in formats:  # a fresh figure per format: a first render would shift the layout of the next
+            fig = make()
+            written[name].append(save_figure(fig, outdir / f"{name}.{fmt}"))
+            fig.clear()
+    return written
