@@ -170,6 +170,35 @@ def test_the_configured_nav_takes_a_new_page(page):
     assert page in entries and _hooks().listed_pages(nav) == set(pages)
 
 
+# ------------------------------------------------------------------ examples in the guide
+
+
+def _python_blocks(page: str) -> list[str]:
+    return re.findall(r"```python\n(.*?)```", (DOCS / page).read_text(), flags=re.DOTALL)
+
+
+def test_the_store_examples_of_the_guide_run(new_location, monkeypatch, tmp_path):
+    """setup.md's and store.md's Python examples, run in order on both backends, do what the pages say."""
+    from cmmikit.store import Appraisal
+
+    monkeypatch.chdir(tmp_path)
+    location = new_location("guide")
+    namespace: dict = {}
+    for page in ("setup.md", "store.md"):
+        for block in _python_blocks(page):
+            assert '"my.cmmi"' in block, f"docs/{page}: an example that does not use my.cmmi"
+            exec(compile(block.replace('"my.cmmi"', repr(location)), f"docs/{page}", "exec"), namespace)
+    namespace["appraisal"].close()
+    with Appraisal.open(location) as appraisal:
+        assert appraisal.info().org_unit == "Northwind IT Services"
+        assert [(i.name, i.kind) for i in appraisal.instances()] == [("Service Desk", "basic_unit"),
+                                                                      ("Quality Office", "support_function")]
+        assert appraisal.scopes()["SAM"].scope == "not_applicable"
+        assert [a.pas for a in appraisal.assessors()] == [("CM", "PPQA")]
+        record = appraisal.record("CM", "SP 1.2", "Service Desk")
+        assert (record.characterization, record.updated_by) == ("LI", "dana")
+
+
 # ------------------------------------------------------------------ the README
 
 
