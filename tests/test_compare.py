@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 from cmmikit.method.compare import (ModelMismatch, classify, compare, compare_findings, direction, finding_key,
-                             pa_change, trend_chart)
+                                    pa_change)
+from cmmikit.outputs.charts import trend_chart
 from cmmikit.method.rating import ORDER
 from cmmikit.store import Appraisal, Finding
 

@@ -6,7 +6,8 @@ import pytest
 
 from cmmikit import palette
 from cmmikit.store import Appraisal
-from cmmikit.ui.ratings import RatingsView, cell_gap, coverage_gaps
+from cmmikit.ui.ratings import RatingsView
+from cmmikit.ui.tables import cell_gap, coverage_gaps
 from cmmikit.ui.walkthrough import WalkthroughView
 
 UNITS = ("Unit A", "Unit B")
@@ -164,7 +165,7 @@ def test_filter_shows_one_or_all_process_areas(appraisal: Appraisal) -> None:
 
 
 def test_coverage_rule_gaps_say_which_practice_lacks_what(appraisal: Appraisal) -> None:
-    from cmmikit.ui.ratings import coverage_missing
+    from cmmikit.ui.tables import coverage_missing
 
     appraisal.update_instance("Unit A", subgroup="Operations")
     appraisal.update_instance("Unit B", subgroup="Operations")

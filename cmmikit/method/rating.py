@@ -11,8 +11,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable
 
-from cmmikit.method import coverage as coverage_rules
 from cmmikit.errors import CmmikitError
+from cmmikit.method import coverage as coverage_rules
+from cmmikit.model.aggregation import (  # noqa: F401 (the aggregation names are re-exported here)
+    INCOMPLETE, JUDGMENT_OPEN, NO_INSTANCES, NOT_YET, RATED, Aggregate, aggregate)
 from cmmikit.model.scales import yields_ratings
 
 if TYPE_CHECKING:
@@ -27,49 +29,9 @@ SATISFIED, UNSATISFIED, NOT_RATED = "Satisfied", "Unsatisfied", "Not Rated"
 NOT_APPLICABLE, OUT_OF_SCOPE = "Not Applicable", "Out of Scope"
 SCOPE_RATING = {"not_applicable": NOT_APPLICABLE, "out_of_scope": OUT_OF_SCOPE}
 
-# practice status at the organizational-unit level
-RATED, NOT_YET, INCOMPLETE, JUDGMENT_OPEN, NO_INSTANCES = (
-    "characterized", "not yet", "not characterized", "team judgment open", "no instances sampled")
-
 
 class NoRatings(CmmikitError):
     """A SCAMPI B or C appraisal was asked for ratings: it gives findings, not ratings (see cmmikit.method.risk)."""
-
-
-@dataclass(frozen=True)
-class Aggregate:
-    """The OU characterization the aggregation table gives for one practice."""
-
-    value: str | None               # FI/LI/PI/NI/NY, or None when judgment is needed or data is missing
-    options: tuple[str, ...] = ()   # the allowed range when the table calls for team judgment
-    status: str = RATED
-
-    @property
-    def label(self) -> str:
-        return " or ".join(self.options) if self.options else (self.value or "")
-
-
-def aggregate(characterizations: Iterable[str | None]) -> Aggregate:
-    """Aggregate instance characterizations to the OU per the SCAMPI v1.3 table."""
-    values = list(characterizations)
-    if not values:
-        return Aggregate(None, status=NO_INSTANCES)
-    if any(v is None for v in values):
-        return Aggregate(None, status=INCOMPLETE)
-    kinds = set(values) - {"NY"}
-    if not kinds:
-        return Aggregate("NY", status=NOT_YET)
-    if kinds == {"FI"}:
-        return Aggregate("FI")
-    if kinds <= {"FI", "LI"}:
-        return Aggregate("LI")
-    if kinds == {"PI"}:
-        return Aggregate("PI")
-    if kinds == {"NI"}:
-        return Aggregate("NI")
-    if kinds & {"FI", "LI"}:
-        return Aggregate(None, ("LI", "PI"), JUDGMENT_OPEN)
-    return Aggregate(None, ("PI", "NI"), JUDGMENT_OPEN)
 
 
 def resolve(agg: Aggregate, decision: str | None, stale: str = "") -> tuple[str | None, str, str]:

@@ -12,7 +12,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
 from cmmikit import palette
-from cmmikit.model.scales import (MAX_BYTES, MAX_VALUES, SCAMPI_A_VALUES, SLUG, Forecast, Outcome, Scale, ScaleError,
+from cmmikit.model.scale_types import (MAX_BYTES, MAX_VALUES, SCAMPI_A_VALUES, SLUG, Forecast, Outcome, Scale, ScaleError,
                             ScaleValue)
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=160)]

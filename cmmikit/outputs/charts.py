@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.figure import Figure
 
+    from cmmikit.method.compare import Comparison
     from cmmikit.method.rating import Ratings
     from cmmikit.method.risk import Assessment
 
@@ -247,3 +248,37 @@ def render_all(ratings: "Ratings | Assessment", findings_frame: "pd.DataFrame | 
             written[name].append(save_figure(fig, outdir / f"{name}.{fmt}"))
             fig.clear()
     return written
+
+
+def trend_chart(comparison: Comparison) -> "Figure":
+    """Readiness per PA (share of practices FI or LI) before and after, as a dumbbell chart.
+
+    Colour-blind-safe (Okabe-Ito orange circles and blue diamonds, so shape tells them apart too),
+    deterministic (no dates), in the style of the other charts.
+    """
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    pas = comparison.pas
+    with matplotlib.rc_context(RC):
+        fig = Figure(figsize=(WIDTH, max(2.4, 0.34 * len(pas) + 1.5)), layout="constrained")
+        ax = fig.add_subplot()
+        y = list(range(len(pas)))
+        before, after = list(pas.readiness_before * 100), list(pas.readiness_after * 100)
+        for i, b, a in zip(y, before, after):
+            ax.plot([b, a], [i, i], color=palette.GREY, linewidth=2, zorder=1)
+        ax.scatter(before, y, marker="o", s=45, color=palette.ORANGE, zorder=2, label="baseline")
+        ax.scatter(after, y, marker="D", s=40, color=palette.BLUE, zorder=3, label="current")
+        ax.set_yticks(y, list(pas.pa))
+        ax.invert_yaxis()
+        ratings = ax.secondary_yaxis("right")  # rating change beside each PA, inside the layout
+        ratings.set_yticks(y, [f"{row.before} \u2192 {row.after}" for row in pas.itertuples()], fontsize=8)
+        ratings.tick_params(length=0)
+        ratings.spines["right"].set_visible(False)
+        ax.set_xlim(0, 105)
+        ax.set_xlabel("practices FI or LI at the organizational unit (%)")
+        ax.set_title("Readiness per process area: baseline \u2192 current")
+        ax.grid(axis="x", color=palette.LIGHT_GREY, linewidth=0.8)
+        ax.set_axisbelow(True)
+        fig.legend(loc="outside lower center", ncol=2, frameon=False, fontsize=8)
+    return fig

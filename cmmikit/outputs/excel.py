@@ -35,7 +35,6 @@ if TYPE_CHECKING:
     from cmmikit.store import Appraisal
 
 __all__ = ["Column", "SheetSpec", "export_workbook", "gap_sheets", "save_atomic", "write_gap_workbook"]
-# save_atomic (openpyxl workbooks) lives in cmmikit.atomic; imported here for cmmikit.imports.questionnaire
 
 TEAM_DECISION = "team decision"
 MAX_LISTED_UNITS = 12  # instance names listed on the Summary; the rest are counted
@@ -349,10 +348,8 @@ def questionnaire_sheet(suggestions: "pd.DataFrame") -> SheetSpec:
 
 
 def _suggestions(appraisal: "Appraisal") -> "pd.DataFrame | None":
-    try:
-        from cmmikit.imports.questionnaire import suggested_characterizations
-    except ImportError:
-        return None
+    from cmmikit.method.answers import suggested_characterizations
+
     return suggested_characterizations(appraisal) if appraisal.responses() else None
 
 

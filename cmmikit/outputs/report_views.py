@@ -658,7 +658,8 @@ def comparison_section(data: "ReportData") -> Html:
     comp = data.comparison
     if comp is None or data.baseline is None:
         return Html("")
-    from cmmikit.method.compare import UNCHANGED, trend_chart
+    from cmmikit.method.compare import UNCHANGED
+    from cmmikit.outputs.charts import trend_chart
 
     s = comp.summary
     changes = ", ".join(f"{n} {k}" for k, n in s["practices"].items() if n and k != UNCHANGED) or "none"

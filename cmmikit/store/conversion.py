@@ -22,6 +22,7 @@ from cmmikit.errors import InvalidValue
 from cmmikit.model.scales import (OWN_SCALE_TYPES, Scale, default_scale, load_scale, mapping_text, scale_for,
                             suggest_mapping, yields_ratings)
 from cmmikit.store import tables as t
+from cmmikit.store.subjects import goal_decision_subject, practice_decision_subject, record_subject
 from cmmikit.store.core import StoreCore, Subject, check
 from cmmikit.store.records import APPRAISAL_TYPES
 
@@ -171,8 +172,6 @@ class ScaleStore(StoreCore):
 
     def _convert(self, plan: ScaleChange) -> None:
         """Rewrite every characterization and team decision through the plan's mapping (inside the transaction)."""
-        from cmmikit.store.practices import goal_decision_subject, practice_decision_subject, record_subject
-
         mapping, r = plan.mapping, t.practice_records.c
         rows = self._tuples(select(r.pa, r.practice, r.instance_id, t.instances.c.name, r.characterization)
                             .join(t.instances, t.instances.c.id == r.instance_id)

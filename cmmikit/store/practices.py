@@ -13,27 +13,10 @@ from cmmikit.store import tables as t
 from cmmikit.model.scales import yields_ratings
 from cmmikit.store.conversion import ScaleStore
 from cmmikit.store.core import Subject, check, check_fields, clean, now
+from cmmikit.store.subjects import goal_decision_subject, practice_decision_subject, record_subject
 from cmmikit.store.records import GoalDecision, PracticeDecision, PracticeRecord, Response
 
 RECORD_FIELDS = {"characterization", "strengths", "weaknesses", "notes"}
-
-
-def _cell(pa: str, practice: str, instance: str) -> str:
-    return f"{pa} {practice} / {instance}"
-
-
-def record_subject(pa: str, practice: str, instance: str, ident: int) -> Subject:
-    return Subject("record", _cell(pa, practice, instance), entity_id=f"{pa}|{practice}|{ident}", pa=pa,
-                   practice=practice, instance=instance)
-
-
-def practice_decision_subject(pa: str, practice: str) -> Subject:
-    return Subject("practice decision", f"{pa} {practice} team decision", entity_id=f"{pa}|{practice}", pa=pa,
-                   practice=practice)
-
-
-def goal_decision_subject(pa: str, goal: str) -> Subject:
-    return Subject("goal decision", f"{pa} {goal} team decision", entity_id=f"{pa}|{goal}", pa=pa)
 
 
 class PracticeStore(ScaleStore):

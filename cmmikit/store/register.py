@@ -27,6 +27,7 @@ from sqlalchemy.engine import RowMapping
 
 from cmmikit.errors import InvalidValue, UnknownEntry
 from cmmikit.store import tables as t
+from cmmikit.store.subjects import cell_name
 from cmmikit.store.core import StoreCore, Subject, check, check_fields, clean, now
 from cmmikit.store.legacy_evidence import difference
 from cmmikit.store.records import (ARTIFACT_KINDS, EVIDENCE_KINDS, REGISTER_KINDS, Affirmation, Artifact, Evidence,
@@ -60,10 +61,6 @@ KINDS = {"artifact": ARTIFACT, "affirmation": AFFIRMATION}
 _FIND = {kind.entity: select(kind.table).where(kind.table.c.location == bindparam("location"),
                                                func.lower(kind.table.c.title) == func.lower(bindparam("title")))
          .order_by(kind.table.c.id) for kind in KINDS.values()}
-
-
-def _cell(pa: str, practice: str, instance: str) -> str:
-    return f"{pa} {practice} / {instance}"
 
 
 def item_key(title: str, location: str = "") -> tuple[str, str]:
@@ -248,7 +245,7 @@ class RegisterStore(StoreCore):
                     [{"artifact_id": None, "affirmation_id": None, **row} for row in rows]).scalars().all()
                 found.update(zip(new, ids))
                 names = {ident: name for name, ident in units.items()}
-                self._log_many((Subject("evidence", f"{_cell(pa, practice, names[unit])}: {entity} {item_id}",
+                self._log_many((Subject("evidence", f"{cell_name(pa, practice, names[unit])}: {entity} {item_id}",
                                         entity_id=ident, pa=pa, practice=practice, instance=names[unit]),
                                 entity, None, titles[(entity, item_id)])
                                for (entity, item_id, pa, practice, unit), ident in zip(new, ids))
@@ -492,7 +489,7 @@ class RegisterStore(StoreCore):
                 title = item["title"]
             ident = self._instance_id(instance)
             key = {kind.link_column: item_id, "pa": pa, "practice": practice, "instance_id": ident}
-            subject = Subject("evidence", f"{_cell(pa, practice, instance)}: {kind.entity} {item_id}", pa=pa,
+            subject = Subject("evidence", f"{cell_name(pa, practice, instance)}: {kind.entity} {item_id}", pa=pa,
                               practice=practice, instance=instance)
             existing = self._locked_row(t.evidence_links, key)
             if existing is not None:
@@ -560,7 +557,7 @@ class RegisterStore(StoreCore):
 
 
 def _link_subject(kind: _Kind, link: Mapping[str, Any]) -> Subject:
-    return Subject("evidence", f"{_cell(link['pa'], link['practice'], link['instance'])}: {kind.entity} "
+    return Subject("evidence", f"{cell_name(link['pa'], link['practice'], link['instance'])}: {kind.entity} "
                    f"{link[kind.link_column]}", entity_id=link["id"], pa=link["pa"], practice=link["practice"],
                    instance=link["instance"])
 

@@ -18,7 +18,7 @@ from cmmikit.method.rating import JUDGMENT_OPEN
 from cmmikit.method.risk import Assessment, assess, value_column
 from cmmikit.store import Appraisal
 from cmmikit.ui.common import FILLS, esc, show_if
-from cmmikit.ui.ratings import (
+from cmmikit.ui.tables import (
     DECIDED_FILL,
     GAP_COLUMNS,
     GAP_HEADERS,
