@@ -32,9 +32,10 @@ def main() -> None:
         folder = Path(work)
         shutil.copy(ROOT / "notebooks" / "01_walkthrough.ipynb", folder)
         path = folder / "northwind.cmmi"
+        os.environ["CMMIKIT_USER"] = "dana"  # the sample's changes are the lead appraiser's, not this login's
         build_demo(path).close()
         env = {"CMMIKIT_APPRAISAL": str(path), "JUPYTER_RUNTIME_DIR": str(folder / "runtime"),
-               "PYTHONPATH": str(ROOT)}
+               "PYTHONPATH": str(ROOT), "CMMIKIT_USER": "dana"}
         notebook = folder / "01_walkthrough.ipynb"
         with browser.voila(notebook, env=env, workdir=folder) as url, sync_playwright() as p:
             chromium = browser.launch_chromium(p)
