@@ -146,9 +146,9 @@ def parse_report_date(text: str) -> date:
         raise ReportParameterError(f"report date {text!r} is not a calendar date") from None
 
 
-def load_report(appraisal_path: str | None = None, baseline_path: str | None = None, title: str | None = None,
+def load_report(appraisal_path: str | os.PathLike, baseline_path: str | None = None, title: str | None = None,
                 report_date: str | date | None = None) -> ReportData:
-    """Gather the report's data; ``appraisal_path=None`` reports on the sample appraisal."""
+    """Gather the report's data on the appraisal at ``appraisal_path`` (a file or a server URL)."""
     from cmmikit.method.compare import compare
 
     params = check_parameters({"appraisal_path": appraisal_path, "baseline_path": baseline_path, "title": title,
@@ -167,12 +167,12 @@ def load_report(appraisal_path: str | None = None, baseline_path: str | None = N
 
 
 @contextmanager
-def _synced(path: str | None) -> Iterator["Appraisal"]:
-    """A findings-refreshed private copy of the appraisal at ``path`` (None: the sample)."""
+def _synced(path: str) -> Iterator["Appraisal"]:
+    """A findings-refreshed private copy of the appraisal at ``path``."""
     from cmmikit.method.snapshot import synced_copy
-    from cmmikit.ui import open_appraisal
+    from cmmikit.store import Appraisal
 
-    with open_appraisal(path) as original, synced_copy(original) as copy:
+    with Appraisal.open(path) as original, synced_copy(original) as copy:
         yield copy
 
 

@@ -23,6 +23,7 @@ from sqlalchemy import func, select, union
 
 from cmmikit.errors import InvalidValue, StoreError
 from cmmikit.store import tables as t
+from cmmikit.store.build import build, fill_rows
 from cmmikit.store.core import StoreCore, now
 from cmmikit.store.exchange import dump_columns
 from cmmikit.store.location import Location, current_user, parse
@@ -49,12 +50,11 @@ def origin_of(store: StoreCore) -> str:
     return str(path.resolve()) if path is not None else store.location.display
 
 
-def _build(location: "str | os.PathLike | Location", rows: dict[str, list[dict[str, Any]]], *, overwrite: bool,
-           who: str, field: str, note: str, meta: dict[str, str] | None = None) -> "Appraisal":
-    from cmmikit.store import Appraisal, _build as build, _fill_rows
-
-    build(parse(location), overwrite, lambda conn: _fill_rows(conn, rows, who=who, field=field, note=note, meta=meta))
-    return Appraisal.open(location, user=who)
+def _create(source: "Appraisal", location: "str | os.PathLike | Location", rows: dict[str, list[dict[str, Any]]], *,
+            overwrite: bool, who: str, field: str, note: str, meta: dict[str, str] | None = None) -> "Appraisal":
+    """A new appraisal at ``location`` holding ``rows``, opened with the class of ``source``."""
+    build(parse(location), overwrite, lambda conn: fill_rows(conn, rows, who=who, field=field, note=note, meta=meta))
+    return type(source).open(location, user=who)
 
 
 def follow_up(baseline: "Appraisal", location: "str | os.PathLike | Location", *, name: str | None = None,
@@ -78,8 +78,8 @@ def follow_up(baseline: "Appraisal", location: "str | os.PathLike | Location", *
         record["inherited"] = int(record["characterization"] is not None)
     inherited = sum(r["inherited"] for r in rows["practice_records"])
     items = len(rows["artifacts"]) + len(rows["affirmations"])
-    return _build(location, rows, overwrite=overwrite, who=who, field="follow-up",
-                  note=f"of {origin}: {inherited} characterization(s) inherited, {items} register item(s) "
+    return _create(baseline, location, rows, overwrite=overwrite, who=who, field="follow-up",
+                   note=f"of {origin}: {inherited} characterization(s) inherited, {items} register item(s) "
                        f"with {len(rows['evidence_links'])} link(s) copied")
 
 
@@ -110,8 +110,8 @@ def slice_appraisal(appraisal: "Appraisal", location: "str | os.PathLike", pas: 
         "items": {kind: [r["id"] for r in rows[kind + "s"]] for kind in ("artifact", "affirmation")}},
         sort_keys=True),
         BASE_META: json.dumps(base, sort_keys=True)}
-    return _build(loc, rows, overwrite=overwrite, who=who, field="sliced",
-                  note=f"from {info.name} ({origin_of(appraisal)}): {info_pas}"
+    return _create(appraisal, loc, rows, overwrite=overwrite, who=who, field="sliced",
+                   note=f"from {info.name} ({origin_of(appraisal)}): {info_pas}"
                        + (f" for {assessor}" if assessor else ""), meta=meta)
 
 

@@ -9,7 +9,7 @@ Each notebook shows a :class:`Workbench`: the appraisal chooser above one screen
 one, ``$CMMIKIT_APPRAISAL`` or the sample appraisal).
 """
 
-from cmmikit.ui.common import open_appraisal, shared_appraisal
+from cmmikit.ui.common import open_appraisal, sample_path, shared_appraisal
 from cmmikit.ui.export import ExportView
 from cmmikit.ui.findings import FindingsView
 from cmmikit.ui.grid import GridView
@@ -20,4 +20,4 @@ from cmmikit.ui.walkthrough import WalkthroughView
 from cmmikit.ui.workbench import Workbench
 
 __all__ = ["ExportView", "FindingsView", "GridView", "RatingsView", "RegisterView", "SetupView", "WalkthroughView",
-           "Workbench", "open_appraisal", "shared_appraisal"]
+           "Workbench", "open_appraisal", "sample_path", "shared_appraisal"]

@@ -106,6 +106,13 @@ def open_appraisal(path: str | os.PathLike | None = None) -> Appraisal:
     return _open_demo(demo_path())
 
 
+def sample_path() -> Path:
+    """The sample appraisal's file, built first if this version of cmmikit has not built it yet."""
+    target = demo_path()
+    _open_demo(target).close()
+    return target
+
+
 def _open_demo(target: Path) -> Appraisal:
     from cmmikit.demo import build_demo
 
