@@ -107,7 +107,7 @@ def cmd_slice(args: argparse.Namespace) -> None:
         print(f"slice written to {piece.location.display}: {info.name}; {len(piece.instances())} instances, "
               f"{len(piece.records())} records, {len(piece.register())} register items with {len(piece.evidence())} "
               f"evidence links, {len(piece.findings())} "
-              f"findings\nbring it back with: cmmikit merge {appraisal.location.display} {piece.location.display}")
+              f"findings\nbring it back with: cmmikit merge {appraisal.location.shareable} {piece.location.shareable}")
 
 
 def cmd_merge(args: argparse.Namespace) -> None:

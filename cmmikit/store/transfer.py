@@ -47,7 +47,7 @@ def _select(store: StoreCore, name: str, *where: Any) -> list[dict[str, Any]]:
 def origin_of(store: StoreCore) -> str:
     """Where an appraisal is, to find it again later: an absolute file path or the server URL without password."""
     path = store.location.path
-    return str(path.resolve()) if path is not None else store.location.display
+    return str(path.resolve()) if path is not None else store.location.shareable
 
 
 def _create(source: "Appraisal", location: "str | os.PathLike | Location", rows: dict[str, list[dict[str, Any]]], *,
