@@ -67,11 +67,13 @@ COMMANDS = [
     ["rate", "{src}"],
     ["history", "{src}"],
     ["export-xlsx", "{src}", "-o", "{out}/gap.xlsx"],
+    ["import-xlsx", "{src}", "{out}/gap.xlsx"],
     ["charts", "{src}", "-o", "{out}/charts"],
     ["findings-deck", "{src}", "-o", "{out}/deck.pptx"],
     ["export-json", "{src}", "-o", "{out}/all.json"],
     ["questionnaire", "{src}", "--instance", "Service Desk", "-o", "{out}/q.xlsx"],
     ["slice", "{src}", "--pa", "WP", "-o", "{out}/wp.cmmi"],
+    ["merge", "{src}", "{out}/wp.cmmi"],
     ["report", "{src}", "-o", "{out}/report.pdf"],
 ]
 
