@@ -135,8 +135,11 @@ def cmd_rate(args: argparse.Namespace) -> None:
     with _open(args) as appraisal:
         ratings = evaluate(appraisal, reassessed_only=args.reassessed_only)
         model = appraisal.model
+        freeze = appraisal.frozen()
+    record = _freeze_json(freeze)
     if is_assessment(ratings):   # SCAMPI B/C: the risk summary and forecast, no ratings
-        _print_assessment(ratings, model, args.json)
+        _print_assessment(ratings, model, args.json, record)
+        _print_freeze(freeze, args.json)
         return
     cases = outlook(ratings)
     if args.json:
@@ -147,21 +150,35 @@ def cmd_rate(args: argparse.Namespace) -> None:
                           "goals": ratings.goals[["pa", "goal", "rating", "reason"]].to_dict("records"),
                           **({"follow_up": {"of": ratings.follow_up_of, "reassessed_only": ratings.reassessed_only,
                                             **ratings.reassessment()}} if ratings.follow_up_of else {}),
-                          **cases.to_json()},
+                          **cases.to_json(), **record},
                          indent=2, sort_keys=True))
     else:
         print(ratings.summary())
         print(cases.summary())
+    _print_freeze(freeze, args.json)
 
 
-def _print_assessment(assessment, model, as_json: bool) -> None:
+def _freeze_json(freeze) -> dict:
+    """``{"frozen": {...}}`` for ``rate --json`` while the record is frozen, else nothing."""
+    return {} if freeze is None else {"frozen": {"by": freeze.by, "at": freeze.at, "reason": freeze.reason,
+                                                 "digest": freeze.digest}}
+
+
+def _print_freeze(freeze, as_json: bool) -> None:
+    """The appraisal record's freeze as text, after the results (nothing while the record is open)."""
+    if freeze is not None and not as_json:
+        print(f"\nappraisal record frozen by {freeze.by} on {freeze.at[:16].replace('T', ' ')} UTC "
+              f"({freeze.reason}); content digest sha256:{freeze.digest}")
+
+
+def _print_assessment(assessment, model, as_json: bool, record: dict) -> None:
     if not as_json:
         print(assessment.summary())
         return
     follow = ({"follow_up": {"of": assessment.follow_up_of, "reassessed_only": assessment.reassessed_only,
                              **assessment.reassessment()}} if assessment.follow_up_of else {})
     print(json.dumps({"model": {"id": model.id, "name": model.name, "version": model.version},
-                      **assessment.to_json(), **follow}, indent=2, sort_keys=True))
+                      **assessment.to_json(), **follow, **record}, indent=2, sort_keys=True))
 
 
 def cmd_export_xlsx(args: argparse.Namespace) -> None:
@@ -364,6 +381,20 @@ def cmd_notebooks(args: argparse.Namespace) -> None:
           "(or the CMMIKIT_APPRAISAL environment variable) to your .cmmi file")
 
 
+def cmd_freeze(args: argparse.Namespace) -> None:
+    with _open(args) as appraisal:
+        done = appraisal.freeze(args.reason)
+    print(f"{appraisal.location.display}: frozen by {done.by} ({done.reason}); every change is refused from now on\n"
+          f"content digest sha256:{done.digest}")
+
+
+def cmd_unfreeze(args: argparse.Namespace) -> None:
+    with _open(args) as appraisal:
+        lifted = appraisal.unfreeze(args.reason or "")
+    print(f"{appraisal.location.display}: reopened (it was frozen by {lifted.by} on {lifted.at[:10]}: "
+          f"{lifted.reason}); the change log keeps this")
+
+
 def cmd_report(args: argparse.Namespace) -> None:
     from cmmikit.outputs.report import render_report
 
@@ -551,6 +582,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--take", default=None, choices=["mine", "theirs"],
                    help="resolve every conflict: keep FILE's value (mine) or take the slice's (theirs); "
                    "without it conflicts are listed and not applied")
+
+    p = command("freeze", cmd_freeze, "Freeze the appraisal record (e.g. once the final findings are presented): "
+                "the database refuses every change from then on; rate, report, workbook and deck show its digest.")
+    p.add_argument("file", help="appraisal file or server URL")
+    p.add_argument("--reason", required=True, help="why it is frozen (kept with the freeze and in the change log)")
+
+    p = command("unfreeze", cmd_unfreeze, "Reopen a frozen appraisal record (recorded in the change log).")
+    p.add_argument("file", help="appraisal file or server URL")
+    p.add_argument("--reason", default=None, help="why it is reopened (kept in the change log)")
 
     p = command("model", cmd_model, "Validate a model folder and list its process areas.")
     p.add_argument("model", nargs="?", default=None, help="model id or folder (default: cmmi-svc-1.3)")

@@ -12,7 +12,7 @@ from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.sql import ClauseElement
 
-from cmmikit.errors import ConflictError, InvalidValue, ReadOnlyAppraisal, StoreError, UnknownEntry
+from cmmikit.errors import ConflictError, FrozenAppraisal, InvalidValue, ReadOnlyAppraisal, StoreError, UnknownEntry
 from cmmikit.store import engines, tables as t
 from cmmikit.store.engines import Backend
 from cmmikit.store.location import Location
@@ -157,17 +157,24 @@ class StoreCore:
         if backend.readonly:
             raise ReadOnlyAppraisal(f"read-only: {self.location.display} cannot be changed "
                                     "(the file or its folder is not writable)")
-        with engines.translated(self.location):
-            conn = backend.engine.connect().execution_options(cmmikit_write=True)
-            try:
-                with conn.begin():
-                    self._conn, self._writing = conn, True
-                    backend.check_not_replaced()
-                    self._check_generation(conn)
-                    yield
-            finally:
-                self._conn, self._writing = None, False
-                conn.close()
+        try:
+            with engines.translated(self.location):
+                conn = backend.engine.connect().execution_options(cmmikit_write=True)
+                try:
+                    with conn.begin():
+                        self._conn, self._writing = conn, True
+                        backend.check_not_replaced()
+                        self._check_generation(conn)
+                        yield
+                finally:
+                    self._conn, self._writing = None, False
+                    conn.close()
+        except FrozenAppraisal:
+            raise self.refusal() from None
+
+    def refusal(self) -> FrozenAppraisal:
+        """The error for a write refused because the record is frozen (the freeze store names who and when)."""
+        return FrozenAppraisal(f"{self.location.display}: the appraisal is frozen; nothing was changed")
 
     @contextmanager
     def snapshot(self) -> Iterator["StoreCore"]:

@@ -24,7 +24,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.pool import QueuePool
 
-from cmmikit.errors import ReadOnlyAppraisal, StoreBusy, StoreError, StoreUnavailable
+from cmmikit.errors import FROZEN_MARKER, FrozenAppraisal, ReadOnlyAppraisal, StoreBusy, StoreError, StoreUnavailable
 from cmmikit.store.location import Location
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -238,6 +238,8 @@ def _translate(location: Location, exc: DBAPIError) -> StoreError:
     message = _first_line(location, exc.orig or exc)
     lowered = message.lower()
     where = location.display
+    if FROZEN_MARKER in message:
+        return FrozenAppraisal(f"{where}: {FROZEN_MARKER} (cmmikit freeze); nothing was changed")
     if "locked" in lowered or "busy" in lowered or "lock timeout" in lowered or "could not obtain lock" in lowered:
         return StoreBusy(f"{where}: appraisal is busy: another session is writing; try again")
     if "readonly" in lowered or "read-only" in lowered:

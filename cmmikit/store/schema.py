@@ -18,9 +18,10 @@ from sqlalchemy import Connection, insert, inspect, select, text
 
 from cmmikit.errors import NotAnAppraisal, ReadOnlyAppraisal, SchemaTooNew, StoreError
 from cmmikit.store import engines, tables as t
+from cmmikit.store.freeze import install_guards
 
 APPLICATION = "cmmikit"
-REVISIONS = ("0001", "0002", "0003", "0004", "0005")  # oldest first; the last is the current schema
+REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006")  # oldest first; the last is the current schema
 HEAD = REVISIONS[-1]
 LEGACY = {"1": "0001"}                 # meta.schema_version of files written before Alembic
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -29,6 +30,7 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 def create(conn: Connection, *, name: str, model_id: str, model_ref: str, user: str, stamp: str) -> str:
     """Create every table in an empty database (inside the caller's transaction); returns the generation."""
     t.metadata.create_all(conn)
+    install_guards(conn)
     generation = uuid.uuid4().hex
     conn.execute(insert(t.meta).values(key="application", value=APPLICATION))
     conn.execute(insert(t.alembic_version).values(version_num=HEAD))
