@@ -272,6 +272,7 @@ def cmd_export_json(args: argparse.Namespace) -> None:
             for piece in appraisal.dump_json():
                 sys.stdout.write(piece)
             return
+        atomic.check_output(args.output, ".json", "the export")
         with atomic.replacing(args.output) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as out:
             for piece in appraisal.dump_json():
                 out.write(piece)

@@ -363,7 +363,7 @@ def render_all(ratings: "Ratings | Assessment", findings_frame: "pd.DataFrame | 
     bad = [f for f in formats if f not in SAVE_METADATA]
     if bad:
         raise InvalidValue(f"chart format(s) {bad} not supported; use {', '.join(SAVE_METADATA)}")
-    outdir = Path(outdir)
+    outdir = atomic.check_folder(outdir, "the charts")
     outdir.mkdir(parents=True, exist_ok=True)
     written: dict[str, list[Path]] = {}
     for name, make in _charts(ratings, findings_frame).items():

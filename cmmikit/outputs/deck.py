@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Sequence
 from cmmikit import atomic, palette
 from cmmikit.outputs.deck_fit import Para, clean, paginate
 from cmmikit.outputs.deck_pptx import (CONTENT, CONTENT_TYPES, EMU_PER_INCH, EMU_PER_PT, GAP, INSET, SECTION, TITLE_ONLY,
-                               TITLE_SLIDE, Box, Canvas, Cell, DeckError, Table)
+                               TITLE_SLIDE, Box, Canvas, Cell, Table)
 from cmmikit.method.risk import OPEN, Assessment, count_text
 from cmmikit.outputs.charts import OPEN_COLOUR, goal_cells
 
@@ -82,9 +82,7 @@ def build_findings_deck(appraisal: "Appraisal", path: str | os.PathLike, *,
                         template: str | os.PathLike | None = None,
                         report_date: str | date | None = None) -> DeckFiles:
     """As :func:`write_findings_deck`, also returning the slide count."""
-    path = Path(path)
-    if path.suffix.lower() != ".pptx":
-        raise DeckError(f"{path}: the deck is written as PowerPoint; name it *.pptx")
+    path = atomic.check_output(path, ".pptx", "the deck")
     today = _report_date(report_date)
     canvas = Canvas(template)     # a bad template is refused before any work
     snap = read_current(appraisal, today)

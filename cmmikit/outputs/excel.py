@@ -735,7 +735,7 @@ def write_gap_workbook(appraisal: "Appraisal", path: str | os.PathLike, ratings:
     """
     from cmmikit.method.risk import evaluate, is_assessment
 
-    atomic.check_writable(path)  # before the work, and before write-only sheets start streaming
+    atomic.check_output(path, ".xlsx", "the workbook")  # before the work and before sheets start streaming
     with appraisal.snapshot():   # the row keys' versions and the values shown come from one state
         ratings = ratings if ratings is not None else evaluate(appraisal)
         computed, actions = findings_frames(appraisal, ratings)

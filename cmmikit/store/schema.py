@@ -68,6 +68,9 @@ def inspect_file(path: Path) -> str:
 
     Call only while this process holds no connection to the file (see engines.acquire).
     """
+    if path.is_dir():
+        raise NotAnAppraisal(f"{path}: is a folder; give an appraisal file (*.cmmi) or a server URL "
+                             "('cmmikit new' creates one)")
     if not path.is_file():
         raise NotAnAppraisal(f"{path}: not a file")
     try:
