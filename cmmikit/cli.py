@@ -157,6 +157,8 @@ def cmd_rate(args: argparse.Namespace) -> None:
         print(json.dumps({"model": {"id": model.id, "name": model.name, "version": model.version},
                           "maturity": {"level": ratings.maturity.level, "verdict": ratings.maturity.verdict,
                                        "formal": ratings.maturity.formal, "reasons": list(ratings.maturity.reasons)},
+                          **({"lower_levels": [{"level": v.level, "verdict": v.verdict, "reasons": list(v.reasons)}
+                                               for v in ratings.lower]} if ratings.lower else {}),
                           "process_areas": ratings.pas[["pa", "rating", "capability_level"]].to_dict("records"),
                           "goals": ratings.goals[["pa", "goal", "rating", "reason"]].to_dict("records"),
                           **({"follow_up": {"of": ratings.follow_up_of, "reassessed_only": ratings.reassessed_only,

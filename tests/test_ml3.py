@@ -86,3 +86,174 @@ def test_cli_new_target_level_and_set_level(tmp_path):
     assert "not shipped yet: CAM, DAR, OPD, OPF, RSKM, SCON, SSD, STSM" in raised.stdout
     bad = _cli("set-level", "l2.cmmi", "9", cwd=tmp_path)
     assert bad.returncode != 0 and bad.stderr.strip().count("\n") == 0 and "not offered" in bad.stderr
+
+
+# ---------------------------------------------------------------- the ML3 rule on hand-made appraisals
+
+from pathlib import Path  # noqa: E402
+
+import yaml  # noqa: E402
+
+from cmmikit.method.rating import (NOT_APPLICABLE, NOT_RATED, OUT_OF_SCOPE, SATISFIED,  # noqa: E402
+                                   UNSATISFIED, rate)
+
+from conftest import TINY_MODEL  # noqa: E402
+
+
+def _tiny_ml3(folder: Path, *, pending: bool = False) -> Path:
+    """The tiny model with a level 3 area CC, an addition DD at level 3 and GG 3 (one practice)."""
+    folder.mkdir()
+    for name in ("AA.yaml", "BB.yaml"):
+        (folder / name).write_text((TINY_MODEL / name).read_text())
+    head = yaml.safe_load((TINY_MODEL / "model.yaml").read_text())
+    head.update(id="tiny3-1.0", maturity_levels={2: ["AA", "BB"], 3: ["CC", "DD", *(["EE"] if pending else [])]},
+                additions=["DD"])
+    (folder / "model.yaml").write_text(yaml.safe_dump(head))
+    practice = {"intent": "It is done.", "work_products": ["One", "Two", "Three"], "questions": ["Done?", "By whom?"]}
+    for pa in ("CC", "DD"):
+        (folder / f"{pa}.yaml").write_text(yaml.safe_dump({
+            "id": pa, "name": f"Area {pa}", "category": "Testing", "maturity_level": 3, "purpose": "Made up.",
+            "goals": [{"id": "SG 1", "title": f"{pa} Goal", "practices": [
+                {"id": "SP 1.1", "title": f"Do {pa}", **practice}]}]}, sort_keys=False))
+    generic = yaml.safe_load((TINY_MODEL / "generic.yaml").read_text())
+    generic["generic_goals"].append({"id": "GG 3", "title": "Define the Tiny Process", "level": 3, "practices": [
+        {"id": "GP 3.1", "title": "Have a Defined Process", **{**practice, "intent": "{pa_name} is defined."}}]})
+    (folder / "generic.yaml").write_text(yaml.safe_dump(generic, sort_keys=False))
+    return folder
+
+
+@pytest.fixture
+def tiny3(new_location, tmp_path):
+    """An ML3-target appraisal of the tiny level 3 model, every practice FI with evidence in two units."""
+    with Appraisal.create(new_location("tiny3"), name="Tiny 3", model=_tiny_ml3(tmp_path / "tiny3"),
+                          target_level=3) as a:
+        for unit in ("U1", "U2"):
+            a.add_instance(unit)
+        for p in a.model.practices():
+            for unit in ("U1", "U2"):
+                a.update_record(p.pa, p.id, unit, characterization="FI")
+                a.add_evidence(p.pa, p.id, unit, "artifact", "doc")
+                a.add_evidence(p.pa, p.id, unit, "affirmation", "interview")
+        yield a
+
+
+def _set(a, pa: str, practice: str, value: str) -> None:
+    for unit in ("U1", "U2"):
+        a.update_record(pa, practice, unit, characterization=value, weaknesses="" if value == "FI" else "a gap")
+
+
+def independent_levels(goals, pas, model) -> dict[int, str]:
+    """ML2 and ML3 verdicts computed again from the goal ratings alone, by the reference's words.
+
+    A PA counts at level L with its specific goals and the generic goals of levels <= L (GG 2 for
+    ML2, GG 2 and GG 3 for ML3): Unsatisfied if one of them is, else Not Rated if one is. ML L needs
+    every PA of levels <= L Satisfied or Not Applicable; a Not Rated or Out of Scope one (an
+    addition left out excepted) or a PA not in the model means no rating, before any Unsatisfied.
+    """
+    generic_level = {"GG 2": 2, "GG 3": 3}
+    verdicts = {}
+    for level in (2, 3):
+        no_rating = any(model.listed[p] <= level for p in model.pending)
+        unsatisfied = False
+        for pa in pas.itertuples():
+            if pa.maturity_level > level or pa.scope == "not_applicable":
+                continue
+            if pa.scope == "out_of_scope":
+                no_rating |= pa.pa not in model.additions
+                continue
+            mine = goals[(goals.pa == pa.pa) & goals.goal.map(lambda g: generic_level.get(g, 0) <= level)]
+            if (mine.rating == UNSATISFIED).any():
+                unsatisfied = True
+            elif (mine.rating != SATISFIED).any():
+                no_rating = True
+        verdicts[level] = NOT_RATED if no_rating else "Not Achieved" if unsatisfied else "Achieved"
+    return verdicts
+
+
+def _verdicts(r) -> dict[int, str]:
+    return {v.level: v.verdict for v in (*r.lower, r.maturity)}
+
+
+def test_every_ml2_and_ml3_area_satisfied_with_gg2_and_gg3_achieves_ml3(tiny3):
+    r = rate(tiny3)
+    assert _verdicts(r) == {2: "Achieved", 3: "Achieved"} == independent_levels(r.goals, r.pas, tiny3.model)
+    assert set(r.pas.capability_level) == {"CL3"}
+    assert "Maturity level 3: Achieved" in r.summary() and "Maturity level 2: Achieved" in r.summary()
+
+
+def test_one_ml3_area_unsatisfied_misses_ml3_and_still_achieves_ml2(tiny3):
+    _set(tiny3, "CC", "SP 1.1", "NI")
+    r = rate(tiny3)
+    assert _verdicts(r) == {2: "Achieved", 3: "Not Achieved"} == independent_levels(r.goals, r.pas, tiny3.model)
+    assert r.maturity.reasons == ("CC Unsatisfied",)
+    assert r.pas.set_index("pa").capability_level["CC"] == "CL0"
+
+
+def test_gg3_of_an_ml2_area_unsatisfied_misses_ml3_only(tiny3):
+    _set(tiny3, "AA", "GP 3.1", "PI")
+    r = rate(tiny3)
+    assert _verdicts(r) == {2: "Achieved", 3: "Not Achieved"} == independent_levels(r.goals, r.pas, tiny3.model)
+    pas = r.pas.set_index("pa")
+    assert pas.rating["AA"] == UNSATISFIED and pas.capability_level["AA"] == "CL2"
+
+
+def test_gg3_not_rated_reads_cl2_with_cl3_open(tiny3):
+    tiny3.set_characterization("BB", "GP 3.1", "U1", None)
+    r = rate(tiny3)
+    assert r.pas.set_index("pa").capability_level["BB"] == "CL2 (CL3 not rated)"
+    assert _verdicts(r) == {2: "Achieved", 3: NOT_RATED} == independent_levels(r.goals, r.pas, tiny3.model)
+
+
+def test_the_addition_left_out_with_its_reason_does_not_block_ml3(tiny3):
+    _set(tiny3, "DD", "SP 1.1", "NI")
+    assert rate(tiny3).maturity.verdict == "Not Achieved"
+    tiny3.set_scope("DD", "out_of_scope", "we develop no service systems")
+    r = rate(tiny3)
+    assert _verdicts(r) == {2: "Achieved", 3: "Achieved"} == independent_levels(r.goals, r.pas, tiny3.model)
+    assert "DD left out of scope (an addition): we develop no service systems" in r.maturity.reasons
+    tiny3.set_scope("CC", "out_of_scope", "not appraised")  # not an addition: no ML3 rating
+    r = rate(tiny3)
+    assert _verdicts(r) == {2: "Achieved", 3: NOT_RATED} == independent_levels(r.goals, r.pas, tiny3.model)
+
+
+def test_a_level_3_area_not_shipped_gives_no_ml3_rating(new_location, tmp_path):
+    with Appraisal.create(new_location("p"), name="P", model=_tiny_ml3(tmp_path / "p", pending=True),
+                          target_level=3) as a:
+        a.add_instance("U1")
+        for p in a.model.practices():
+            a.update_record(p.pa, p.id, "U1", characterization="FI")
+            a.add_evidence(p.pa, p.id, "U1", "artifact", "doc")
+            a.add_evidence(p.pa, p.id, "U1", "affirmation", "interview")
+        r = rate(a)
+        assert _verdicts(r) == {2: "Achieved", 3: NOT_RATED} == independent_levels(r.goals, r.pas, a.model)
+        assert any("not in the model yet" in reason and "EE" in reason for reason in r.maturity.reasons)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_random_characterizations_agree_with_the_independent_check(tiny3, seed):
+    import random
+
+    rng = random.Random(seed)
+    practices = tiny3.model.practices()
+    for p in rng.sample(practices, 4):
+        tiny3.update_record(p.pa, p.id, rng.choice(["U1", "U2"]),
+                            characterization=rng.choice(["FI", "LI", "PI", "NI", None]), weaknesses="gap")
+    for pa in rng.sample(["AA", "BB", "CC", "DD"], 1):
+        tiny3.set_scope(pa, rng.choice(["not_applicable", "out_of_scope", "in_scope"]), "chosen")
+    r = rate(tiny3)
+    assert _verdicts(r) == independent_levels(r.goals, r.pas, tiny3.model)
+    assert set(r.pas.rating) <= {SATISFIED, UNSATISFIED, NOT_RATED, NOT_APPLICABLE, OUT_OF_SCOPE}
+
+
+def test_an_ml2_target_rates_exactly_as_before(appraisal):
+    r = rate(appraisal)
+    assert r.lower == () and r.maturity.level == 2 and "GG 3" not in set(r.goals.goal)
+
+
+def test_cli_rate_prints_ml3_and_ml2(tmp_path):
+    assert _cli("new", "l3.cmmi", "--name", "L3", "--target-level", "3", "--unit", "Ops", cwd=tmp_path).returncode == 0
+    text = _cli("rate", "l3.cmmi", cwd=tmp_path).stdout
+    assert text.index("Maturity level 3: Not Rated") < text.index("Maturity level 2: Not Rated")
+    assert "not in the model yet (titles not checked in two renderings): CAM, DAR, OPD, OPF, RSKM, SCON, SSD, STSM" in text
+    data = json.loads(_cli("rate", "l3.cmmi", "--json", cwd=tmp_path).stdout)
+    assert data["maturity"]["level"] == 3 and [v["level"] for v in data["lower_levels"]] == [2]

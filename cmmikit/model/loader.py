@@ -150,6 +150,7 @@ class Goal:
     title: str
     generic: bool
     practices: tuple[Practice, ...]
+    level: int = 0  # a generic goal: the maturity level from which it applies (GG 2: 2, GG 3: 3)
 
     @property
     def key(self) -> str:
@@ -192,8 +193,9 @@ class Model:
     source: Path
     process_areas: dict[str, ProcessArea] = field(default_factory=dict)
     levels: tuple[int, ...] = (2,)
-    pending: tuple[str, ...] = ()
-    additions: tuple[str, ...] = ()
+    pending: tuple[str, ...] = ()   # PAs listed up to the target level whose files are not shipped yet
+    additions: tuple[str, ...] = ()  # PAs an organization may leave out of scope (SSD)
+    listed: dict[str, int] = field(default_factory=dict)  # the staged list of model.yaml: PA -> level
 
     @property
     def pa_ids(self) -> list[str]:
@@ -301,7 +303,8 @@ def _load(folder: Path, level: int | None = None) -> Model:
                     for pa in pas if pa not in areas)
     return Model(id=head.id, name=head.name, version=head.version, target_maturity_level=target,
                  source=folder, process_areas=areas, levels=levels, pending=pending,
-                 additions=tuple(head.additions))
+                 additions=tuple(head.additions),
+                 listed={pa: lvl for lvl, pas in head.maturity_levels.items() for pa in pas})
 
 
 def _check_levels(folder: Path, head: ModelFile, pa_files: list[tuple[Path, ProcessAreaFile]]) -> tuple[int, ...]:
@@ -349,7 +352,8 @@ def _build_pa(spec: ProcessAreaFile, generic_goals: list[GenericGoalSpec]) -> Pr
                      questions=tuple(q.format(**fields) if generic else q for q in p.questions), generic=generic)
             for p in g.practices
         )
-        return Goal(pa=spec.id, id=g.id, title=g.title, generic=generic, practices=practices)
+        return Goal(pa=spec.id, id=g.id, title=g.title, generic=generic, practices=practices,
+                    level=g.level if isinstance(g, GenericGoalSpec) else 0)
 
     goals = [goal(g, False) for g in spec.goals] + [goal(g, True) for g in generic_goals]
     return ProcessArea(id=spec.id, name=spec.name, category=spec.category, maturity_level=spec.maturity_level,
