@@ -137,7 +137,7 @@ def cmd_demo(args: argparse.Namespace) -> None:
     from cmmikit.method.risk import evaluate
 
     path = Path(args.outdir) / "demo.cmmi"
-    with build_demo(path, overwrite=args.force, appraisal_type=args.type) as appraisal:
+    with build_demo(path, overwrite=args.force, appraisal_type=args.type, target_level=args.target_level) as appraisal:
         print(f"sample appraisal written to {path}\n")
         print(evaluate(appraisal).summary())
 
@@ -461,6 +461,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="replace an existing OUTDIR/demo.cmmi")
     p.add_argument("--type", default="SCAMPI A", choices=["SCAMPI A", "SCAMPI B"],
                    help="the sample as a SCAMPI A (default) or as a SCAMPI B readiness dry run (risk scale)")
+    p.add_argument("--target-level", "--level", dest="target_level", type=int, default=2, choices=[2, 3],
+                   help="the sample against maturity level 2 (default) or 3 (the ML3 areas shipped, GG 3 on every area)")
 
     p = command("rate", cmd_rate, "Print PA and goal ratings and the maturity level verdict (SCAMPI B/C: the risk "
                 "summary per goal and the readiness forecast; they give findings, not ratings).")
