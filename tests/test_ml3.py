@@ -257,3 +257,83 @@ def test_cli_rate_prints_ml3_and_ml2(tmp_path):
     assert "not in the model yet (titles not checked in two renderings): CAM, DAR, OPD, OPF, RSKM, SCON, SSD, STSM" in text
     data = json.loads(_cli("rate", "l3.cmmi", "--json", cwd=tmp_path).stdout)
     assert data["maturity"]["level"] == 3 and [v["level"] for v in data["lower_levels"]] == [2]
+
+
+# ---------------------------------------------------------------- the ML3 sample through the whole chain
+
+
+@pytest.fixture(scope="module")
+def demo3_file(tmp_path_factory) -> Path:
+    """The sample appraisal against ML3, built once for this module; copy it before changing it."""
+    from cmmikit.demo import build_demo
+
+    path = tmp_path_factory.mktemp("demo3") / "demo3.cmmi"
+    build_demo(path, target_level=3).close()
+    return path
+
+
+@pytest.fixture
+def demo3(demo3_file, new_location):
+    """The ML3 sample on the current backend (restored from its export, as a team would move it)."""
+    with Appraisal.open(demo3_file) as source:
+        data = source.dump()
+    with Appraisal.restore(new_location("demo3"), data) as a:
+        yield a
+
+
+def test_the_ml3_sample_is_realistic_and_reports_both_levels(demo3):
+    r = rate(demo3)
+    assert demo3.info().name == "Northwind IT Services ML3 readiness" and demo3.model.target_maturity_level == 3
+    assert list(r.pas.pa) == ML2 + ML3_SHIPPED
+    ratings = r.pas.set_index("pa").rating
+    assert SATISFIED in set(ratings[ML3_SHIPPED]) and UNSATISFIED in set(ratings[ML3_SHIPPED])
+    assert {g for g in r.goals.goal if g.startswith("GG")} == {"GG 2", "GG 3"}
+    assert r.maturity.level == 3 and [v.level for v in r.lower] == [2]
+    assert "CL3" in set(r.pas.capability_level)
+    assert _verdicts(r) == independent_levels(r.goals, r.pas, demo3.model)
+
+
+def test_walkthrough_data_of_an_ml3_area(demo3):
+    from cmmikit.ui.walkthrough import WalkthroughView
+
+    view = WalkthroughView(demo3, pa="IRP")
+    seen = [view.practice.id]
+    while not view.next_button.disabled:
+        view.next_button.click()
+        seen.append(view.practice.id)
+    assert seen[:10] == ["SP 1.1", "SP 1.2", "SP 2.1", "SP 2.2", "SP 2.3", "SP 2.4", "SP 2.5",
+                         "SP 3.1", "SP 3.2", "SP 3.3"]
+    assert seen[10:] == [*(f"GP 2.{n}" for n in range(1, 11)), "GP 3.1", "GP 3.2"]
+    assert "Collect Process Related Experiences" in view.practice_info.value
+
+
+def test_workbook_and_deck_list_the_ml3_areas(demo3, tmp_path):
+    import openpyxl
+    from pptx import Presentation
+
+    from cmmikit.outputs.deck import build_findings_deck
+    from cmmikit.outputs.excel import export_workbook
+
+    book = openpyxl.load_workbook(export_workbook(demo3, tmp_path / "gap.xlsx"), read_only=True)
+    assert [s for s in book.sheetnames if s in ML2 + ML3_SHIPPED] == ML2 + ML3_SHIPPED
+    summary = " ".join(str(c) for row in book["Summary"].iter_rows(values_only=True) for c in row if c)
+    assert "Maturity level 3: " in summary and "Maturity level 2" in summary
+    goals = " ".join(str(c) for row in book["Goals"].iter_rows(values_only=True) for c in row if c)
+    assert "GG 3" in goals
+    deck = build_findings_deck(demo3, tmp_path / "deck.pptx")
+    titles = [s.shapes.title.text for s in Presentation(deck.path).slides if s.shapes.title is not None]
+    for pa in demo3.model.process_areas.values():
+        assert any(t.startswith(f"{pa.id} {pa.name}") for t in titles), pa.id
+    text = " ".join(shape.text_frame.text for s in Presentation(deck.path).slides for shape in s.shapes
+                    if shape.has_text_frame)
+    assert "Maturity level 2: " in text
+
+
+def test_the_report_lists_the_ml3_areas_and_both_levels(demo3_file, tmp_path):
+    from cmmikit.outputs.report import render_report
+
+    html = render_report(demo3_file, tmp_path / "report.html", report_date="2026-11-20").report.read_text()
+    for pa in ML3_SHIPPED:
+        assert f">{pa}<" in html or f" {pa} " in html, pa
+    assert "Maturity level 3: Not Rated" in html and "Maturity level 2: Not Achieved" in html
+    assert "Incident Resolution and Prevention" in html and "GG 3" in html
