@@ -38,7 +38,8 @@ def _create(args: argparse.Namespace):
             raise CmmikitError("new: --map converts the characterizations of a follow-up (--from BASELINE); a new "
                                "appraisal has none")
         return Appraisal.create(args.file, name=args.name, model=args.model, overwrite=args.force, user=args.user,
-                                org_unit=args.org_unit or "", appraisal_type=args.type or "SCAMPI A", scale=args.scale)
+                                org_unit=args.org_unit or "", appraisal_type=args.type or "SCAMPI A", scale=args.scale,
+                                target_level=args.target_level)
     if args.model:
         raise CmmikitError("new: --model cannot be combined with --from (a follow-up uses its baseline's model)")
     with _open(args, args.baseline) as baseline:
@@ -50,6 +51,8 @@ def _create(args: argparse.Namespace):
         appraisal.update_info(org_unit=args.org_unit)
     if args.type or args.scale or mapping is not None:
         appraisal.set_type(kind, scale=args.scale, mapping=mapping)
+    if args.target_level is not None:
+        appraisal.set_target_level(args.target_level)
     return appraisal
 
 
@@ -67,13 +70,24 @@ def cmd_new(args: argparse.Namespace) -> None:
             name, _, pas = spec.partition(":")
             appraisal.add_instance(name, "support_function", pas=[p for p in pas.split(",") if p] or None)
         print(f"created {appraisal.location.display}: {appraisal.info().name} ({appraisal.model.name} {appraisal.model.version}, "
-              f"{len(appraisal.model.pa_ids)} process areas, {len(appraisal.instances())} instances; "
+              f"{len(appraisal.model.pa_ids)} process areas, {len(appraisal.instances())} instances, "
+              f"target maturity level {appraisal.model.target_maturity_level}; "
               f"{appraisal.info().appraisal_type} on the scale {appraisal.scale.summary()})")
         if args.baseline is not None:
             records, register = appraisal.records(), appraisal.register()
             print(f"follow-up of {appraisal.info().follow_up_of}: {sum(r.inherited for r in records)} "
                   f"characterization(s) inherited (re-assess or confirm them), {len(register)} evidence register "
                   f"item(s) with {sum(item.reuse for item in register)} link(s) copied")
+
+
+def cmd_set_level(args: argparse.Namespace) -> None:
+    with _open(args) as appraisal:
+        old = appraisal.model.target_maturity_level
+        appraisal.set_target_level(args.level)
+        model = appraisal.model
+        print(f"{appraisal.location.display}: target maturity level {old} -> {model.target_maturity_level} "
+              f"({len(model.pa_ids)} process areas in the model"
+              + (f"; not shipped yet: {', '.join(model.pending)}" if model.pending else "") + ")")
 
 
 def cmd_set_type(args: argparse.Namespace) -> None:
@@ -123,7 +137,7 @@ def cmd_demo(args: argparse.Namespace) -> None:
     from cmmikit.method.risk import evaluate
 
     path = Path(args.outdir) / "demo.cmmi"
-    with build_demo(path, overwrite=args.force, appraisal_type=args.type) as appraisal:
+    with build_demo(path, overwrite=args.force, appraisal_type=args.type, target_level=args.target_level) as appraisal:
         print(f"sample appraisal written to {path}\n")
         print(evaluate(appraisal).summary())
 
@@ -146,6 +160,8 @@ def cmd_rate(args: argparse.Namespace) -> None:
         print(json.dumps({"model": {"id": model.id, "name": model.name, "version": model.version},
                           "maturity": {"level": ratings.maturity.level, "verdict": ratings.maturity.verdict,
                                        "formal": ratings.maturity.formal, "reasons": list(ratings.maturity.reasons)},
+                          **({"lower_levels": [{"level": v.level, "verdict": v.verdict, "reasons": list(v.reasons)}
+                                               for v in ratings.lower]} if ratings.lower else {}),
                           "process_areas": ratings.pas[["pa", "rating", "capability_level"]].to_dict("records"),
                           "goals": ratings.goals[["pa", "goal", "rating", "reason"]].to_dict("records"),
                           **({"follow_up": {"of": ratings.follow_up_of, "reassessed_only": ratings.reassessed_only,
@@ -435,6 +451,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="make a follow-up of this appraisal: its setup, scope, team, evidence and characterizations "
                    "are copied, every characterization marked inherited until re-assessed")
     p.add_argument("--model", default=None, help="model id or folder (default: cmmi-svc-1.3)")
+    p.add_argument("--target-level", "--level", dest="target_level", type=int, default=None, metavar="N",
+                   help="target maturity level, 2 or 3 (default: 2; with --from: the baseline's); the process "
+                   "areas up to it are in the model, and at 3 GG 3 applies to every one of them")
     p.add_argument("--org-unit", default=None, help="organizational unit appraised")
     p.add_argument("--type", default=None, choices=APPRAISAL_TYPES,
                    help="appraisal type (default: SCAMPI A, or the baseline's); its scale follows: FI..NI for SCAMPI A "
@@ -448,6 +467,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--support", action="append", default=[], metavar="NAME:PA,PA",
                    help="add a support function and the PAs it performs (repeatable)")
     p.add_argument("--force", action="store_true", help="replace an existing appraisal")
+
+    p = command("set-level", cmd_set_level, "Set the target maturity level (2 or 3); raising it adds the new process "
+                "areas to instances sampled for all PAs, lowering it is refused while those PAs hold data.")
+    p.add_argument("file")
+    p.add_argument("level", type=int, help="the new target maturity level")
 
     p = command("set-type", cmd_set_type, "Switch the appraisal type (and so the characterization scale); refused "
                 "while characterizations use values the new scale lacks, unless --map converts them.")
@@ -469,6 +493,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="replace an existing OUTDIR/demo.cmmi")
     p.add_argument("--type", default="SCAMPI A", choices=["SCAMPI A", "SCAMPI B"],
                    help="the sample as a SCAMPI A (default) or as a SCAMPI B readiness dry run (risk scale)")
+    p.add_argument("--target-level", "--level", dest="target_level", type=int, default=2, choices=[2, 3],
+                   help="the sample against maturity level 2 (default) or 3 (the ML3 areas shipped, GG 3 on every area)")
 
     p = command("rate", cmd_rate, "Print PA and goal ratings and the maturity level verdict (SCAMPI B/C: the risk "
                 "summary per goal and the readiness forecast; they give findings, not ratings).")

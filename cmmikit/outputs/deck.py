@@ -460,6 +460,8 @@ class _Builder:
             pa, _, rest = reason.partition(" ")
             text = f"{pa} {names[pa]}: {rest}" if pa in names else reason
             paras.append(Para(text, TEXT, indent=1, bullet="•", space_before=4))
+        for lower in self.ratings.lower:  # a level 3 target still reports level 2
+            paras.append(Para(f"{lower.headline} ({'; '.join(lower.reasons)})", TEXT, bold=True, space_before=8))
         if verdict.formal:
             note = (f"Rated under SCAMPI A v1.3: maturity level {verdict.level} is achieved only when every "
                     f"maturity level {verdict.level} process area is Satisfied or Not Applicable; a Not Rated or "

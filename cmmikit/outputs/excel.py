@@ -550,7 +550,8 @@ def _names(names: list[str]) -> str:
 
 def _facts(appraisal: "Appraisal", ratings: "Ratings") -> list[tuple[str, str]]:
     return [*appraisal_facts(appraisal), ("Verdict", ratings.maturity.headline),
-            ("Reasons", "; ".join(ratings.maturity.reasons))]
+            ("Reasons", "; ".join(ratings.maturity.reasons)),
+            *((f"Maturity level {v.level}", f"{v.verdict}: {'; '.join(v.reasons)}") for v in ratings.lower)]
 
 
 def appraisal_facts(appraisal: "Appraisal") -> list[tuple[str, str]]:

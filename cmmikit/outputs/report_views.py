@@ -76,7 +76,9 @@ def verdict(data: "ReportData") -> Html:
     fill = VERDICT_FILLS.get(maturity.verdict, palette.GREY)
     box = (f'<div class="verdict" style="border-color:{fill}"><p class="headline">{esc(maturity.headline)}</p>'
            f"<p>{badge(maturity.verdict)} {esc(meaning)}</p>"
-           f"{capped_list(list(maturity.reasons), 'reasons', 'Coverage and caveats')}</div>")
+           f"{capped_list(list(maturity.reasons), 'reasons', 'Coverage and caveats')}"
+           + "".join(f'<p class="lower">{badge(v.verdict)} {esc(v.headline)}: {esc("; ".join(v.reasons))}</p>'
+                     for v in data.current.ratings.lower) + "</div>")
     return section("Verdict", box, outlook_part(data), anchor="verdict")
 
 

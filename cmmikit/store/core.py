@@ -76,6 +76,9 @@ def _params(key: Key, values: Mapping[str, Any] = {}) -> dict[str, Any]:
     return {**{f"k_{k}": v for k, v in key.items()}, **{f"v_{k}": v for k, v in values.items()}}
 
 
+TARGET_LEVEL_META = "target_level"  # meta key: the appraisal's target maturity level (absent: 2)
+
+
 class Subject:
     """What a change is about, for the change log and conflict messages."""
 
@@ -334,13 +337,20 @@ class StoreCore:
             from cmmikit.model import load_model
 
             info = self._rows(select(t.appraisal.c.model_id, t.appraisal.c.model_ref))[0]
+            level = self.target_level
             try:
-                self._model = load_model(info["model_ref"] or info["model_id"])
+                self._model = load_model(info["model_ref"] or info["model_id"], level)
             except Exception:
                 if not info["model_ref"]:
                     raise
-                self._model = load_model(info["model_id"])
+                self._model = load_model(info["model_id"], level)
         return self._model
+
+    @property
+    def target_level(self) -> int | None:
+        """The target maturity level stored for this appraisal (None: the model's own default, 2)."""
+        raw = self._scalar(select(t.meta.c.value).where(t.meta.c.key == TARGET_LEVEL_META))
+        return int(raw) if raw is not None and str(raw).isdigit() else None
 
     def _check_pa(self, pa: str) -> None:
         if pa not in self.model.process_areas:
