@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import zipfile
 from pathlib import Path
 
 import pytest
+from leaks import leaks
 
 from cmmikit.cli import main
 from cmmikit.outputs import report
@@ -22,28 +22,6 @@ from cmmikit.store import Appraisal
 from cmmikit.store.location import parse, password_for_children
 
 DATA = Path(__file__).parent / "data"
-
-
-def file_texts(folder: Path) -> dict[str, str]:
-    """Every file under ``folder`` as text: zip members one by one, PDFs through pdftotext."""
-    texts: dict[str, str] = {}
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        name = str(path.relative_to(folder))
-        if zipfile.is_zipfile(path):
-            with zipfile.ZipFile(path) as z:
-                for member in z.namelist():
-                    texts[f"{name}!{member}"] = z.read(member).decode("utf-8", "replace")
-        elif path.suffix == ".pdf":
-            texts[name] = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
-                                         check=True).stdout
-        texts.setdefault(name, path.read_bytes().decode("utf-8", "replace"))
-    return texts
-
-
-def leaks(secret: str, folder: Path, *printed: str) -> list[str]:
-    """Where ``secret`` appears: in the printed text or in a file under ``folder``."""
-    found = [f"printed: {text[:200]!r}" for text in printed if secret in text]
-    return found + [name for name, text in file_texts(folder).items() if secret in text]
 
 
 @pytest.fixture

@@ -98,15 +98,20 @@ def voila(notebook: Path, *, env: dict[str, str], workdir: Path, timeout: float 
         yield url
 
 
+def lab_settings(folder: Path) -> Path:
+    """A JupyterLab settings folder with no news or update pop-ups over the notebook (JUPYTERLAB_SETTINGS_DIR)."""
+    for name, values in LAB_SETTINGS.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(json.dumps(values), encoding="utf-8")
+    return folder
+
+
 @contextmanager
 def jupyter_lab(root: Path, *, env: dict[str, str], workdir: Path, timeout: float = 120) -> Iterator[str]:
     """Start JupyterLab on ``root`` (no token, localhost, no update checks; its log in ``workdir``); yield its
     base URL."""
     port = free_port()
-    settings = workdir / "lab-settings"
-    for name, values in LAB_SETTINGS.items():  # no news or update pop-ups over the notebook
-        (settings / name).parent.mkdir(parents=True, exist_ok=True)
-        (settings / name).write_text(json.dumps(values), encoding="utf-8")
+    settings = lab_settings(workdir / "lab-settings")
     env = {**env, "JUPYTERLAB_SETTINGS_DIR": str(settings), "JUPYTERLAB_WORKSPACES_DIR": str(workdir / "workspaces")}
     command = [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
                "--ServerApp.token=", "--ServerApp.password=", "--ServerApp.disable_check_xsrf=True",

@@ -27,6 +27,6 @@ if os.geteuid() == 0:
 c.Spawner.start_timeout = 180
 c.Spawner.http_timeout = 180
 # what the test's kernels need beside the deployment's variables (the tree under test, a private pgpass)
-for name in ("PYTHONPATH", "PGPASSFILE", "JUPYTERLAB_SETTINGS_DIR"):
+for name in ("PYTHONPATH", "PGPASSFILE", "JUPYTERLAB_SETTINGS_DIR", "CMMIKIT_APPRAISAL"):
     if os.environ.get(name):
         c.Spawner.environment[name] = os.environ[name]
