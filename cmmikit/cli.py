@@ -380,6 +380,48 @@ def cmd_findings_deck(args: argparse.Namespace) -> None:
     print(f"final findings deck written to {deck.path} ({deck.slides} slides)")
 
 
+def cmd_sample(args: argparse.Namespace) -> None:
+    from cmmikit.method.planning import check_sample, plan_sample, sample_lines, suggest_sample
+
+    with _open(args) as appraisal:
+        plan = plan_sample(appraisal.factors(), appraisal.units())
+        if args.suggest:
+            appraisal.set_sample(suggest_sample(plan, args.seed))
+            plan = plan_sample(appraisal.factors(), appraisal.units())
+        problems = check_sample(plan, [i.name for i in appraisal.instances()])
+        if args.json:
+            print(json.dumps({**plan.as_dict(), "problems": problems}, indent=2, ensure_ascii=False))
+            return
+        print("\n".join(sample_lines(plan, problems)))
+
+
+def cmd_factor(args: argparse.Namespace) -> None:
+    with _open(args) as appraisal:
+        if args.remove:
+            appraisal.remove_factor(args.name)
+            print(f"removed sampling factor {args.name}")
+            return
+        appraisal.set_factor(args.name, relevant=args.not_relevant is None, justification=args.not_relevant or "")
+        print(f"sampling factor {args.name}: " + ("relevant" if args.not_relevant is None else "not relevant"))
+
+
+def cmd_unit(args: argparse.Namespace) -> None:
+    with _open(args) as appraisal:
+        if args.remove:
+            appraisal.remove_unit(args.name)
+            print(f"removed unit {args.name}")
+            return
+        values = {}
+        for spec in args.value:
+            factor, sep, value = spec.partition("=")
+            if not sep:
+                raise CmmikitError(f"unit: --value {spec!r} must be FACTOR=VALUE")
+            values[factor.strip()] = value
+        appraisal.set_unit(args.name, kind=args.kind, people=args.people, sampled=args.sampled,
+                           description=args.description, values=values)
+        print(f"unit {args.name}: saved")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cmmikit", description="CMMI-SVC ML2 appraisal workbench. FILE is an "
                                      "appraisal file or a PostgreSQL URL such as postgresql+psycopg://user@host:5432/"
@@ -551,6 +593,34 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--take", default=None, choices=["mine", "theirs"],
                    help="resolve every conflict: keep FILE's value (mine) or take the slice's (theirs); "
                    "without it conflicts are listed and not applied")
+
+    p = command("sample", cmd_sample, "Show the sampling factors, the subgroups with their minimum and chosen sample, "
+                "and what the sample still lacks.")
+    p.add_argument("file", help="appraisal file or server URL")
+    p.add_argument("--json", action="store_true", help="print the sampling as JSON")
+    p.add_argument("--suggest", action="store_true", help="top every subgroup up to its minimum at random "
+                   "(the units already chosen stay) and save that sample")
+    p.add_argument("--seed", type=int, default=0, help="with --suggest: the random seed (the same seed, the same "
+                   "sample)")
+
+    p = command("factor", cmd_factor, "Add or change a sampling factor (relevant, or not relevant with a reason).")
+    p.add_argument("file", help="appraisal file or server URL")
+    p.add_argument("name", help="factor name, e.g. location, customer, size, organizational structure, type of work")
+    p.add_argument("--not-relevant", default=None, metavar="JUSTIFICATION", help="mark it not relevant, saying why")
+    p.add_argument("--remove", action="store_true", help="remove the factor and every unit's value of it")
+
+    p = command("unit", cmd_unit, "Add or change a basic unit or support function of the organizational unit "
+                "(its factor values, size and whether it is sampled).")
+    p.add_argument("file", help="appraisal file or server URL")
+    p.add_argument("name", help="unit name (a sampled unit is expected to be an instance of the same name)")
+    p.add_argument("--kind", default=None, choices=["basic_unit", "support_function"], help="default: basic_unit")
+    p.add_argument("--people", type=int, default=None, help="number of people in the unit")
+    p.add_argument("--value", action="append", default=[], metavar="FACTOR=VALUE",
+                   help="the unit's value of a factor (repeatable; FACTOR= clears it)")
+    p.add_argument("--sampled", action=argparse.BooleanOptionalAction, default=None,
+                   help="put the unit in the sample (or --no-sampled to take it out)")
+    p.add_argument("--description", default=None, help="what the unit does")
+    p.add_argument("--remove", action="store_true", help="remove the unit from the organizational unit")
 
     p = command("model", cmd_model, "Validate a model folder and list its process areas.")
     p.add_argument("model", nargs="?", default=None, help="model id or folder (default: cmmi-svc-1.3)")

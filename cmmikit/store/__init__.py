@@ -32,6 +32,7 @@ from cmmikit.store.findings import FindingStore
 from cmmikit.store.freshness import FreshnessStore
 from cmmikit.store.location import Location, current_user, is_url, parse
 from cmmikit.store.merge import Conflict, MergeResult, SliceInfo, merge_slice, slice_info
+from cmmikit.store.planning import Factor, PlanUnit, SamplingStore
 from cmmikit.store.practices import PracticeStore
 from cmmikit.store.records import (ACTION_STATUSES, APPRAISAL_TYPES, ARTIFACT_KINDS, CHARACTERIZATIONS,
                                    EVIDENCE_KINDS, FINDING_KINDS, FINDING_ORIGINS, FINDING_STATUSES, INSTANCE_KINDS,
@@ -48,12 +49,13 @@ if TYPE_CHECKING:
 __all__ = ["ACTION_STATUSES", "APPRAISAL_TYPES", "ARTIFACT_KINDS", "CHARACTERIZATIONS", "EVIDENCE_KINDS",
            "FINDING_KINDS", "FINDING_ORIGINS", "FINDING_STATUSES", "INSTANCE_KINDS", "REGISTER_KINDS", "SCOPES", "Action",
            "Affirmation", "Appraisal", "AppraisalInfo", "Artifact", "Assessor", "Cell", "Change", "Conflict", "Evidence",
+           "Factor", "PlanUnit",
            "Finding", "GoalDecision", "Instance", "Link", "Location", "MergeResult", "PracticeDecision",
            "PracticeRecord", "Response", "ScaleChange", "ScaleMismatch", "Scope", "SliceInfo", "StoreError", "current_user", "follow_up", "is_url",
            "list_appraisals", "merge_slice", "parse", "slice_appraisal", "slice_info"]
 
 
-class Appraisal(SetupStore, PracticeStore, RegisterStore, FindingStore, ExchangeStore, FreshnessStore):
+class Appraisal(SetupStore, PracticeStore, RegisterStore, FindingStore, ExchangeStore, FreshnessStore, SamplingStore):
     """An open appraisal. Use :meth:`create`, :meth:`open` or :meth:`restore`; close it (or use ``with``)."""
 
     @classmethod

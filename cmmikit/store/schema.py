@@ -20,7 +20,7 @@ from cmmikit.errors import NotAnAppraisal, ReadOnlyAppraisal, SchemaTooNew, Stor
 from cmmikit.store import engines, tables as t
 
 APPLICATION = "cmmikit"
-REVISIONS = ("0001", "0002", "0003", "0004", "0005")  # oldest first; the last is the current schema
+REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0007")  # oldest first; the last is the current schema
 HEAD = REVISIONS[-1]
 LEGACY = {"1": "0001"}                 # meta.schema_version of files written before Alembic
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
