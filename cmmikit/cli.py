@@ -422,6 +422,59 @@ def cmd_unit(args: argparse.Namespace) -> None:
         print(f"unit {args.name}: saved")
 
 
+def cmd_request(args: argparse.Namespace) -> None:
+    with _open(args) as appraisal:
+        if args.id is None:
+            missing = [o for o in ("pa", "practice", "instance", "asked") if getattr(args, o) is None]
+            if missing:
+                raise CmmikitError(f"request: a new request needs {', '.join('--' + m for m in missing)} "
+                                   "(or --id N to change one)")
+            ident = appraisal.add_request(args.pa, args.practice, args.instance, args.asked, owner=args.owner or "",
+                                          due_date=args.due or "")
+            print(f"request #{ident} added")
+            return
+        changes = {k: v for k, v in (("asked", args.asked), ("owner", args.owner), ("due_date", args.due),
+                                     ("status", args.status), ("reason", args.reason)) if v is not None}
+        if args.artifact is not None:
+            changes["artifact_id"] = args.artifact or None
+        appraisal.update_request(args.id, **changes)
+        print(f"request #{args.id} saved")
+
+
+def cmd_requests(args: argparse.Namespace) -> None:
+    from datetime import date
+
+    from cmmikit.method.collection import request_lines
+
+    with _open(args) as appraisal:
+        requests = appraisal.requests(owner=args.owner)
+        if args.output:
+            from cmmikit.outputs.collection import write_collection_plan
+
+            write_collection_plan(args.output, requests, appraisal.interviews())
+            print(f"wrote {args.output}: {len(requests)} request(s), {len(appraisal.interviews())} interview(s)")
+            return
+        print("\n".join(request_lines(requests, date.today().isoformat())))
+
+
+def cmd_interview(args: argparse.Namespace) -> None:
+    with _open(args) as appraisal:
+        pas = [p for p in (args.pa or "").split(",") if p]
+        units = [u for u in (args.instance or "").split(",") if u]
+        ident = appraisal.add_interview(args.date, starts_at=args.time or "", roles=args.roles or "",
+                                        team=args.team or "", pas=pas, instances=units)
+        print(f"interview #{ident} scheduled")
+
+
+def cmd_interviews(args: argparse.Namespace) -> None:
+    from cmmikit.method.collection import interview_gaps, interview_lines
+
+    with _open(args) as appraisal:
+        scope = [pa for pa, s in appraisal.scopes().items() if s.scope == "in_scope"]
+        sessions = appraisal.interviews()
+        print("\n".join(interview_lines(sessions, interview_gaps(appraisal.instances(), scope, sessions))))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cmmikit", description="CMMI-SVC ML2 appraisal workbench. FILE is an "
                                      "appraisal file or a PostgreSQL URL such as postgresql+psycopg://user@host:5432/"
@@ -621,6 +674,42 @@ def build_parser() -> argparse.ArgumentParser:
                    help="put the unit in the sample (or --no-sampled to take it out)")
     p.add_argument("--description", default=None, help="what the unit does")
     p.add_argument("--remove", action="store_true", help="remove the unit from the organizational unit")
+
+    p = command("request", cmd_request, "Add an evidence request for a practice in an instance, or change one "
+                "(--id N: its status, owner, due date, answer).")
+    p.add_argument("file", help="appraisal file or server URL")
+    p.add_argument("--id", type=int, default=None, help="the request to change (default: add a new one)")
+    p.add_argument("--pa", default=None, help="process area, e.g. CM")
+    p.add_argument("--practice", default=None, help="practice, e.g. 'SP 1.1'")
+    p.add_argument("--instance", default=None, help="basic unit or support function")
+    p.add_argument("--asked", default=None, help="what is asked of the organization")
+    p.add_argument("--owner", default=None, help="who in the organization answers it")
+    p.add_argument("--due", default=None, metavar="YYYY-MM-DD", help="by when")
+    p.add_argument("--status", default=None, choices=["requested", "received", "reviewed", "rejected"],
+                   help="where the request stands (rejected needs --reason)")
+    p.add_argument("--reason", default=None, help="why a request was rejected")
+    p.add_argument("--artifact", type=int, default=None, metavar="N", help="the register item ART-N that answers it "
+                   "(0 clears it)")
+
+    p = command("requests", cmd_requests, "List the evidence requests with counts per PA and the overdue ones, or "
+                "write the data collection plan (requests and interviews) to a workbook.")
+    p.add_argument("file", help="appraisal file or server URL")
+    p.add_argument("--owner", default=None, help="only this owner's requests")
+    p.add_argument("-o", "--output", default=None, metavar="PLAN.xlsx", help="write a workbook instead of printing")
+
+    p = command("interview", cmd_interview, "Schedule an interview session: roles interviewed (never names), the "
+                "PAs and instances it covers.")
+    p.add_argument("file", help="appraisal file or server URL")
+    p.add_argument("--date", required=True, metavar="YYYY-MM-DD", help="day of the session")
+    p.add_argument("--time", default=None, metavar="HH:MM", help="start time")
+    p.add_argument("--roles", default=None, help="roles interviewed, e.g. 'service desk agents'")
+    p.add_argument("--pa", required=True, metavar="PA,PA", help="process areas covered")
+    p.add_argument("--instance", default=None, metavar="NAME,NAME", help="instances covered")
+    p.add_argument("--team", default=None, help="team members present")
+
+    p = command("interviews", cmd_interviews, "List the interview schedule and the sampled PA / instance pairs no "
+                "session covers yet.")
+    p.add_argument("file", help="appraisal file or server URL")
 
     p = command("model", cmd_model, "Validate a model folder and list its process areas.")
     p.add_argument("model", nargs="?", default=None, help="model id or folder (default: cmmi-svc-1.3)")

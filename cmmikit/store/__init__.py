@@ -25,6 +25,7 @@ from cmmikit.errors import InvalidValue, StoreError
 from cmmikit.model.scales import OWN_SCALE_TYPES, Scale, load_scale
 from cmmikit.store import engines, schema, tables as t
 from cmmikit.store.build import build, build_file, fill_rows
+from cmmikit.store.collection import CollectionStore, EvidenceRequest, Interview
 from cmmikit.store.conversion import ScaleChange, ScaleMismatch
 from cmmikit.store.core import clean, now
 from cmmikit.store.exchange import ExchangeStore
@@ -49,13 +50,14 @@ if TYPE_CHECKING:
 __all__ = ["ACTION_STATUSES", "APPRAISAL_TYPES", "ARTIFACT_KINDS", "CHARACTERIZATIONS", "EVIDENCE_KINDS",
            "FINDING_KINDS", "FINDING_ORIGINS", "FINDING_STATUSES", "INSTANCE_KINDS", "REGISTER_KINDS", "SCOPES", "Action",
            "Affirmation", "Appraisal", "AppraisalInfo", "Artifact", "Assessor", "Cell", "Change", "Conflict", "Evidence",
-           "Factor", "PlanUnit",
+           "EvidenceRequest", "Factor", "Interview", "PlanUnit",
            "Finding", "GoalDecision", "Instance", "Link", "Location", "MergeResult", "PracticeDecision",
            "PracticeRecord", "Response", "ScaleChange", "ScaleMismatch", "Scope", "SliceInfo", "StoreError", "current_user", "follow_up", "is_url",
            "list_appraisals", "merge_slice", "parse", "slice_appraisal", "slice_info"]
 
 
-class Appraisal(SetupStore, PracticeStore, RegisterStore, FindingStore, ExchangeStore, FreshnessStore, SamplingStore):
+class Appraisal(SetupStore, PracticeStore, RegisterStore, FindingStore, ExchangeStore, FreshnessStore, SamplingStore,
+                CollectionStore):
     """An open appraisal. Use :meth:`create`, :meth:`open` or :meth:`restore`; close it (or use ``with``)."""
 
     @classmethod
