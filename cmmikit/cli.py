@@ -475,6 +475,45 @@ def cmd_interviews(args: argparse.Namespace) -> None:
         print("\n".join(interview_lines(sessions, interview_gaps(appraisal.instances(), scope, sessions))))
 
 
+def cmd_readiness(args: argparse.Namespace) -> None:
+    from cmmikit.method.readiness import load_criteria, review_lines
+
+    criteria = load_criteria(args.criteria)
+    with _open(args) as appraisal:
+        if args.new:
+            appraisal.add_review(args.new, [c.id for c in criteria])
+        reviews = appraisal.reviews()
+        if not reviews:
+            print("no readiness review yet (start one with --new YYYY-MM-DD)")
+            return
+        latest = reviews[-1]
+        if args.check is not None:
+            if args.met is None:
+                raise CmmikitError("readiness: --check CRITERION needs --met or --not-met")
+            appraisal.set_check(latest.id, args.check, met=args.met, note=args.note or "")
+        elif args.met is not None or args.note is not None:
+            raise CmmikitError("readiness: --met, --not-met and --note go with --check CRITERION")
+        if args.decide is not None:
+            appraisal.decide(latest.id, args.decide, args.rationale or "")
+        elif args.rationale is not None:
+            raise CmmikitError("readiness: --rationale goes with --decide DECISION")
+        print("\n".join(review_lines(appraisal.reviews()[-1], criteria)))
+
+
+def cmd_validate(args: argparse.Namespace) -> None:
+    from cmmikit.method.readiness import validation_lines
+
+    with _open(args) as appraisal:
+        if args.finding is not None:
+            if args.outcome is None:
+                raise CmmikitError("validate: say --validated or --revised (with --comment)")
+            appraisal.validate_finding(args.finding, args.outcome, comment=args.comment or "", by=args.by)
+        elif args.outcome is not None:
+            raise CmmikitError("validate: name the finding (validate FILE FINDING_ID --validated)")
+        findings = [f for f in appraisal.findings() if f.status == "open"]
+        print("\n".join(validation_lines(findings, appraisal.validations())))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cmmikit", description="CMMI-SVC ML2 appraisal workbench. FILE is an "
                                      "appraisal file or a PostgreSQL URL such as postgresql+psycopg://user@host:5432/"
@@ -710,6 +749,32 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("interviews", cmd_interviews, "List the interview schedule and the sampled PA / instance pairs no "
                 "session covers yet.")
     p.add_argument("file", help="appraisal file or server URL")
+
+    p = command("readiness", cmd_readiness, "Show the latest readiness review (each criterion met or not, the "
+                "decision: go or no-go); start one, judge a criterion or record the decision.")
+    p.add_argument("file", help="appraisal file or server URL")
+    p.add_argument("--new", default=None, metavar="YYYY-MM-DD", help="start a review on this date")
+    p.add_argument("--check", default=None, metavar="CRITERION", help="the criterion id to judge")
+    p.add_argument("--met", action=argparse.BooleanOptionalAction, default=None,
+                   help="with --check: met (or --no-met for not met)")
+    p.add_argument("--not-met", dest="met", action="store_false", help="with --check: not met")
+    p.add_argument("--note", default=None, help="with --check: what the team saw")
+    p.add_argument("--decide", default=None, choices=["continue", "replan", "reschedule", "cancel"],
+                   help="record the decision (needs --rationale)")
+    p.add_argument("--rationale", default=None, help="why the team decided so")
+    p.add_argument("--criteria", default=None, metavar="CRITERIA.yaml", help="the team's own criteria (default: "
+                   "cmmikit/data/readiness.yaml)")
+
+    p = command("validate", cmd_validate, "List the open findings with their preliminary findings validation, or "
+                "record one: validated, or revised with a comment.")
+    p.add_argument("file", help="appraisal file or server URL")
+    p.add_argument("finding", nargs="?", type=int, default=None, help="the finding's id")
+    p.add_argument("--validated", dest="outcome", action="store_const", const="validated", default=None,
+                   help="the participants confirmed it")
+    p.add_argument("--revised", dest="outcome", action="store_const", const="revised",
+                   help="the team revised it after the session (needs --comment)")
+    p.add_argument("--comment", default=None, help="what changed, or what the participants said")
+    p.add_argument("--by", default=None, help="who validated it, e.g. a session (default: --user)")
 
     p = command("model", cmd_model, "Validate a model folder and list its process areas.")
     p.add_argument("model", nargs="?", default=None, help="model id or folder (default: cmmi-svc-1.3)")

@@ -40,6 +40,7 @@ from cmmikit.store.records import (ACTION_STATUSES, APPRAISAL_TYPES, ARTIFACT_KI
                                    REGISTER_KINDS, SCOPES, Action, Affirmation, AppraisalInfo, Artifact, Assessor, Cell,
                                    Change, Evidence, Finding, GoalDecision, Instance, Link, PracticeDecision,
                                    PracticeRecord, Response, Scope)
+from cmmikit.store.readiness import FindingValidation, ReadinessCheck, ReadinessReview, ReadinessStore
 from cmmikit.store.register import RegisterStore
 from cmmikit.store.setup import SetupStore
 from cmmikit.store.transfer import follow_up, slice_appraisal
@@ -50,14 +51,15 @@ if TYPE_CHECKING:
 __all__ = ["ACTION_STATUSES", "APPRAISAL_TYPES", "ARTIFACT_KINDS", "CHARACTERIZATIONS", "EVIDENCE_KINDS",
            "FINDING_KINDS", "FINDING_ORIGINS", "FINDING_STATUSES", "INSTANCE_KINDS", "REGISTER_KINDS", "SCOPES", "Action",
            "Affirmation", "Appraisal", "AppraisalInfo", "Artifact", "Assessor", "Cell", "Change", "Conflict", "Evidence",
-           "EvidenceRequest", "Factor", "Interview", "PlanUnit",
+           "EvidenceRequest", "Factor", "FindingValidation", "Interview", "PlanUnit", "ReadinessCheck",
+           "ReadinessReview",
            "Finding", "GoalDecision", "Instance", "Link", "Location", "MergeResult", "PracticeDecision",
            "PracticeRecord", "Response", "ScaleChange", "ScaleMismatch", "Scope", "SliceInfo", "StoreError", "current_user", "follow_up", "is_url",
            "list_appraisals", "merge_slice", "parse", "slice_appraisal", "slice_info"]
 
 
 class Appraisal(SetupStore, PracticeStore, RegisterStore, FindingStore, ExchangeStore, FreshnessStore, SamplingStore,
-                CollectionStore):
+                CollectionStore, ReadinessStore):
     """An open appraisal. Use :meth:`create`, :meth:`open` or :meth:`restore`; close it (or use ``with``)."""
 
     @classmethod

@@ -338,6 +338,7 @@ readiness_checks = Table(  # one readiness criterion (cmmikit/data/readiness.yam
     "readiness_checks", metadata,
     Column("review_id", Integer, ForeignKey("readiness_reviews.id", ondelete="CASCADE"), nullable=False),
     Column("criterion", Text, nullable=False),
+    Column("position", Integer, nullable=False, server_default=text("0")),   # the order the criteria were given in
     Column("met", Integer, nullable=False, server_default=text("0")),
     _text("note"),
     *_versioned(),

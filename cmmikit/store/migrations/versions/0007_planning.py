@@ -114,6 +114,7 @@ def upgrade() -> None:
         "readiness_checks",
         _cascade("review_id", "readiness_reviews.id"),
         sa.Column("criterion", sa.Text, nullable=False),
+        sa.Column("position", sa.Integer, nullable=False, server_default=sa.text("0")),
         sa.Column("met", sa.Integer, nullable=False, server_default=sa.text("0")),
         _text("note"),
         *_versioned(),
