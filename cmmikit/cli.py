@@ -428,6 +428,140 @@ def cmd_findings_deck(args: argparse.Namespace) -> None:
     print(f"final findings deck written to {deck.path} ({deck.slides} slides)")
 
 
+def cmd_sample(args: argparse.Namespace) -> None:
+    from cmmikit.method.planning import check_sample, plan_sample, sample_lines, suggest_sample
+
+    with _open(args) as appraisal:
+        plan = plan_sample(appraisal.factors(), appraisal.units())
+        if args.suggest:
+            appraisal.set_sample(suggest_sample(plan, args.seed))
+            plan = plan_sample(appraisal.factors(), appraisal.units())
+        problems = check_sample(plan, [i.name for i in appraisal.instances()])
+        if args.json:
+            print(json.dumps({**plan.as_dict(), "problems": problems}, indent=2, ensure_ascii=False))
+            return
+        print("\n".join(sample_lines(plan, problems)))
+
+
+def cmd_factor(args: argparse.Namespace) -> None:
+    with _open(args) as appraisal:
+        if args.remove:
+            appraisal.remove_factor(args.name)
+            print(f"removed sampling factor {args.name}")
+            return
+        appraisal.set_factor(args.name, relevant=args.not_relevant is None, justification=args.not_relevant or "")
+        print(f"sampling factor {args.name}: " + ("relevant" if args.not_relevant is None else "not relevant"))
+
+
+def cmd_unit(args: argparse.Namespace) -> None:
+    with _open(args) as appraisal:
+        if args.remove:
+            appraisal.remove_unit(args.name)
+            print(f"removed unit {args.name}")
+            return
+        values = {}
+        for spec in args.value:
+            factor, sep, value = spec.partition("=")
+            if not sep:
+                raise CmmikitError(f"unit: --value {spec!r} must be FACTOR=VALUE")
+            values[factor.strip()] = value
+        appraisal.set_unit(args.name, kind=args.kind, people=args.people, sampled=args.sampled,
+                           description=args.description, values=values)
+        print(f"unit {args.name}: saved")
+
+
+def cmd_request(args: argparse.Namespace) -> None:
+    with _open(args) as appraisal:
+        if args.id is None:
+            missing = [o for o in ("pa", "practice", "instance", "asked") if getattr(args, o) is None]
+            if missing:
+                raise CmmikitError(f"request: a new request needs {', '.join('--' + m for m in missing)} "
+                                   "(or --id N to change one)")
+            ident = appraisal.add_request(args.pa, args.practice, args.instance, args.asked, owner=args.owner or "",
+                                          due_date=args.due or "")
+            print(f"request #{ident} added")
+            return
+        changes = {k: v for k, v in (("asked", args.asked), ("owner", args.owner), ("due_date", args.due),
+                                     ("status", args.status), ("reason", args.reason)) if v is not None}
+        if args.artifact is not None:
+            changes["artifact_id"] = args.artifact or None
+        appraisal.update_request(args.id, **changes)
+        print(f"request #{args.id} saved")
+
+
+def cmd_requests(args: argparse.Namespace) -> None:
+    from datetime import date
+
+    from cmmikit.method.collection import request_lines
+
+    with _open(args) as appraisal:
+        requests = appraisal.requests(owner=args.owner)
+        if args.output:
+            from cmmikit.outputs.collection import write_collection_plan
+
+            write_collection_plan(args.output, requests, appraisal.interviews())
+            print(f"wrote {args.output}: {len(requests)} request(s), {len(appraisal.interviews())} interview(s)")
+            return
+        print("\n".join(request_lines(requests, date.today().isoformat())))
+
+
+def cmd_interview(args: argparse.Namespace) -> None:
+    with _open(args) as appraisal:
+        pas = [p for p in (args.pa or "").split(",") if p]
+        units = [u for u in (args.instance or "").split(",") if u]
+        ident = appraisal.add_interview(args.date, starts_at=args.time or "", roles=args.roles or "",
+                                        team=args.team or "", pas=pas, instances=units)
+        print(f"interview #{ident} scheduled")
+
+
+def cmd_interviews(args: argparse.Namespace) -> None:
+    from cmmikit.method.collection import interview_gaps, interview_lines
+
+    with _open(args) as appraisal:
+        scope = [pa for pa, s in appraisal.scopes().items() if s.scope == "in_scope"]
+        sessions = appraisal.interviews()
+        print("\n".join(interview_lines(sessions, interview_gaps(appraisal.instances(), scope, sessions))))
+
+
+def cmd_readiness(args: argparse.Namespace) -> None:
+    from cmmikit.method.readiness import load_criteria, review_lines
+
+    criteria = load_criteria(args.criteria)
+    with _open(args) as appraisal:
+        if args.new:
+            appraisal.add_review(args.new, [c.id for c in criteria])
+        reviews = appraisal.reviews()
+        if not reviews:
+            print("no readiness review yet (start one with --new YYYY-MM-DD)")
+            return
+        latest = reviews[-1]
+        if args.check is not None:
+            if args.met is None:
+                raise CmmikitError("readiness: --check CRITERION needs --met or --not-met")
+            appraisal.set_check(latest.id, args.check, met=args.met, note=args.note or "")
+        elif args.met is not None or args.note is not None:
+            raise CmmikitError("readiness: --met, --not-met and --note go with --check CRITERION")
+        if args.decide is not None:
+            appraisal.decide(latest.id, args.decide, args.rationale or "")
+        elif args.rationale is not None:
+            raise CmmikitError("readiness: --rationale goes with --decide DECISION")
+        print("\n".join(review_lines(appraisal.reviews()[-1], criteria)))
+
+
+def cmd_validate(args: argparse.Namespace) -> None:
+    from cmmikit.method.readiness import validation_lines
+
+    with _open(args) as appraisal:
+        if args.finding is not None:
+            if args.outcome is None:
+                raise CmmikitError("validate: say --validated or --revised (with --comment)")
+            appraisal.validate_finding(args.finding, args.outcome, comment=args.comment or "", by=args.by)
+        elif args.outcome is not None:
+            raise CmmikitError("validate: name the finding (validate FILE FINDING_ID --validated)")
+        findings = [f for f in appraisal.findings() if f.status == "open"]
+        print("\n".join(validation_lines(findings, appraisal.validations())))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cmmikit", description="CMMI-SVC ML2 appraisal workbench. FILE is an "
                                      "appraisal file or a PostgreSQL URL such as postgresql+psycopg://user@host:5432/"
@@ -618,6 +752,96 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("unfreeze", cmd_unfreeze, "Reopen a frozen appraisal record (recorded in the change log).")
     p.add_argument("file", help="appraisal file or server URL")
     p.add_argument("--reason", default=None, help="why it is reopened (kept in the change log)")
+
+    p = command("sample", cmd_sample, "Show the sampling factors, the subgroups with their minimum and chosen sample, "
+                "and what the sample still lacks.")
+    p.add_argument("file", help="appraisal file or server URL")
+    p.add_argument("--json", action="store_true", help="print the sampling as JSON")
+    p.add_argument("--suggest", action="store_true", help="top every subgroup up to its minimum at random "
+                   "(the units already chosen stay) and save that sample")
+    p.add_argument("--seed", type=int, default=0, help="with --suggest: the random seed (the same seed, the same "
+                   "sample)")
+
+    p = command("factor", cmd_factor, "Add or change a sampling factor (relevant, or not relevant with a reason).")
+    p.add_argument("file", help="appraisal file or server URL")
+    p.add_argument("name", help="factor name, e.g. location, customer, size, organizational structure, type of work")
+    p.add_argument("--not-relevant", default=None, metavar="JUSTIFICATION", help="mark it not relevant, saying why")
+    p.add_argument("--remove", action="store_true", help="remove the factor and every unit's value of it")
+
+    p = command("unit", cmd_unit, "Add or change a basic unit or support function of the organizational unit "
+                "(its factor values, size and whether it is sampled).")
+    p.add_argument("file", help="appraisal file or server URL")
+    p.add_argument("name", help="unit name (a sampled unit is expected to be an instance of the same name)")
+    p.add_argument("--kind", default=None, choices=["basic_unit", "support_function"], help="default: basic_unit")
+    p.add_argument("--people", type=int, default=None, help="number of people in the unit")
+    p.add_argument("--value", action="append", default=[], metavar="FACTOR=VALUE",
+                   help="the unit's value of a factor (repeatable; FACTOR= clears it)")
+    p.add_argument("--sampled", action=argparse.BooleanOptionalAction, default=None,
+                   help="put the unit in the sample (or --no-sampled to take it out)")
+    p.add_argument("--description", default=None, help="what the unit does")
+    p.add_argument("--remove", action="store_true", help="remove the unit from the organizational unit")
+
+    p = command("request", cmd_request, "Add an evidence request for a practice in an instance, or change one "
+                "(--id N: its status, owner, due date, answer).")
+    p.add_argument("file", help="appraisal file or server URL")
+    p.add_argument("--id", type=int, default=None, help="the request to change (default: add a new one)")
+    p.add_argument("--pa", default=None, help="process area, e.g. CM")
+    p.add_argument("--practice", default=None, help="practice, e.g. 'SP 1.1'")
+    p.add_argument("--instance", default=None, help="basic unit or support function")
+    p.add_argument("--asked", default=None, help="what is asked of the organization")
+    p.add_argument("--owner", default=None, help="who in the organization answers it")
+    p.add_argument("--due", default=None, metavar="YYYY-MM-DD", help="by when")
+    p.add_argument("--status", default=None, choices=["requested", "received", "reviewed", "rejected"],
+                   help="where the request stands (rejected needs --reason)")
+    p.add_argument("--reason", default=None, help="why a request was rejected")
+    p.add_argument("--artifact", type=int, default=None, metavar="N", help="the register item ART-N that answers it "
+                   "(0 clears it)")
+
+    p = command("requests", cmd_requests, "List the evidence requests with counts per PA and the overdue ones, or "
+                "write the data collection plan (requests and interviews) to a workbook.")
+    p.add_argument("file", help="appraisal file or server URL")
+    p.add_argument("--owner", default=None, help="only this owner's requests")
+    p.add_argument("-o", "--output", default=None, metavar="PLAN.xlsx", help="write a workbook instead of printing")
+
+    p = command("interview", cmd_interview, "Schedule an interview session: roles interviewed (never names), the "
+                "PAs and instances it covers.")
+    p.add_argument("file", help="appraisal file or server URL")
+    p.add_argument("--date", required=True, metavar="YYYY-MM-DD", help="day of the session")
+    p.add_argument("--time", default=None, metavar="HH:MM", help="start time")
+    p.add_argument("--roles", default=None, help="roles interviewed, e.g. 'service desk agents'")
+    p.add_argument("--pa", required=True, metavar="PA,PA", help="process areas covered")
+    p.add_argument("--instance", default=None, metavar="NAME,NAME", help="instances covered")
+    p.add_argument("--team", default=None, help="team members present")
+
+    p = command("interviews", cmd_interviews, "List the interview schedule and the sampled PA / instance pairs no "
+                "session covers yet.")
+    p.add_argument("file", help="appraisal file or server URL")
+
+    p = command("readiness", cmd_readiness, "Show the latest readiness review (each criterion met or not, the "
+                "decision: go or no-go); start one, judge a criterion or record the decision.")
+    p.add_argument("file", help="appraisal file or server URL")
+    p.add_argument("--new", default=None, metavar="YYYY-MM-DD", help="start a review on this date")
+    p.add_argument("--check", default=None, metavar="CRITERION", help="the criterion id to judge")
+    p.add_argument("--met", action=argparse.BooleanOptionalAction, default=None,
+                   help="with --check: met (or --no-met for not met)")
+    p.add_argument("--not-met", dest="met", action="store_false", help="with --check: not met")
+    p.add_argument("--note", default=None, help="with --check: what the team saw")
+    p.add_argument("--decide", default=None, choices=["continue", "replan", "reschedule", "cancel"],
+                   help="record the decision (needs --rationale)")
+    p.add_argument("--rationale", default=None, help="why the team decided so")
+    p.add_argument("--criteria", default=None, metavar="CRITERIA.yaml", help="the team's own criteria (default: "
+                   "cmmikit/data/readiness.yaml)")
+
+    p = command("validate", cmd_validate, "List the open findings with their preliminary findings validation, or "
+                "record one: validated, or revised with a comment.")
+    p.add_argument("file", help="appraisal file or server URL")
+    p.add_argument("finding", nargs="?", type=int, default=None, help="the finding's id")
+    p.add_argument("--validated", dest="outcome", action="store_const", const="validated", default=None,
+                   help="the participants confirmed it")
+    p.add_argument("--revised", dest="outcome", action="store_const", const="revised",
+                   help="the team revised it after the session (needs --comment)")
+    p.add_argument("--comment", default=None, help="what changed, or what the participants said")
+    p.add_argument("--by", default=None, help="who validated it, e.g. a session (default: --user)")
 
     p = command("model", cmd_model, "Validate a model folder and list its process areas.")
     p.add_argument("model", nargs="?", default=None, help="model id or folder (default: cmmi-svc-1.3)")

@@ -1,6 +1,6 @@
 """Turning a new appraisal back into one of an older schema revision, to test the upgrades (both backends).
 
-Revision 0004 added the register and 0005 each appraisal's scale; 0003 (follow-ups) still held evidence as ``evidence`` rows (one per item per cell); 0002 also
+Revision 0004 added the register, 0005 each appraisal's scale and 0007 the planning tables; 0003 (follow-ups) still held evidence as ``evidence`` rows (one per item per cell); 0002 also
 lacked the follow-up columns and the ``changes_by_practice`` index.
 """
 
@@ -12,6 +12,9 @@ from collections.abc import Iterable
 from sqlalchemy import create_engine, text
 
 from cmmikit.store.location import parse
+
+PLANNING = importlib.import_module("cmmikit.store.migrations.versions.0007_planning").TABLES
+BEFORE_0007 = "".join(f"DROP TABLE {name};" for name in PLANNING)   # SQL making a new file one of 0005 or older
 
 # (pa, practice, instance name, kind, description, location, who, collected_on)
 EvidenceRow = tuple[str, str, str, str, str, str, str, str]
@@ -38,7 +41,7 @@ def downgrade(location: str, revision: str, evidence: Iterable[EvidenceRow] = ()
         if loc.path is None:
             conn.execute(text(f'SET LOCAL search_path TO "{loc.schema}"'))
         ids = {name: ident for ident, name in conn.execute(text("SELECT id, name FROM instances"))}
-        for table in ("evidence_links", "artifacts", "affirmations"):
+        for table in (*PLANNING, "evidence_links", "artifacts", "affirmations"):   # 0007 planning, 0004 register
             conn.execute(text(f"DROP TABLE {table}"))
         conn.execute(text("ALTER TABLE appraisal DROP COLUMN evidence_max_age_months"))
         conn.execute(text("ALTER TABLE appraisal DROP COLUMN scale"))   # 0005: each appraisal's own scale

@@ -12,6 +12,7 @@ from cmmikit.errors import ImportProblem, InvalidValue
 from cmmikit.method.risk import assess
 from cmmikit.model.scales import ScaleError
 from cmmikit.store import Appraisal, ScaleMismatch, follow_up, slice_appraisal
+from old_schemas import BEFORE_0007
 
 TINY_MODEL = Path(__file__).parent / "data" / "tiny-model"
 OWN_SCALE = Path(__file__).parent / "data" / "scales" / "traffic-light-c.yaml"
@@ -180,7 +181,7 @@ def test_a_scampi_b_file_of_the_previous_release_keeps_the_scale_it_was_recorded
     Appraisal.create(empty, name="Empty", model=TINY_MODEL).close()
     for path in (old, empty):
         conn = sqlite3.connect(path)
-        conn.executescript("UPDATE appraisal SET appraisal_type = 'SCAMPI B'; ALTER TABLE appraisal DROP COLUMN scale;"
+        conn.executescript(BEFORE_0007 + "UPDATE appraisal SET appraisal_type = 'SCAMPI B'; ALTER TABLE appraisal DROP COLUMN scale;"
                            "UPDATE alembic_version SET version_num = '0004'")
         conn.commit()
         conn.close()

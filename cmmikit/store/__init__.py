@@ -25,6 +25,7 @@ from cmmikit.errors import InvalidValue, ModelError, StoreError
 from cmmikit.model.scales import OWN_SCALE_TYPES, Scale, load_scale
 from cmmikit.store import engines, schema, tables as t
 from cmmikit.store.build import build, build_file, fill_rows
+from cmmikit.store.collection import CollectionStore, EvidenceRequest, Interview
 from cmmikit.store.conversion import ScaleChange, ScaleMismatch
 from cmmikit.store.core import TARGET_LEVEL_META, clean, now
 from cmmikit.store.exchange import ExchangeStore
@@ -33,12 +34,14 @@ from cmmikit.store.freeze import Freeze, FreezeStore
 from cmmikit.store.freshness import FreshnessStore
 from cmmikit.store.location import Location, current_user, is_url, parse
 from cmmikit.store.merge import Conflict, MergeResult, SliceInfo, merge_slice, slice_info
+from cmmikit.store.planning import Factor, PlanUnit, SamplingStore
 from cmmikit.store.practices import PracticeStore
 from cmmikit.store.records import (ACTION_STATUSES, APPRAISAL_TYPES, ARTIFACT_KINDS, CHARACTERIZATIONS,
                                    EVIDENCE_KINDS, FINDING_KINDS, FINDING_ORIGINS, FINDING_STATUSES, INSTANCE_KINDS,
                                    REGISTER_KINDS, SCOPES, Action, Affirmation, AppraisalInfo, Artifact, Assessor, Cell,
                                    Change, Evidence, Finding, GoalDecision, Instance, Link, PracticeDecision,
                                    PracticeRecord, Response, Scope)
+from cmmikit.store.readiness import FindingValidation, ReadinessCheck, ReadinessReview, ReadinessStore
 from cmmikit.store.register import RegisterStore
 from cmmikit.store.setup import SetupStore
 from cmmikit.store.transfer import follow_up, slice_appraisal
@@ -49,13 +52,15 @@ if TYPE_CHECKING:
 __all__ = ["ACTION_STATUSES", "APPRAISAL_TYPES", "ARTIFACT_KINDS", "CHARACTERIZATIONS", "EVIDENCE_KINDS",
            "FINDING_KINDS", "FINDING_ORIGINS", "FINDING_STATUSES", "INSTANCE_KINDS", "REGISTER_KINDS", "SCOPES", "Action",
            "Affirmation", "Appraisal", "AppraisalInfo", "Artifact", "Assessor", "Cell", "Change", "Conflict", "Evidence",
+           "EvidenceRequest", "Factor", "FindingValidation", "Interview", "PlanUnit", "ReadinessCheck",
+           "ReadinessReview",
            "Finding", "Freeze", "GoalDecision", "Instance", "Link", "Location", "MergeResult", "PracticeDecision",
            "PracticeRecord", "Response", "ScaleChange", "ScaleMismatch", "Scope", "SliceInfo", "StoreError", "current_user", "follow_up", "is_url",
            "list_appraisals", "merge_slice", "parse", "slice_appraisal", "slice_info"]
 
 
-class Appraisal(SetupStore, PracticeStore, RegisterStore, FindingStore, ExchangeStore, FreshnessStore,
-                FreezeStore):
+class Appraisal(SetupStore, PracticeStore, RegisterStore, FindingStore, ExchangeStore, FreshnessStore, SamplingStore,
+                CollectionStore, ReadinessStore, FreezeStore):
     """An open appraisal. Use :meth:`create`, :meth:`open` or :meth:`restore`; close it (or use ``with``)."""
 
     @classmethod

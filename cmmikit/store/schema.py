@@ -21,7 +21,7 @@ from cmmikit.store import engines, tables as t
 from cmmikit.store.freeze import install_guards
 
 APPLICATION = "cmmikit"
-REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006")  # oldest first; the last is the current schema
+REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007")  # oldest first; the last is the current schema
 HEAD = REVISIONS[-1]
 LEGACY = {"1": "0001"}                 # meta.schema_version of files written before Alembic
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"

@@ -251,8 +251,116 @@ changes = Table(
     **AUTOINCREMENT,
 )
 
+# -- planning and conducting the appraisal (revision 0007) ---------------------------------------------------
+
+plan_factors = Table(  # the sampling factors: the standard five and the team's own
+    "plan_factors", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", Text, nullable=False, unique=True),
+    Column("relevant", Integer, nullable=False, server_default=text("1")),
+    _text("justification"),   # why a factor is not relevant
+    Column("position", Integer, nullable=False),
+    *_versioned(),
+    **AUTOINCREMENT,
+)
+
+plan_units = Table(  # the organizational unit's basic units and support functions, sampled or not
+    "plan_units", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", Text, nullable=False, unique=True),
+    _text("kind", default="basic_unit"),
+    Column("people", Integer, nullable=False, server_default=text("0")),
+    Column("sampled", Integer, nullable=False, server_default=text("0")),
+    _text("description"),
+    Column("position", Integer, nullable=False),
+    *_versioned(),
+    _in("kind", ("basic_unit", "support_function")),
+    **AUTOINCREMENT,
+)
+
+plan_unit_values = Table(  # a unit's value of one sampling factor
+    "plan_unit_values", metadata,
+    Column("unit_id", Integer, ForeignKey("plan_units.id", ondelete="CASCADE"), nullable=False),
+    Column("factor_id", Integer, ForeignKey("plan_factors.id", ondelete="CASCADE"), nullable=False),
+    Column("value", Text, nullable=False),
+    PrimaryKeyConstraint("unit_id", "factor_id"),
+)
+
+evidence_requests = Table(  # the data collection plan: what is asked of the organization per cell
+    "evidence_requests", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("pa", Text, nullable=False),
+    Column("practice", Text, nullable=False),
+    Column("instance_id", Integer, ForeignKey("instances.id", ondelete="CASCADE"), nullable=False),
+    Column("asked", Text, nullable=False),
+    _text("owner"), _text("due_date"), _text("status", default="requested"), _text("reason"),
+    Column("artifact_id", Integer, ForeignKey("artifacts.id", ondelete="SET NULL")),   # the item that answers it
+    *_versioned(),
+    _in("status", ("requested", "received", "reviewed", "rejected")),
+    Index("evidence_requests_by_cell", "pa", "practice", "instance_id"),
+    **AUTOINCREMENT,
+)
+
+interviews = Table(  # the interview schedule: roles, never names of people interviewed
+    "interviews", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("held_on", Text, nullable=False),
+    _text("starts_at"), _text("roles"), _text("team"), _text("notes"),
+    *_versioned(),
+    **AUTOINCREMENT,
+)
+
+interview_pas = Table(
+    "interview_pas", metadata,
+    Column("interview_id", Integer, ForeignKey("interviews.id", ondelete="CASCADE"), nullable=False),
+    Column("pa", Text, nullable=False),
+    PrimaryKeyConstraint("interview_id", "pa"),
+)
+
+interview_instances = Table(
+    "interview_instances", metadata,
+    Column("interview_id", Integer, ForeignKey("interviews.id", ondelete="CASCADE"), nullable=False),
+    Column("instance_id", Integer, ForeignKey("instances.id", ondelete="CASCADE"), nullable=False),
+    PrimaryKeyConstraint("interview_id", "instance_id"),
+)
+
+readiness_reviews = Table(
+    "readiness_reviews", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("held_on", Text, nullable=False),
+    _text("decision"), _text("rationale"),
+    *_versioned(),
+    _in("decision", ("", "continue", "replan", "reschedule", "cancel")),
+    **AUTOINCREMENT,
+)
+
+readiness_checks = Table(  # one readiness criterion (cmmikit/data/readiness.yaml) judged in a review
+    "readiness_checks", metadata,
+    Column("review_id", Integer, ForeignKey("readiness_reviews.id", ondelete="CASCADE"), nullable=False),
+    Column("criterion", Text, nullable=False),
+    Column("position", Integer, nullable=False, server_default=text("0")),   # the order the criteria were given in
+    Column("met", Integer, nullable=False, server_default=text("0")),
+    _text("note"),
+    *_versioned(),
+    PrimaryKeyConstraint("review_id", "criterion"),
+)
+
+finding_validations = Table(  # the preliminary findings validation: the team's outcome per finding
+    "finding_validations", metadata,
+    Column("finding_id", Integer, ForeignKey("findings.id", ondelete="CASCADE"), primary_key=True,
+           autoincrement=False),
+    Column("outcome", Text, nullable=False),
+    _text("comment"), _text("validated_by"),
+    *_versioned(),
+    _in("outcome", ("validated", "revised")),
+)
+
+PLANNING_TABLES = ("plan_factors", "plan_units", "plan_unit_values", "evidence_requests", "interviews",
+                   "interview_pas", "interview_instances", "readiness_reviews", "readiness_checks",
+                   "finding_validations")
+
 # the tables a JSON export holds, parents before children
 DUMP_TABLES = ("appraisal", "instances", "instance_pas", "pa_scope", "assessors", "assessor_pas",
                "practice_records", "artifacts", "affirmations", "evidence_links", "practice_decisions",
                "goal_decisions", "findings", "finding_practices", "finding_instances", "actions", "responses",
-               "changes")
+               *PLANNING_TABLES, "changes")
