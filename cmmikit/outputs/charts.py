@@ -153,30 +153,36 @@ def share_radar(pas: "pd.DataFrame", share: str, share_label: str, short_title: 
 
 def characterization_bars(ratings: "Ratings") -> "Figure":
     """Stacked bars: how many instance characterizations are FI, LI, PI, NI, NY or blank, per PA."""
+    keys = [(k, k or "not characterized", palette.CHARACTERIZATION[k]) for k in palette.CHARACTERIZATION_ORDER]
+    return stacked_value_bars(ratings.pas, ratings.cells, keys, "Characterizations per process area",
+                              height_extra=1.3, legend_columns=6)
+
+
+def stacked_value_bars(pas_frame: "pd.DataFrame", cells: "pd.DataFrame", keys: list[tuple[str, str, str]],
+                       title: str, *, height_extra: float, legend_columns: int) -> "Figure":
+    """Horizontal bars per PA stacked by characterization value; ``keys`` are (value, legend label, colour)."""
     with _style():
-        cells = ratings.cells
-        pas = list(ratings.pas["pa"])
-        fig = _figure(max(2.4, 0.34 * len(pas) + 1.3))
+        pas = list(pas_frame["pa"])
+        fig = _figure(max(2.4, 0.34 * len(pas) + height_extra))
         if cells.empty:
             return _empty(fig, "Characterizations", "no basic units or support functions sampled")
         values = cells["characterization"].fillna("")
         counts = values.groupby(cells["pa"]).value_counts().unstack(fill_value=0).reindex(pas, fill_value=0)
         ax = fig.add_subplot()
         left = [0] * len(pas)
-        for key in palette.CHARACTERIZATION_ORDER:
+        for key, label, colour in keys:
             if key not in counts.columns or not counts[key].any():
                 continue
             widths = [int(v) for v in counts[key]]
-            colour = palette.CHARACTERIZATION[key]
-            bars = ax.barh(pas, widths, left=left, color=colour, label=key or "not characterized", height=0.7)
+            bars = ax.barh(pas, widths, left=left, color=colour, label=label, height=0.7)
             ax.bar_label(bars, labels=[str(w) if w else "" for w in widths], label_type="center", fontsize=7,
                          color=palette.text_on(colour))
             left = [a + b for a, b in zip(left, widths)]
         ax.invert_yaxis()
         ax.xaxis.get_major_locator().set_params(integer=True)  # counts: never a 0.5 step
         ax.set_xlabel("practice characterizations (practices x basic units / support functions)")
-        ax.set_title("Characterizations per process area")
-        fig.legend(loc="outside lower center", ncol=6, frameon=False, fontsize=8)
+        ax.set_title(title)
+        fig.legend(loc="outside lower center", ncol=legend_columns, frameon=False, fontsize=8)
         return fig
 
 
@@ -295,31 +301,10 @@ def on_track_radar(assessment: "Assessment") -> "Figure":
 def value_bars(assessment: "Assessment") -> "Figure":
     """Stacked bars: instance characterizations per PA by scale value (and not characterized yet)."""
     scale = assessment.scale
-    with _style():
-        cells = assessment.cells
-        pas = list(assessment.pas["pa"])
-        fig = _figure(max(2.4, 0.34 * len(pas) + 1.5))
-        if cells.empty:
-            return _empty(fig, "Characterizations", "no basic units or support functions sampled")
-        values = cells["characterization"].fillna("")
-        counts = values.groupby(cells["pa"]).value_counts().unstack(fill_value=0).reindex(pas, fill_value=0)
-        ax = fig.add_subplot()
-        left = [0] * len(pas)
-        keys = [(v.value, v.label, v.colour) for v in scale.values] + [("", "not characterized", OPEN_COLOUR)]
-        for key, label, colour in keys:
-            if key not in counts.columns or not counts[key].any():
-                continue
-            widths = [int(v) for v in counts[key]]
-            bars = ax.barh(pas, widths, left=left, color=colour, label=label, height=0.7)
-            ax.bar_label(bars, labels=[str(w) if w else "" for w in widths], label_type="center", fontsize=7,
-                         color=palette.text_on(colour))
-            left = [a + b for a, b in zip(left, widths)]
-        ax.invert_yaxis()
-        ax.xaxis.get_major_locator().set_params(integer=True)
-        ax.set_xlabel("practice characterizations (practices x basic units / support functions)")
-        ax.set_title(f"Characterizations per process area ({scale.name})")
-        fig.legend(loc="outside lower center", ncol=min(len(keys), 4), frameon=False, fontsize=8)
-        return fig
+    keys = [(v.value, v.label, v.colour) for v in scale.values] + [("", "not characterized", OPEN_COLOUR)]
+    return stacked_value_bars(assessment.pas, assessment.cells, keys,
+                              f"Characterizations per process area ({scale.name})",
+                              height_extra=1.5, legend_columns=min(len(keys), 4))
 
 
 def assessment_charts(assessment: "Assessment", findings_frame: "pd.DataFrame | None") -> dict[str, Callable[[], "Figure"]]:
