@@ -17,7 +17,6 @@ import sqlite3
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, text
 
@@ -158,9 +157,3 @@ class FreezeStore(StoreCore):
         """The one-line error for a write the database refused because the record is frozen: who, when, why."""
         current = self.frozen()
         return FrozenAppraisal(current.sentence(self.location.display)) if current else super().refusal()
-
-
-def describe(value: Any) -> str:
-    """A freeze as ``rate`` prints it."""
-    return "open (not frozen)" if value is None else (f"frozen by {value.by} on {value.at[:10]} "
-                                                       f"({value.reason}); content digest {value.digest}")
