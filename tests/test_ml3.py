@@ -12,7 +12,7 @@ from cmmikit.errors import InvalidValue
 from cmmikit.store import Appraisal, follow_up, slice_appraisal
 
 ML2 = ["CM", "MA", "PPQA", "REQM", "SAM", "SD", "WMC", "WP"]
-ML3_SHIPPED = ["IRP", "IWM", "OT", "SST"]
+ML3_SHIPPED = ["IRP", "IWM", "OT", "SSD", "SST"]
 
 
 def test_a_new_appraisal_targets_level_2_unless_told(new_location):
@@ -79,11 +79,11 @@ def _cli(*args: str, cwd) -> subprocess.CompletedProcess:
 
 def test_cli_new_target_level_and_set_level(tmp_path):
     made = _cli("new", "l3.cmmi", "--name", "L3", "--target-level", "3", "--unit", "Ops", cwd=tmp_path)
-    assert made.returncode == 0 and "12 process areas, 1 instances, target maturity level 3" in made.stdout
+    assert made.returncode == 0 and "13 process areas, 1 instances, target maturity level 3" in made.stdout
     assert _cli("new", "l2.cmmi", "--name", "L2", cwd=tmp_path).returncode == 0
     raised = _cli("set-level", "l2.cmmi", "3", cwd=tmp_path)
     assert raised.returncode == 0 and "target maturity level 2 -> 3" in raised.stdout
-    assert "not shipped yet: CAM, DAR, OPD, OPF, RSKM, SCON, SSD, STSM" in raised.stdout
+    assert "not shipped yet: CAM, DAR, OPD, OPF, RSKM, SCON, STSM" in raised.stdout
     bad = _cli("set-level", "l2.cmmi", "9", cwd=tmp_path)
     assert bad.returncode != 0 and bad.stderr.strip().count("\n") == 0 and "not offered" in bad.stderr
 
@@ -254,7 +254,7 @@ def test_cli_rate_prints_ml3_and_ml2(tmp_path):
     assert _cli("new", "l3.cmmi", "--name", "L3", "--target-level", "3", "--unit", "Ops", cwd=tmp_path).returncode == 0
     text = _cli("rate", "l3.cmmi", cwd=tmp_path).stdout
     assert text.index("Maturity level 3: Not Rated") < text.index("Maturity level 2: Not Rated")
-    assert "not in the model yet (titles not checked in two renderings): CAM, DAR, OPD, OPF, RSKM, SCON, SSD, STSM" in text
+    assert "not in the model yet (titles not checked in two renderings): CAM, DAR, OPD, OPF, RSKM, SCON, STSM" in text
     data = json.loads(_cli("rate", "l3.cmmi", "--json", cwd=tmp_path).stdout)
     assert data["maturity"]["level"] == 3 and [v["level"] for v in data["lower_levels"]] == [2]
 
@@ -291,6 +291,8 @@ def test_the_ml3_sample_is_realistic_and_reports_both_levels(demo3):
     assert r.maturity.level == 3 and [v.level for v in r.lower] == [2]
     assert "CL3" in set(r.pas.capability_level)
     assert _verdicts(r) == independent_levels(r.goals, r.pas, demo3.model)
+    assert ratings["SSD"] == OUT_OF_SCOPE and any(
+        reason.startswith("SSD left out of scope (an addition): Service systems are built") for reason in r.maturity.reasons)
 
 
 def test_walkthrough_data_of_an_ml3_area(demo3):
