@@ -339,3 +339,14 @@ def test_the_report_lists_the_ml3_areas_and_both_levels(demo3_file, tmp_path):
         assert f">{pa}<" in html or f" {pa} " in html, pa
     assert "Maturity level 3: Not Rated" in html and "Maturity level 2: Not Achieved" in html
     assert "Incident Resolution and Prevention" in html and "GG 3" in html
+
+
+def test_an_ml2_and_an_ml3_appraisal_compare_at_level_2(demo_file, demo3_file):
+    from cmmikit.method.compare import compare
+
+    with Appraisal.open(demo_file) as two, Appraisal.open(demo3_file) as three:
+        cmp = compare(two, three)
+    assert list(cmp.pas.pa) == ML2 and "GG 3" not in set(cmp.goals.goal)
+    assert cmp.summary["compared_at_level"] == 2 and cmp.summary["pas"]["new"] == 0
+    assert cmp.summary["maturity_after"].startswith("Maturity level 2: ")
+    assert set(cmp.findings.pa) <= set(ML2)
