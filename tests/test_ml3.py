@@ -350,3 +350,37 @@ def test_an_ml2_and_an_ml3_appraisal_compare_at_level_2(demo_file, demo3_file):
     assert cmp.summary["compared_at_level"] == 2 and cmp.summary["pas"]["new"] == 0
     assert cmp.summary["maturity_after"].startswith("Maturity level 2: ")
     assert set(cmp.findings.pa) <= set(ML2)
+
+
+@pytest.mark.browser
+def test_walkthrough_of_an_ml3_area_in_chromium(demo3_file, tmp_path):
+    """Voila serves the walkthrough on the ML3 sample; IRP and a GG 3 practice are picked and saved."""
+    import shutil
+
+    from playwright.sync_api import expect, sync_playwright
+
+    from cmmikit.ui import browser
+    from test_browser import ACTION_TIMEOUT, NOTEBOOK, RENDER_TIMEOUT, _env, _stored, _wait_for_store
+
+    if browser.missing_tools():
+        pytest.skip(browser.missing_tools())
+    path = tmp_path / "demo3.cmmi"
+    shutil.copy(demo3_file, path)
+    key = ("IRP", "SP 1.2", "Service Desk")
+    target = "PI" if _stored(path, *key) != "PI" else "LI"
+    with browser.voila(NOTEBOOK, env=_env(path, tmp_path), workdir=tmp_path) as url, sync_playwright() as p:
+        chromium = browser.launch_chromium(p)
+        try:
+            page = chromium.new_page(viewport={"width": 1400, "height": 1100})
+            page.goto(url, timeout=RENDER_TIMEOUT)
+            page.wait_for_selector(".widget-dropdown select", timeout=RENDER_TIMEOUT)
+            page.set_default_timeout(ACTION_TIMEOUT)
+            page.get_by_role("combobox", name="Process area").select_option(
+                label="IRP Incident Resolution and Prevention")
+            expect(page.get_by_text("IRP SP 1.1 Establish an Approach to Incident Resolution and Prevention")).to_be_visible()
+            browser.step_ms(page, "IRP SP 1.2 Establish an Incident Management System")
+            page.locator(".widget-toggle-buttons").first.get_by_role("button", name=target, exact=True).click()
+            _wait_for_store(path, key, target)
+        finally:
+            chromium.close()
+    assert _stored(path, *key) == target
