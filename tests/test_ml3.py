@@ -384,3 +384,16 @@ def test_walkthrough_of_an_ml3_area_in_chromium(demo3_file, tmp_path):
         finally:
             chromium.close()
     assert _stored(path, *key) == target
+
+
+def test_grid_of_an_ml3_area_shows_gg3_and_saves_keys(demo3):
+    from cmmikit.ui.grid import GridView
+
+    view = GridView(demo3, "IWM")
+    rows = [row.get("id") or row["label"] for row in view.grid.data["rows"]]
+    assert rows[0] == "IWM SG 1 Use the Defined Process for the Work"
+    assert "IWM GG 3 Institutionalize a Defined Process" in rows and rows[-1] == "IWM GP 3.2"
+    unit = view.grid.data["columns"][0]["id"]
+    target = "NI" if demo3.record("IWM", "GP 3.1", unit).characterization != "NI" else "PI"
+    view.grid.press(target[0].lower(), [("IWM GP 3.1", unit)])
+    assert demo3.record("IWM", "GP 3.1", unit).characterization == target
