@@ -244,6 +244,8 @@ class Ratings:
     maturity: MaturityVerdict
     appraisal_name: str = ""
     lower: tuple[MaturityVerdict, ...] = ()  # the verdicts of the levels below the target (ML2 at target 3)
+    pending: tuple[str, ...] = ()    # PAs of the target level not in the model yet (no maturity rating)
+    additions: tuple[str, ...] = ()  # PAs that may be left out of scope without blocking the level (SSD)
     model_id: str = ""
     follow_up_of: str = ""          # a follow-up appraisal: its baseline
     reassessed_only: bool = False   # inherited characterizations were counted as not characterized
@@ -423,6 +425,8 @@ def rate(appraisal: "Appraisal", rules: coverage_rules.CoverageRules | None = No
         coverage=pd.DataFrame(cov.rows, columns=["rule", "subject", "pa", "passed", "detail", "enabled"]),
         maturity=maturity,
         lower=lower,
+        pending=tuple(pa for pa in model.pending if model.listed.get(pa, 0) <= model.target_maturity_level),
+        additions=model.additions,
         appraisal_name=info.name,
         model_id=model.id,
         follow_up_of=info.follow_up_of,
