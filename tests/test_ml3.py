@@ -424,3 +424,17 @@ def test_cli_model_lists_a_level_3_view(tmp_path):
     assert shown.returncode == 0 and "target maturity level 3 (levels offered: 2, 3)" in shown.stdout
     assert "IRP   Incident Resolution and Prevention       5 goals, 10 specific + 12 generic practices" in shown.stdout
     assert "not shipped yet (titles not checked in two renderings): CAM, DAR, OPD, OPF, RSKM, SCON, STSM" in shown.stdout
+
+
+def test_the_printed_ml3_workbook_stays_short(demo3_file, tmp_path):
+    from cmmikit.outputs.excel import export_workbook
+    from test_excel import pdf_pages, soffice_pdf
+
+    path = export_workbook(demo3_file, tmp_path / "gap3.xlsx")
+    pages = pdf_pages(soffice_pdf(path, tmp_path))
+    per_sheet: dict[str, int] = {}
+    for sheet, _, _ in pages:
+        per_sheet[sheet] = per_sheet.get(sheet, 0) + 1
+    assert all(w > h for _, _, (w, h) in pages)
+    assert per_sheet["Summary"] == 1 and per_sheet["Goals"] <= 2  # Goals: 1 page at ML2, 2 with 13 areas and GG 3
+    assert all(per_sheet[pa] <= 4 for pa in ML2 + ML3_SHIPPED if pa in per_sheet)
