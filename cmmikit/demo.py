@@ -24,6 +24,7 @@ WEAK_GPS = {"GP 2.8", "GP 2.9", "GP 2.10", "GP 3.2"}  # GP 3.2: only at target l
 ML3_ASSESSOR_PAS = {"Ravi Menon": ("IRP", "SST"), "Lucia Ortega": ("IWM", "OT")}
 ML3_PROFILES = {"OT": (0.40, 0.30, 0.25, 0.05)}
 ML3_WEAK_GOALS = {("IRP", "SG 3"): (0.20, 0.30, 0.40, 0.10)}
+SSD_REASON = "Service systems are built by the group IT development department, appraised against CMMI-DEV."
 GAP_PHRASES = [
     "{unit} could not show records that {title} is done for every service; only examples from last quarter exist.",
     "In {unit} the practice '{title}' depends on one person and is not described anywhere.",
@@ -72,9 +73,12 @@ def build_demo(path: str | Path, *, overwrite: bool = False, seed: int = 2,
             more = ML3_ASSESSOR_PAS.get(name, ()) if target_level == 3 else ()
             appraisal.set_assessor(name, role=role, pas=[*pas, *(p for p in more if p in model.process_areas)]
                                    if pas else model.pa_ids)
+        if target_level == 3 and "SSD" in model.process_areas:
+            appraisal.set_scope("SSD", "out_of_scope", SSD_REASON)
+        skipped = {pa for pa, s in appraisal.scopes().items() if s.scope != "in_scope"}
         scale = RISK_VALUES if appraisal_type == "SCAMPI B" else None
         for inst in appraisal.instances():
-            for pa_id in inst.pas:
+            for pa_id in (pa for pa in inst.pas if pa not in skipped):
                 for practice in model.pa(pa_id).practices:
                     _characterize(appraisal, rnd, inst.name, practice, scale)
         if scale is None:

@@ -259,7 +259,7 @@ def test_package_import_pulls_in_no_heavy_libraries():
 # ---------------------------------------------------------------- maturity level 3
 
 REFERENCE_ML3 = REFERENCE.parent / "model-reference-ml3.md"
-ML3_SHIPPED = {"IRP": 10, "IWM": 10, "OT": 7, "SST": 5}
+ML3_SHIPPED = {"IRP": 10, "IWM": 10, "OT": 7, "SSD": 12, "SST": 5}
 
 
 def _ml3_reference_titles() -> dict[str, str]:
@@ -277,7 +277,8 @@ def test_level_3_holds_the_shipped_ml3_areas_and_gg3_on_every_area():
     model = load_model(level=3)
     assert model.target_maturity_level == 3 and model.levels == (2, 3)
     assert sorted(model.pa_ids) == sorted([*SP_COUNTS, *ML3_SHIPPED])
-    assert model.pending == ("CAM", "DAR", "OPD", "OPF", "RSKM", "SCON", "SSD", "STSM")
+    assert model.pending == ("CAM", "DAR", "OPD", "OPF", "RSKM", "SCON", "STSM")
+    assert model.additions == ("SSD",)
     for pa in model.process_areas.values():
         assert [g.id for g in pa.goals if g.generic] == ["GG 2", "GG 3"]
         assert [p.id for p in pa.goal("GG 3").practices] == ["GP 3.1", "GP 3.2"]

@@ -98,14 +98,31 @@ def compare(baseline: "Appraisal", current: "Appraisal", *, baseline_ratings: Ra
     re-assessed as not characterized.
     """
     check_same_model(baseline, current)
-    before = baseline_ratings or rate(baseline)
-    after = current_ratings or rate(current, reassessed_only=reassessed_only)
+    common = common_level(baseline, current)
+    before = baseline_ratings or rate(baseline, model=_at_level(baseline, common))
+    after = current_ratings or rate(current, reassessed_only=reassessed_only, model=_at_level(current, common))
     practices = compare_practices(before.practices, after.practices)
     goals = compare_goals(before.goals, after.goals)
     pas = compare_pas(before.pas, after.pas, practices, goals)
     findings = compare_findings(open_findings(baseline), open_findings(current))
+    if "pa" in findings.columns:  # an ML3 appraisal's findings on ML3 areas have no ML2 counterpart
+        findings = findings[findings.pa.isin(set(before.pas.pa) | set(after.pas.pa))].reset_index(drop=True)
     summary = summarize(baseline, current, before, after, practices, goals, pas, findings)
     return Comparison(practices, goals, pas, findings, summary)
+
+
+def common_level(baseline: "Appraisal", current: "Appraisal") -> int:
+    """The target level both appraisals reach: an ML2 and an ML3 appraisal are compared at level 2."""
+    return min(baseline.model.target_maturity_level, current.model.target_maturity_level)
+
+
+def _at_level(appraisal: "Appraisal", level: int):
+    """The appraisal's model at ``level`` (None: its own), so both sides rate the same areas and goals."""
+    from cmmikit.model import load_model
+
+    if appraisal.model.target_maturity_level == level:
+        return None
+    return load_model(appraisal.model.source, level)
 
 
 def check_same_model(baseline: "Appraisal", current: "Appraisal") -> None:
@@ -252,6 +269,7 @@ def summarize(baseline: "Appraisal", current: "Appraisal", before: Ratings, afte
         "baseline": before.appraisal_name, "current": after.appraisal_name,
         "baseline_file": baseline.path.name, "current_file": current.path.name,
         "maturity_before": before.maturity.headline, "maturity_after": after.maturity.headline,
+        "compared_at_level": after.maturity.level,
         "practices": {change: int(practice_counts[change]) for change in CHANGES},
         "goals_newly_satisfied": int(goals.newly_satisfied.sum()),
         "goals_no_longer_satisfied": int(goals.no_longer_satisfied.sum()),

@@ -174,11 +174,16 @@ def outlook(ratings: "Ratings") -> Outlook:
 
     level, formal = ratings.maturity.level, ratings.maturity.formal
     counted = pas[pas.maturity_level <= level]
+    left_out = {r.pa: r.scope_reason for r in ratings.pas.itertuples()
+                if r.pa in ratings.additions and r.scope == "out_of_scope"}
+    counted = counted[~counted.pa.isin(left_out)]  # an addition left out does not decide the level
     in_scope = set(counted.pa[counted.scope == "in_scope"])
     cells = ratings.cells
     units = cells[(cells.instance_kind == "basic_unit") & cells.pa.isin(in_scope)].instance.nunique()
-    best = rate_maturity(dict(zip(counted.pa, counted.best)), level, formal, basic_units=units)
-    worst = rate_maturity(dict(zip(counted.pa, counted.worst)), level, formal, basic_units=units)
+    best = rate_maturity(dict(zip(counted.pa, counted.best)), level, formal, basic_units=units,
+                         pending=ratings.pending)
+    worst = rate_maturity(dict(zip(counted.pa, counted.worst)), level, formal, basic_units=units,
+                          pending=ratings.pending)
     blockers = find_blockers(ratings, practices, goals, counted, best)
     return Outlook(practices, goals, pas[["pa", "rating", "best", "worst"]], ratings.maturity, best, worst,
                    tuple(blockers))
@@ -235,7 +240,11 @@ def _structural(counted: "pd.DataFrame", best: MaturityVerdict) -> list[Blocker]
                         f"in scope: a maturity level needs every ML{best.level} process area", False)
                 for p in counted.itertuples(index=False) if p.scope == "out_of_scope"]
     for reason in best.reasons:
-        if not reason.endswith(SCOPE_RATING["out_of_scope"]):
+        if reason.startswith("already Unsatisfied"):  # not a scope fact: the gaps show once it can be rated
+            continue
+        if reason.startswith("not in the model yet"):  # level 3 areas whose titles are not checked yet
+            blockers.append(Blocker("scope", "", "", "", reason, "those process areas in the model", False))
+        elif not reason.endswith(SCOPE_RATING["out_of_scope"]):
             blockers.append(Blocker("scope", "", "", "", reason,
                                     "a process area in scope with sampled basic units", False))
     return blockers

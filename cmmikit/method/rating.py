@@ -244,6 +244,8 @@ class Ratings:
     maturity: MaturityVerdict
     appraisal_name: str = ""
     lower: tuple[MaturityVerdict, ...] = ()  # the verdicts of the levels below the target (ML2 at target 3)
+    pending: tuple[str, ...] = ()    # PAs of the target level not in the model yet (no maturity rating)
+    additions: tuple[str, ...] = ()  # PAs that may be left out of scope without blocking the level (SSD)
     model_id: str = ""
     follow_up_of: str = ""          # a follow-up appraisal: its baseline
     reassessed_only: bool = False   # inherited characterizations were counted as not characterized
@@ -268,16 +270,18 @@ class Ratings:
 
 
 def rate(appraisal: "Appraisal", rules: coverage_rules.CoverageRules | None = None, *,
-         reassessed_only: bool = False) -> Ratings:
+         reassessed_only: bool = False, model: "Model | None" = None) -> Ratings:
     """Rate an appraisal: practices, goals, PAs, capability profile and the maturity level.
 
     Team decisions taken before their data changed are flagged ``stale`` and not applied.
     ``reassessed_only``: characterizations a follow-up inherited from its baseline and nobody
-    re-assessed count as not characterized (the "re-assessed only" view).
+    re-assessed count as not characterized (the "re-assessed only" view). ``model``: rate against
+    the appraisal's model at another target level (e.g. an ML3 appraisal at level 2 to compare it
+    with an ML2 one); only its process areas count.
     """
     import pandas as pd
 
-    model = appraisal.model
+    model = model or appraisal.model
     rules = rules or coverage_rules.load_rules()
     with appraisal.snapshot():  # every input from one consistent state, even while others write
         info = appraisal.info()
@@ -319,7 +323,7 @@ def rate(appraisal: "Appraisal", rules: coverage_rules.CoverageRules | None = No
                     "inherited": inherited,
                 })
 
-    in_scope = {pa for pa, s in scopes.items() if s.scope == "in_scope"}
+    in_scope = {pa for pa, s in scopes.items() if s.scope == "in_scope" and pa in model.process_areas}
     cov = coverage_rules.check(cells, instances, in_scope, rules)
 
     by_practice: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
@@ -421,6 +425,8 @@ def rate(appraisal: "Appraisal", rules: coverage_rules.CoverageRules | None = No
         coverage=pd.DataFrame(cov.rows, columns=["rule", "subject", "pa", "passed", "detail", "enabled"]),
         maturity=maturity,
         lower=lower,
+        pending=tuple(pa for pa in model.pending if model.listed.get(pa, 0) <= model.target_maturity_level),
+        additions=model.additions,
         appraisal_name=info.name,
         model_id=model.id,
         follow_up_of=info.follow_up_of,
