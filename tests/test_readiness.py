@@ -107,3 +107,44 @@ def test_the_readiness_and_validation_commands(tmp_path):
     assert f"#{fid} CM weakness: No baselines [revised by dee: baselines exist for Desk]" in out.stdout
     with Appraisal.open(path) as a:
         assert {c.user for c in a.history(entity="readiness review")} == {"dee"}
+
+
+def test_every_planning_table_travels_in_an_export_and_a_backup(appraisal: Appraisal, tmp_path):
+    a = appraisal
+    a.set_factor("location")
+    a.set_unit("Unit A", values={"location": "Lyon"}, sampled=True)
+    art = a.add_artifact("CM plan")
+    req = a.add_request("CM", "SP 1.1", "Unit A", "plan", owner="Ops")
+    a.update_request(req, status="received", artifact_id=art)
+    a.add_interview("2027-03-01", roles="agents", pas=["CM"], instances=["Unit A"])
+    review = a.add_review("2027-02-20", ["team_ready", "logistics_ready"])
+    a.set_check(review, "logistics_ready", met=True, note="rooms booked")
+    a.decide(review, "continue", "ready")
+    a.validate_finding(a.add_finding("weakness", "CM", "SG 1", "No baselines"), "validated", by="session 1")
+    data = a.dump()
+    with Appraisal.restore(tmp_path / "restored.cmmi", data) as copy:
+        assert (copy.units(), copy.requests(), copy.interviews(), copy.reviews(), copy.validations()) == (
+            a.units(), a.requests(), a.interviews(), a.reviews(), a.validations())
+    a.backup(tmp_path / "backup.cmmi")
+    with Appraisal.open(tmp_path / "backup.cmmi") as copy:
+        assert copy.reviews() == a.reviews() and copy.requests() == a.requests()
+
+
+def test_an_export_with_broken_planning_references_is_refused_naming_each(tmp_path):
+    from cmmikit.errors import ImportProblem
+
+    with Appraisal.create(tmp_path / "a.cmmi", name="A") as a:
+        a.add_instance("U")
+        a.add_request("CM", "SP 1.1", "U", "plan")
+        data = a.dump()
+    data["evidence_requests"][0]["instance_id"] = 99
+    data["plan_unit_values"] = [{"unit_id": 5, "factor_id": 1, "value": "x"}]
+    data["readiness_reviews"] = [{"id": 1, "held_on": "2027-01-01", "decision": "perhaps", "rationale": "",
+                                  "version": 1, "updated_by": "", "updated_at": ""}]
+    with pytest.raises(ImportProblem) as caught:
+        Appraisal.restore(tmp_path / "b.cmmi", data)
+    text = "\n".join(caught.value.problems)
+    assert "evidence_requests[0].instance_id: no instance with id 99" in text
+    assert "plan_unit_values[0].unit_id: no unit with id 5" in text
+    assert "readiness_reviews[0].decision: 'perhaps' is not one of" in text
+    assert not (tmp_path / "b.cmmi").exists()

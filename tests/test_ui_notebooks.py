@@ -8,7 +8,7 @@ import nbformat
 import pytest
 
 NOTEBOOKS = Path(__file__).parent.parent / "notebooks"
-OURS = ("00_setup.ipynb", "01_walkthrough.ipynb", "01b_grid.ipynb", "01c_register.ipynb", "02_ratings.ipynb", "03_findings.ipynb",
+OURS = ("00_setup.ipynb", "00b_plan.ipynb", "01_walkthrough.ipynb", "01b_grid.ipynb", "01c_register.ipynb", "02_ratings.ipynb", "03_findings.ipynb",
         "04_export.ipynb")
 
 

@@ -281,6 +281,47 @@ def _check_content(rows: dict[str, list[dict[str, Any]]], stamp: Any = None) -> 
     unique("responses", ("instance_id", "pa", "practice", "question"))
     refers("responses", "instance_id", instance_ids, "instance")
     pa_practice("responses")
+    if "artifacts" in rows:   # the planning tables (schema 0007) came after the register
+        problems += _check_planning(rows, instance_ids, artifact_ids, finding_ids, unique, refers, allowed,
+                                    pa_practice)
+    return problems
+
+
+def _check_planning(rows, instance_ids, artifact_ids, finding_ids, unique, refers, allowed, pa_practice) -> list[str]:
+    """References and allowed values of the planning tables (the sample, requests, interviews, readiness)."""
+    from cmmikit.store.collection import REQUEST_STATUSES
+    from cmmikit.store.readiness import DECISIONS, VALIDATION_OUTCOMES
+
+    problems: list[str] = []
+    factor_ids = unique("plan_factors", ("id",))
+    unique("plan_factors", ("name",))
+    unit_ids = unique("plan_units", ("id",))
+    unique("plan_units", ("name",))
+    for n, row in enumerate(rows["plan_units"]):
+        allowed("plan_units", n, "kind", row["kind"], INSTANCE_KINDS)
+    unique("plan_unit_values", ("unit_id", "factor_id"))
+    refers("plan_unit_values", "unit_id", unit_ids, "unit")
+    refers("plan_unit_values", "factor_id", factor_ids, "sampling factor")
+    unique("evidence_requests", ("id",))
+    refers("evidence_requests", "instance_id", instance_ids, "instance")
+    refers("evidence_requests", "artifact_id", artifact_ids, "artifact")
+    pa_practice("evidence_requests")
+    for n, row in enumerate(rows["evidence_requests"]):
+        allowed("evidence_requests", n, "status", row["status"], REQUEST_STATUSES)
+    interview_ids = unique("interviews", ("id",))
+    for table in ("interview_pas", "interview_instances"):
+        refers(table, "interview_id", interview_ids, "interview")
+    pa_practice("interview_pas", practice_col=None)
+    refers("interview_instances", "instance_id", instance_ids, "instance")
+    review_ids = unique("readiness_reviews", ("id",))
+    for n, row in enumerate(rows["readiness_reviews"]):
+        allowed("readiness_reviews", n, "decision", row["decision"], ("", *DECISIONS))
+    unique("readiness_checks", ("review_id", "criterion"))
+    refers("readiness_checks", "review_id", review_ids, "readiness review")
+    unique("finding_validations", ("finding_id",))
+    refers("finding_validations", "finding_id", finding_ids, "finding")
+    for n, row in enumerate(rows["finding_validations"]):
+        allowed("finding_validations", n, "outcome", row["outcome"], VALIDATION_OUTCOMES)
     return problems
 
 
