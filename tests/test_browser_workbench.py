@@ -24,6 +24,7 @@ import pytest
 
 from cmmikit.store import Appraisal
 from cmmikit.ui import browser
+from cmmikit.workbench import write_notebooks
 
 pytestmark = pytest.mark.browser
 
@@ -44,11 +45,9 @@ def _tools() -> None:
 
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory: pytest.TempPathFactory, demo_file: Path) -> Path:
-    """The notebook folder both servers serve: the workbench notebooks, voila.json and the sample appraisal."""
+    """The notebook folder both servers serve, as `cmmikit notebooks` writes it, with the sample appraisal."""
     nb = tmp_path_factory.mktemp("served") / "notebooks"
-    nb.mkdir()
-    for source in sorted((ROOT / "notebooks").glob("0*.ipynb")) + [ROOT / "notebooks" / "voila.json"]:
-        shutil.copy(source, nb)
+    write_notebooks(nb)
     shutil.copy(demo_file, nb / "sample.cmmi")
     return nb
 
@@ -418,11 +417,21 @@ def test_export_writes_beside_the_notebooks_with_links_that_download(session: Se
     assert "11 files written" in done.text_content()   # workbook, 4 charts x PNG and SVG, report and its notebook
     [target] = (folder / "exports").glob(f"export-{session.front}-*")
     session.shot("export-done", screen)
-    for name in ("gap-analysis.xlsx", "report.html"):
-        link = screen.get_by_role("link", name=f"exports/{target.name}/{name}", exact=True)
+    # every link on the screen downloads the file it names (Voila: allowed by the voila.json written beside)
+    for summary in screen.locator("summary").all():
+        summary.click()
+    links = screen.locator("a[download]")
+    names = sorted(links.all_inner_texts())
+    assert f"exports/{target.name}/gap-analysis.xlsx" in names and f"exports/{target.name}/report.html" in names
+    assert not [n for n in names if n.endswith(".ipynb")]   # the report's intermediate notebook is not offered
+    assert len(names) == 10
+    for n in range(links.count()):
+        link = links.nth(n)
+        rel = link.inner_text()
         with session.page.expect_download() as download:
             link.click()
         got = download.value
-        assert got.suggested_filename == name and got.failure() is None
-        assert Path(got.path()).read_bytes() == (target / name).read_bytes()
+        assert got.failure() is None, rel
+        assert got.suggested_filename == Path(rel).name
+        assert Path(got.path()).read_bytes() == (folder / rel).read_bytes(), rel
     assert screen.locator("img").count() >= 4
