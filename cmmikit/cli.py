@@ -398,9 +398,12 @@ def cmd_notebooks(args: argparse.Namespace) -> None:
 
     for copied in write_notebooks(args.folder, force=args.force):
         print(f"{copied.status:<9} {copied.path}")
-    print(f"\nopen them with:  jupyter lab {shlex.quote(str(args.folder))}\n"
-          "they show the sample appraisal until you set appraisal_path in a notebook's first cell "
-          "(or the CMMIKIT_APPRAISAL environment variable) to your .cmmi file")
+    folder = shlex.quote(str(args.folder))
+    print(f"\nopen them with:  jupyter lab {folder}\n"
+          f"or, as plain screens:  cd {folder} && voila   (started there, Voila reads voila.json, so the "
+          "exported files download)\n"
+          "they open the sample appraisal: choose your .cmmi file in the appraisal chooser at the top of any "
+          "notebook (or set the CMMIKIT_APPRAISAL environment variable)")
 
 
 def cmd_freeze(args: argparse.Namespace) -> None:

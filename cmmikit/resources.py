@@ -16,6 +16,7 @@ PACKAGE = Path(__file__).resolve().parent
 BUNDLED = PACKAGE / "_resources"  # an installed wheel
 CHECKOUT = PACKAGE.parent  # a source checkout or an editable install
 REPORT_NOTEBOOK = "report.ipynb"
+VOILA_CONFIG = "voila.json"  # Voila's file allow-list: lets the export screen's links download
 
 
 class MissingResource(CmmikitError):
@@ -52,6 +53,11 @@ def workbench_notebooks() -> list[Path]:
     if not found:
         raise MissingResource(f"{notebooks_dir()}: no workbench notebooks; this cmmikit installation is incomplete")
     return found
+
+
+def workbench_files() -> list[Path]:
+    """What ``cmmikit notebooks`` writes: the workbench notebooks and Voila's ``voila.json`` beside them."""
+    return [*workbench_notebooks(), require(notebooks_dir() / VOILA_CONFIG)]
 
 
 def require(path: Path) -> Path:

@@ -1,4 +1,4 @@
-"""Copy the workbench notebooks into a folder of the user's, without losing their edits."""
+"""Copy the workbench notebooks (and Voila's voila.json) into a folder of the user's, without losing their edits."""
 
 from __future__ import annotations
 
@@ -23,7 +23,8 @@ class CopiedNotebook:
 
 
 def write_notebooks(folder: str | os.PathLike, *, force: bool = False) -> list[CopiedNotebook]:
-    """Write the workbench notebooks into ``folder`` (created if needed).
+    """Write the workbench notebooks into ``folder`` (created if needed), with the ``voila.json`` that lets
+    Voila, started in that folder, serve the files the export screen links to.
 
     A notebook already there with the same bytes is left alone; one that differs (edited,
     or from another cmmikit version) is replaced only with ``force``; without it nothing
@@ -32,7 +33,7 @@ def write_notebooks(folder: str | os.PathLike, *, force: bool = False) -> list[C
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise CmmikitError(f"{folder}: not a folder")
-    plan = [(source.read_bytes(), folder / source.name) for source in resources.workbench_notebooks()]
+    plan = [(source.read_bytes(), folder / source.name) for source in resources.workbench_files()]
     differing = [target for data, target in plan
                  if target.exists() and not (target.is_file() and target.read_bytes() == data)]
     if differing and not force:

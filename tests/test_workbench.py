@@ -11,12 +11,13 @@ from cmmikit.workbench import REPLACED, UNCHANGED, WRITTEN, NotebooksExist, writ
 
 def test_writes_every_workbench_notebook_byte_for_byte(tmp_path):
     copied = write_notebooks(tmp_path / "nb")
-    sources = resources.workbench_notebooks()
+    sources = resources.workbench_files()
     assert [c.path.name for c in copied] == [s.name for s in sources]
     assert {c.status for c in copied} == {WRITTEN}
     for c, source in zip(copied, sources):
         assert c.path.read_bytes() == source.read_bytes()
     assert not (tmp_path / "nb" / resources.REPORT_NOTEBOOK).exists()
+    assert (tmp_path / "nb" / "voila.json").read_bytes() == (resources.notebooks_dir() / "voila.json").read_bytes()
 
 
 def test_identical_notebooks_are_left_alone(tmp_path):
@@ -53,7 +54,8 @@ def test_cli_prints_how_to_open_them_and_names_force(tmp_path, capsys):
     assert main(["notebooks", str(tmp_path / "my notebooks")]) == 0
     out = capsys.readouterr().out
     assert f"jupyter lab '{tmp_path / 'my notebooks'}'" in out
-    assert out.count("written") == len(resources.workbench_notebooks())
+    assert out.count("written") == len(resources.workbench_files())
+    assert "appraisal chooser" in out and "appraisal_path" not in out and "voila.json" in out
     (tmp_path / "my notebooks" / "02_ratings.ipynb").write_text("{}")
     assert main(["notebooks", str(tmp_path / "my notebooks")]) == 1
     err = capsys.readouterr().err

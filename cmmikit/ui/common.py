@@ -301,12 +301,47 @@ def labelled(widget: w.Widget, label: str) -> w.Widget:
     return widget
 
 
+class _Submitted:
+    """A text box that a :class:`~cmmikit.ui.front.SubmitButton` submits.
+
+    After a click, the box's own update of the text sent with the click can still be waiting in the front
+    end (ipywidgets sends one update at a time and holds the newest back).  When it arrives after the form
+    was cleared it would put the added title back in the box, and the next one typed would be appended
+    to it.  :meth:`expect_stale` names that text; the first update from the front end carrying it is
+    dropped and the box shows the kernel's value again.
+    """
+
+    _stale: str | None = None
+
+    def expect_stale(self, text: str) -> None:
+        """The front end will still send ``text`` once; it is no longer what the box holds."""
+        self._stale = text
+
+    def set_state(self, sync_data: dict[str, Any]) -> None:
+        stale, self._stale = self._stale, None
+        if stale is not None and sync_data.get("value") == stale and self.value != stale:  # type: ignore[attr-defined]
+            rest = {key: value for key, value in sync_data.items() if key != "value"}
+            if rest:
+                super().set_state(rest)  # type: ignore[misc]
+            self.send_state("value")  # type: ignore[attr-defined]
+            return
+        super().set_state(sync_data)  # type: ignore[misc]
+
+
+class FormText(_Submitted, w.Text):
+    """A one-line text box (see :class:`_Submitted`)."""
+
+
+class FormTextarea(_Submitted, w.Textarea):
+    """A text area (see :class:`_Submitted`)."""
+
+
 def text_field(description: str, value: str = "", *, placeholder: str = "", area: bool = False,
-               width: str = "100%", label: str = "", continuous: bool = False) -> w.Text | w.Textarea:
+               width: str = "100%", label: str = "", continuous: bool = False) -> FormText | FormTextarea:
     """A text box.  By default it reports its value when the user leaves it (one save per edit, not per key);
     ``continuous`` syncs every key (for drafts read by a button).  ``label`` names a box shown without
     a description (its accessible name)."""
-    cls = w.Textarea if area else w.Text
+    cls = FormTextarea if area else FormText
     box = cls(value=value or "", description=description, placeholder=placeholder, continuous_update=continuous,
               layout=w.Layout(width=width), style={"description_width": "initial"})
     if not description and (label or placeholder):

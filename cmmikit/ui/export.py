@@ -235,7 +235,8 @@ class ExportView(View):
         self.progress.value = f"<ul style='margin:2px 0'>{lines}{now}</ul>"
 
     def _show_results(self) -> None:
-        files = [p for paths in self.written.values() for p in paths if p.suffix != ".svg"]
+        # the report's executed notebook is a step on the way to its HTML, not a deliverable: not offered
+        files = [p for paths in self.written.values() for p in paths if p.suffix not in (".svg", ".ipynb")]
         svgs = [p for paths in self.written.values() for p in paths if p.suffix == ".svg"]
         # shown as an HTML output (not a widget value) so JupyterLab turns the relative links into files/ URLs
         self.links.outputs = ()

@@ -25,12 +25,15 @@ import traitlets as t
 
 SUBMIT_JS = """
 async function values(model) {
-  const out = [];
+  // each box's value as shown, and whether its own update of it is still held back in the front end
+  const out = [], held = [];
   for (const ref of model.get("fields")) {
     const other = await model.widget_manager.get_model(String(ref).replace("IPY_MODEL_", ""));
     out.push(other.get("value"));
+    const buffer = other._msg_buffer;
+    held.push(buffer === undefined || (buffer !== null && Object.prototype.hasOwnProperty.call(buffer, "value")));
   }
-  return out;
+  return [out, held];
 }
 function render({ model, el }) {
   const button = document.createElement("button");
@@ -56,7 +59,8 @@ function render({ model, el }) {
   paint();
   model.on("change:description change:icon change:tooltip change:disabled change:button_style", paint);
   button.addEventListener("click", async () => {
-    model.send({ event: "click", values: await values(model) });
+    const [shown, held] = await values(model);
+    model.send({ event: "click", values: shown, held: held });
   });
   el.appendChild(button);
 }
@@ -129,10 +133,14 @@ class SubmitButton(anywidget.AnyWidget):
         if content.get("event") != "click":
             return
         values = content.get("values") or []
+        held = content.get("held") or [False] * len(values)
         for field, value in zip(self.fields, values):
             if isinstance(value, str) and field.value != value:
                 field.value = value  # the box's own update may still be on its way: take what the user saw
         self.click()
+        for field, value, late in zip(self.fields, values, held):
+            if late and isinstance(value, str) and field.value != value and hasattr(field, "expect_stale"):
+                field.expect_stale(value)  # cleared by the handler: its late update must not bring it back
 
     def click(self) -> None:
         """Run the handlers with the fields' current values (a click from the front end, or from code)."""

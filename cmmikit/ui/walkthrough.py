@@ -214,12 +214,14 @@ class InstancePanel:
                     self.last_change, self.history_button],
                    layout=w.Layout(align_items="center")),
             self.history,
-            self.evidence_list, self.evidence_box,
+            # the form above the list: an item added grows the list below it, so "add evidence" stays where
+            # it is for the next click (a button that moves while the pointer is on its way misses the click)
             w.HBox([self.new_kind, self.new_artifact_kind, self.new_description, self.new_location, self.new_who,
                     self.new_collected_on], layout=w.Layout(align_items="center")),
             w.HBox([self.new_assessor, self.new_notes, self.new_statement, self.add_evidence_button,
                     self.edit_evidence], layout=w.Layout(align_items="center")),
             self.matches_box,
+            self.evidence_list, self.evidence_box,
             w.HBox([self.strengths, self.weaknesses, self.notes]),
             self.status.widget,
         ], layout=w.Layout(border="1px solid #d0d7de", padding="4px 8px", margin="4px 0"))
