@@ -23,14 +23,14 @@ from sqlalchemy import Connection, insert, select, text
 
 from cmmikit.errors import InvalidValue, StoreError
 from cmmikit.model.scales import OWN_SCALE_TYPES, Scale, load_scale
-from cmmikit.store import engines, schema, tables as t
+from cmmikit.store import engines, roles, schema, tables as t
 from cmmikit.store.build import build, build_file, fill_rows
 from cmmikit.store.conversion import ScaleChange, ScaleMismatch
 from cmmikit.store.core import clean, now
 from cmmikit.store.exchange import ExchangeStore
 from cmmikit.store.findings import FindingStore
 from cmmikit.store.freshness import FreshnessStore
-from cmmikit.store.location import Location, current_user, is_url, parse
+from cmmikit.store.location import Location, current_user, is_url, os_login, parse
 from cmmikit.store.merge import Conflict, MergeResult, SliceInfo, merge_slice, slice_info
 from cmmikit.store.practices import PracticeStore
 from cmmikit.store.records import (ACTION_STATUSES, APPRAISAL_TYPES, ARTIFACT_KINDS, CHARACTERIZATIONS,
@@ -99,8 +99,8 @@ class Appraisal(SetupStore, PracticeStore, RegisterStore, FindingStore, Exchange
         def fill(conn: Connection) -> None:
             stamp = now()
             schema.create(conn, name=name, model_id=loaded.id, model_ref=model_ref, user=who, stamp=stamp)
-            conn.execute(insert(t.changes).values(at=stamp, changed_by=who, entity="appraisal", key="appraisal",
-                                                  field="created", new=name))
+            conn.execute(insert(t.changes).values(at=stamp, changed_by=who, login=os_login(), entity="appraisal",
+                                                  key="appraisal", field="created", new=name))
 
         build(parse(location), overwrite, fill)
         appraisal = cls.open(location, user=who)
@@ -171,15 +171,18 @@ def _check_and_upgrade_file(path: Path) -> None:
 def _verify_server_appraisal(backend: engines.Backend) -> None:
     loc = backend.location
     with backend.engine.connect() as conn:
-        exists = conn.execute(text("SELECT 1 FROM information_schema.schemata WHERE schema_name = :s"),
-                              {"s": loc.schema}).first()
+        exists = conn.execute(text("SELECT 1 FROM pg_namespace WHERE nspname = :s"), {"s": loc.schema}).first()
         if not exists:
             raise StoreError(f"{loc.display}: no appraisal named {loc.appraisal!r} on this server "
                              "('cmmikit list URL' shows them, 'cmmikit new URL --name ...' creates one)")
+        access = roles.server_access(conn, loc.schema, loc.display)
         found = schema.revision(conn)
         schema.check_revision(loc.display, found)
     if found != schema.HEAD:
         schema.upgrade_server(backend.engine, loc.display)
+        with backend.engine.connect() as conn:
+            access = roles.server_access(conn, loc.schema, loc.display)
+    backend.access = access
 
 
 def list_appraisals(url: str) -> list[dict[str, Any]]:

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.sql import ClauseElement
 
 from cmmikit.errors import ConflictError, InvalidValue, ReadOnlyAppraisal, StoreError, UnknownEntry
-from cmmikit.store import engines, tables as t
+from cmmikit.store import engines, roles, tables as t
 from cmmikit.store.engines import Backend
 from cmmikit.store.location import Location
 
@@ -120,6 +120,16 @@ class StoreCore:
     def readonly(self) -> bool:
         return self._live().readonly
 
+    @property
+    def access(self) -> roles.Access:
+        """Who this session is (its login) and its role on the appraisal (enforced by PostgreSQL)."""
+        return self._live().access
+
+    @property
+    def login(self) -> str:
+        """The login changes are recorded under: the database login on PostgreSQL, the OS login on a file."""
+        return self.access.login
+
     def close(self) -> None:
         if self._backend is not None:
             engines.release(self._backend)
@@ -157,6 +167,7 @@ class StoreCore:
         if backend.readonly:
             raise ReadOnlyAppraisal(f"read-only: {self.location.display} cannot be changed "
                                     "(the file or its folder is not writable)")
+        roles.check_write(backend.access, self.location.display)
         with engines.translated(self.location):
             conn = backend.engine.connect().execution_options(cmmikit_write=True)
             try:
@@ -198,6 +209,18 @@ class StoreCore:
             raise StoreError(f"{self.location.display}: the appraisal was replaced (re-imported or re-created) "
                              "since it was opened; reopen it (your change was not saved)")
 
+    def _may_change(self, table: Table, key: Key, values: Mapping[str, Any], row: Mapping[str, Any] | None,
+                    subject: Subject) -> None:
+        """Refuse (before anything is written) a change the session's role does not allow (PostgreSQL)."""
+        access = self._live().access
+        if not access.enforced or access.role == roles.LEAD:
+            return
+        pa = next((m["pa"] for m in (values, key, row or {}) if m.get("pa")), None) or subject.pa or None
+        finding = next((m["finding_id"] for m in (values, key, row or {}) if m.get("finding_id")), None)
+        if pa is None and finding is not None:
+            pa = self._conn.execute(select(t.findings.c.pa).where(t.findings.c.id == finding)).scalar()  # type: ignore[union-attr]
+        roles.check_change(access, table.name, pa, subject.key, self.location.display)
+
     def _rows(self, stmt: ClauseElement) -> list[RowMapping]:
         if self._conn is not None:
             return self._conn.execute(stmt).mappings().all()
@@ -228,7 +251,7 @@ class StoreCore:
     def _log_many(self, entries: Iterable[tuple[Subject, str, Any, Any]]) -> None:
         """Write change-log lines (subject, field, old, new) in one statement."""
         at = now()
-        rows = [{"at": at, "changed_by": self.user, "entity": subject.entity, "entity_id": subject.entity_id,
+        rows = [{"at": at, "changed_by": self.user, "login": self.login, "entity": subject.entity, "entity_id": subject.entity_id,
                  "pa": subject.pa, "practice": subject.practice, "instance": subject.instance, "key": subject.key,
                  "field": field, "old": _as_text(old), "new": _as_text(new)} for subject, field, old, new in entries]
         if rows:
@@ -236,6 +259,7 @@ class StoreCore:
 
     def _insert(self, table: Table, values: dict[str, Any], subject: Subject, logged: Mapping[str, Any]) -> int | None:
         """Insert a row stamped with its first version; log the given fields as created."""
+        self._may_change(table, {}, values, None, subject)
         stamp = {"version": 1, "updated_by": self.user, "updated_at": now()}
         result = self._conn.execute(insert(table).values(**values, **stamp))  # type: ignore[union-attr]
         pk = result.inserted_primary_key
@@ -248,6 +272,7 @@ class StoreCore:
     def _upsert(self, table: Table, key: Key, changes: Mapping[str, Any], subject: Subject,
                 base_version: int | None) -> RowMapping | None:
         """Change a row that may not exist yet (version 0); returns the row as it was, or None if created."""
+        self._may_change(table, key, changes, None, subject)
         row = self._locked_row(table, key)
         if row is None:
             self._check_version(None, base_version, subject)
@@ -281,6 +306,7 @@ class StoreCore:
         ``touch`` raises the version even when no field of the row changed (its links did).
         Returns the row as it was before the change.
         """
+        self._may_change(table, key, changes, row, subject)
         if row is None:
             row = self._locked_row(table, key)
         if row is None:
@@ -311,6 +337,7 @@ class StoreCore:
                             current=dict(row))
 
     def _delete(self, table: Table, key: Key, subject: Subject, base_version: int | None, summary: str) -> None:
+        self._may_change(table, key, {}, None, subject)
         row = self._locked_row(table, key)
         if row is None:
             raise UnknownEntry(f"{subject.key}: no such entry (removed by another session?)")

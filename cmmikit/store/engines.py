@@ -24,8 +24,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.pool import QueuePool
 
-from cmmikit.errors import ReadOnlyAppraisal, StoreBusy, StoreError, StoreUnavailable
-from cmmikit.store.location import Location
+from cmmikit.errors import NotPermitted, ReadOnlyAppraisal, StoreBusy, StoreError, StoreUnavailable
+from cmmikit.store.location import Location, os_login
+from cmmikit.store.roles import Access
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 SHM_DMS_BYTE = 128   # SQLite holds a shared lock on this byte of "-shm" while a connection has the file open
@@ -52,6 +53,7 @@ class Backend:
     refs: int = 0
     key: tuple = field(default=())
     verified: bool = False
+    access: Access = field(default_factory=lambda: Access(os_login()))   # PostgreSQL: set when verified
 
     @property
     def dialect(self) -> str:
@@ -238,6 +240,9 @@ def _translate(location: Location, exc: DBAPIError) -> StoreError:
     message = _first_line(location, exc.orig or exc)
     lowered = message.lower()
     where = location.display
+    if "row-level security" in lowered or "permission denied" in lowered:
+        return NotPermitted(f"{where}: the database refused the change ({message}): your role does not allow it; "
+                            "nothing was changed (cmmikit roles URL shows the team's roles)")
     if "locked" in lowered or "busy" in lowered or "lock timeout" in lowered or "could not obtain lock" in lowered:
         return StoreBusy(f"{where}: appraisal is busy: another session is writing; try again")
     if "readonly" in lowered or "read-only" in lowered:
