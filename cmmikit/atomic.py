@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cmmikit.errors import ReadOnlyError
+from cmmikit.errors import InvalidValue, ReadOnlyError
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -79,6 +79,29 @@ def check_writable(path: str | os.PathLike) -> int:
     if folder.is_dir() and not folder.stat().st_mode & 0o222:
         raise ReadOnlyError(f"read-only: {folder}: the folder is read-only (make it writable or write elsewhere)")
     return st.st_mode & 0o777 if st is not None and stat.S_ISREG(st.st_mode) else NEW_FILE_MODE
+
+
+def check_output(path: str | os.PathLike, suffix: str, what: str) -> Path:
+    """Refuse an output a user would not mean, before any work: a folder, or a name saying another format.
+
+    ``suffix`` is the format's extension (``.xlsx``), ``what`` the deliverable's name ("the workbook").
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise InvalidValue(f"{path}: is a folder; give {what}'s file name, e.g. {path / ('name' + suffix)}")
+    if path.suffix.lower() != suffix:
+        raise InvalidValue(f"{path}: {what} is written as a {suffix} file; name it *{suffix}")
+    check_writable(path)
+    return path
+
+
+def check_folder(path: str | os.PathLike, what: str) -> Path:
+    """Refuse an output folder that is an existing file, before any work."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise InvalidValue(f"{path}: is a file; {what} go into a folder: give a folder's name (it is created)")
+    check_writable(path)
+    return path
 
 
 def _create_beside(path: Path, suffix: str, mode: int) -> Path:

@@ -38,7 +38,8 @@ def _create(args: argparse.Namespace):
             raise CmmikitError("new: --map converts the characterizations of a follow-up (--from BASELINE); a new "
                                "appraisal has none")
         return Appraisal.create(args.file, name=args.name, model=args.model, overwrite=args.force, user=args.user,
-                                org_unit=args.org_unit or "", appraisal_type=args.type or "SCAMPI A", scale=args.scale)
+                                org_unit=args.org_unit or "", appraisal_type=args.type or "SCAMPI A", scale=args.scale,
+                                target_level=args.target_level)
     if args.model:
         raise CmmikitError("new: --model cannot be combined with --from (a follow-up uses its baseline's model)")
     with _open(args, args.baseline) as baseline:
@@ -50,6 +51,8 @@ def _create(args: argparse.Namespace):
         appraisal.update_info(org_unit=args.org_unit)
     if args.type or args.scale or mapping is not None:
         appraisal.set_type(kind, scale=args.scale, mapping=mapping)
+    if args.target_level is not None:
+        appraisal.set_target_level(args.target_level)
     return appraisal
 
 
@@ -67,13 +70,24 @@ def cmd_new(args: argparse.Namespace) -> None:
             name, _, pas = spec.partition(":")
             appraisal.add_instance(name, "support_function", pas=[p for p in pas.split(",") if p] or None)
         print(f"created {appraisal.location.display}: {appraisal.info().name} ({appraisal.model.name} {appraisal.model.version}, "
-              f"{len(appraisal.model.pa_ids)} process areas, {len(appraisal.instances())} instances; "
+              f"{len(appraisal.model.pa_ids)} process areas, {len(appraisal.instances())} instances, "
+              f"target maturity level {appraisal.model.target_maturity_level}; "
               f"{appraisal.info().appraisal_type} on the scale {appraisal.scale.summary()})")
         if args.baseline is not None:
             records, register = appraisal.records(), appraisal.register()
             print(f"follow-up of {appraisal.info().follow_up_of}: {sum(r.inherited for r in records)} "
                   f"characterization(s) inherited (re-assess or confirm them), {len(register)} evidence register "
                   f"item(s) with {sum(item.reuse for item in register)} link(s) copied")
+
+
+def cmd_set_level(args: argparse.Namespace) -> None:
+    with _open(args) as appraisal:
+        old = appraisal.model.target_maturity_level
+        appraisal.set_target_level(args.level)
+        model = appraisal.model
+        print(f"{appraisal.location.display}: target maturity level {old} -> {model.target_maturity_level} "
+              f"({len(model.pa_ids)} process areas in the model"
+              + (f"; not shipped yet: {', '.join(model.pending)}" if model.pending else "") + ")")
 
 
 def cmd_set_type(args: argparse.Namespace) -> None:
@@ -107,7 +121,7 @@ def cmd_slice(args: argparse.Namespace) -> None:
         print(f"slice written to {piece.location.display}: {info.name}; {len(piece.instances())} instances, "
               f"{len(piece.records())} records, {len(piece.register())} register items with {len(piece.evidence())} "
               f"evidence links, {len(piece.findings())} "
-              f"findings\nbring it back with: cmmikit merge {appraisal.location.display} {piece.location.display}")
+              f"findings\nbring it back with: cmmikit merge {appraisal.location.shareable} {piece.location.shareable}")
 
 
 def cmd_merge(args: argparse.Namespace) -> None:
@@ -123,7 +137,7 @@ def cmd_demo(args: argparse.Namespace) -> None:
     from cmmikit.method.risk import evaluate
 
     path = Path(args.outdir) / "demo.cmmi"
-    with build_demo(path, overwrite=args.force, appraisal_type=args.type) as appraisal:
+    with build_demo(path, overwrite=args.force, appraisal_type=args.type, target_level=args.target_level) as appraisal:
         print(f"sample appraisal written to {path}\n")
         print(evaluate(appraisal).summary())
 
@@ -135,33 +149,52 @@ def cmd_rate(args: argparse.Namespace) -> None:
     with _open(args) as appraisal:
         ratings = evaluate(appraisal, reassessed_only=args.reassessed_only)
         model = appraisal.model
+        freeze = appraisal.frozen()
+    record = _freeze_json(freeze)
     if is_assessment(ratings):   # SCAMPI B/C: the risk summary and forecast, no ratings
-        _print_assessment(ratings, model, args.json)
+        _print_assessment(ratings, model, args.json, record)
+        _print_freeze(freeze, args.json)
         return
     cases = outlook(ratings)
     if args.json:
         print(json.dumps({"model": {"id": model.id, "name": model.name, "version": model.version},
                           "maturity": {"level": ratings.maturity.level, "verdict": ratings.maturity.verdict,
                                        "formal": ratings.maturity.formal, "reasons": list(ratings.maturity.reasons)},
+                          **({"lower_levels": [{"level": v.level, "verdict": v.verdict, "reasons": list(v.reasons)}
+                                               for v in ratings.lower]} if ratings.lower else {}),
                           "process_areas": ratings.pas[["pa", "rating", "capability_level"]].to_dict("records"),
                           "goals": ratings.goals[["pa", "goal", "rating", "reason"]].to_dict("records"),
                           **({"follow_up": {"of": ratings.follow_up_of, "reassessed_only": ratings.reassessed_only,
                                             **ratings.reassessment()}} if ratings.follow_up_of else {}),
-                          **cases.to_json()},
+                          **cases.to_json(), **record},
                          indent=2, sort_keys=True))
     else:
         print(ratings.summary())
         print(cases.summary())
+    _print_freeze(freeze, args.json)
 
 
-def _print_assessment(assessment, model, as_json: bool) -> None:
+def _freeze_json(freeze) -> dict:
+    """``{"frozen": {...}}`` for ``rate --json`` while the record is frozen, else nothing."""
+    return {} if freeze is None else {"frozen": {"by": freeze.by, "at": freeze.at, "reason": freeze.reason,
+                                                 "digest": freeze.digest}}
+
+
+def _print_freeze(freeze, as_json: bool) -> None:
+    """The appraisal record's freeze as text, after the results (nothing while the record is open)."""
+    if freeze is not None and not as_json:
+        print(f"\nappraisal record frozen by {freeze.by} on {freeze.at[:16].replace('T', ' ')} UTC "
+              f"({freeze.reason}); content digest sha256:{freeze.digest}")
+
+
+def _print_assessment(assessment, model, as_json: bool, record: dict) -> None:
     if not as_json:
         print(assessment.summary())
         return
     follow = ({"follow_up": {"of": assessment.follow_up_of, "reassessed_only": assessment.reassessed_only,
                              **assessment.reassessment()}} if assessment.follow_up_of else {})
     print(json.dumps({"model": {"id": model.id, "name": model.name, "version": model.version},
-                      **assessment.to_json(), **follow}, indent=2, sort_keys=True))
+                      **assessment.to_json(), **follow, **record}, indent=2, sort_keys=True))
 
 
 def cmd_export_xlsx(args: argparse.Namespace) -> None:
@@ -255,6 +288,7 @@ def cmd_export_json(args: argparse.Namespace) -> None:
             for piece in appraisal.dump_json():
                 sys.stdout.write(piece)
             return
+        atomic.check_output(args.output, ".json", "the export")
         with atomic.replacing(args.output) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as out:
             for piece in appraisal.dump_json():
                 out.write(piece)
@@ -364,6 +398,20 @@ def cmd_notebooks(args: argparse.Namespace) -> None:
           "(or the CMMIKIT_APPRAISAL environment variable) to your .cmmi file")
 
 
+def cmd_freeze(args: argparse.Namespace) -> None:
+    with _open(args) as appraisal:
+        done = appraisal.freeze(args.reason)
+    print(f"{appraisal.location.display}: frozen by {done.by} ({done.reason}); every change is refused from now on\n"
+          f"content digest sha256:{done.digest}")
+
+
+def cmd_unfreeze(args: argparse.Namespace) -> None:
+    with _open(args) as appraisal:
+        lifted = appraisal.unfreeze(args.reason or "")
+    print(f"{appraisal.location.display}: reopened (it was frozen by {lifted.by} on {lifted.at[:10]}: "
+          f"{lifted.reason}); the change log keeps this")
+
+
 def cmd_report(args: argparse.Namespace) -> None:
     from cmmikit.outputs.report import render_report
 
@@ -403,6 +451,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="make a follow-up of this appraisal: its setup, scope, team, evidence and characterizations "
                    "are copied, every characterization marked inherited until re-assessed")
     p.add_argument("--model", default=None, help="model id or folder (default: cmmi-svc-1.3)")
+    p.add_argument("--target-level", "--level", dest="target_level", type=int, default=None, metavar="N",
+                   help="target maturity level, 2 or 3 (default: 2; with --from: the baseline's); the process "
+                   "areas up to it are in the model, and at 3 GG 3 applies to every one of them")
     p.add_argument("--org-unit", default=None, help="organizational unit appraised")
     p.add_argument("--type", default=None, choices=APPRAISAL_TYPES,
                    help="appraisal type (default: SCAMPI A, or the baseline's); its scale follows: FI..NI for SCAMPI A "
@@ -416,6 +467,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--support", action="append", default=[], metavar="NAME:PA,PA",
                    help="add a support function and the PAs it performs (repeatable)")
     p.add_argument("--force", action="store_true", help="replace an existing appraisal")
+
+    p = command("set-level", cmd_set_level, "Set the target maturity level (2 or 3); raising it adds the new process "
+                "areas to instances sampled for all PAs, lowering it is refused while those PAs hold data.")
+    p.add_argument("file")
+    p.add_argument("level", type=int, help="the new target maturity level")
 
     p = command("set-type", cmd_set_type, "Switch the appraisal type (and so the characterization scale); refused "
                 "while characterizations use values the new scale lacks, unless --map converts them.")
@@ -437,6 +493,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="replace an existing OUTDIR/demo.cmmi")
     p.add_argument("--type", default="SCAMPI A", choices=["SCAMPI A", "SCAMPI B"],
                    help="the sample as a SCAMPI A (default) or as a SCAMPI B readiness dry run (risk scale)")
+    p.add_argument("--target-level", "--level", dest="target_level", type=int, default=2, choices=[2, 3],
+                   help="the sample against maturity level 2 (default) or 3 (the ML3 areas shipped, GG 3 on every area)")
 
     p = command("rate", cmd_rate, "Print PA and goal ratings and the maturity level verdict (SCAMPI B/C: the risk "
                 "summary per goal and the readiness forecast; they give findings, not ratings).")
@@ -551,6 +609,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--take", default=None, choices=["mine", "theirs"],
                    help="resolve every conflict: keep FILE's value (mine) or take the slice's (theirs); "
                    "without it conflicts are listed and not applied")
+
+    p = command("freeze", cmd_freeze, "Freeze the appraisal record (e.g. once the final findings are presented): "
+                "the database refuses every change from then on; rate, report, workbook and deck show its digest.")
+    p.add_argument("file", help="appraisal file or server URL")
+    p.add_argument("--reason", required=True, help="why it is frozen (kept with the freeze and in the change log)")
+
+    p = command("unfreeze", cmd_unfreeze, "Reopen a frozen appraisal record (recorded in the change log).")
+    p.add_argument("file", help="appraisal file or server URL")
+    p.add_argument("--reason", default=None, help="why it is reopened (kept in the change log)")
 
     p = command("model", cmd_model, "Validate a model folder and list its process areas.")
     p.add_argument("model", nargs="?", default=None, help="model id or folder (default: cmmi-svc-1.3)")

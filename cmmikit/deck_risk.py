@@ -1,5 +1,5 @@
-"""Deprecated path: moved to :mod:`cmmikit.outputs.deck_risk`."""
+"""Deprecated path: moved into :mod:`cmmikit.outputs.deck`."""
 
 from cmmikit._moved import forward
 
-forward(__name__, "cmmikit.outputs.deck_risk")
+forward(__name__, "cmmikit.outputs.deck")

@@ -19,7 +19,11 @@ ASSESSORS = [("Dana Whitfield", "Lead appraiser", ()), ("Ravi Menon", "Assessor"
 # share of FI, LI, PI, NI per PA: most are in good shape, MA and WMC show real gaps
 PROFILES = {"MA": (0.30, 0.30, 0.30, 0.10), "WMC": (0.45, 0.30, 0.20, 0.05)}
 STRONG = (0.70, 0.30, 0.0, 0.0)
-WEAK_GPS = {"GP 2.8", "GP 2.9", "GP 2.10"}
+WEAK_GPS = {"GP 2.8", "GP 2.9", "GP 2.10", "GP 3.2"}  # GP 3.2: only at target level 3
+# target level 3: the ML3 areas' assessors; IRP's incident analysis (SG 3) and OT are not there yet
+ML3_ASSESSOR_PAS = {"Ravi Menon": ("IRP", "SST"), "Lucia Ortega": ("IWM", "OT")}
+ML3_PROFILES = {"OT": (0.40, 0.30, 0.25, 0.05)}
+ML3_WEAK_GOALS = {("IRP", "SG 3"): (0.20, 0.30, 0.40, 0.10)}
 GAP_PHRASES = [
     "{unit} could not show records that {title} is done for every service; only examples from last quarter exist.",
     "In {unit} the practice '{title}' depends on one person and is not described anywhere.",
@@ -39,26 +43,35 @@ NAMES = {"SCAMPI A": "Northwind IT Services ML2 readiness",
 
 
 def build_demo(path: str | Path, *, overwrite: bool = False, seed: int = 2,
-               appraisal_type: str = "SCAMPI A") -> Appraisal:
+               appraisal_type: str = "SCAMPI A", target_level: int = 2) -> Appraisal:
     """Create the sample appraisal at ``path``: 3 basic units, a support function, all ML2 PAs.
 
     ``appraisal_type="SCAMPI B"`` gives the same observations on the low / medium / high risk scale.
+    ``target_level=3``: the same organization appraised against ML3 (the ML3 areas the model ships,
+    GG 3 on every area; incidents analysis and process experiences are its weak spots).
     """
     if appraisal_type not in NAMES:
         raise ValueError(f"the sample is a {' or a '.join(NAMES)} appraisal, not {appraisal_type!r}")
+    if target_level not in (2, 3):
+        raise ValueError(f"the sample targets maturity level 2 or 3, not {target_level!r}")
     rnd = random.Random(seed)
-    appraisal = Appraisal.create(path, name=NAMES[appraisal_type], overwrite=overwrite,
+    name = NAMES[appraisal_type] if target_level == 2 else NAMES[appraisal_type].replace("ML2", "ML3")
+    appraisal = Appraisal.create(path, name=name, overwrite=overwrite,
                                  org_unit="Northwind IT Services (managed IT services division)",
                                  appraisal_type=appraisal_type, sponsor="Head of IT Services",
                                  lead_appraiser="Dana Whitfield", start_date="2026-11-02", end_date="2026-11-13",
-                                 description="Benchmark appraisal of the managed-services division against CMMI-SVC ML2.")
+                                 description="Benchmark appraisal of the managed-services division against "
+                                             f"CMMI-SVC ML{target_level}.",
+                                 target_level=None if target_level == 2 else target_level)
     model = appraisal.model
     with appraisal.transaction():
         for name, kind, subgroup, description in UNITS:
             pas = SUPPORT_PAS if kind == "support_function" else None
             appraisal.add_instance(name, kind, subgroup=subgroup, description=description, pas=pas)
         for name, role, pas in ASSESSORS:
-            appraisal.set_assessor(name, role=role, pas=pas or model.pa_ids)
+            more = ML3_ASSESSOR_PAS.get(name, ()) if target_level == 3 else ()
+            appraisal.set_assessor(name, role=role, pas=[*pas, *(p for p in more if p in model.process_areas)]
+                                   if pas else model.pa_ids)
         scale = RISK_VALUES if appraisal_type == "SCAMPI B" else None
         for inst in appraisal.instances():
             for pa_id in inst.pas:
@@ -74,7 +87,8 @@ def build_demo(path: str | Path, *, overwrite: bool = False, seed: int = 2,
 
 def _characterize(appraisal: Appraisal, rnd: random.Random, unit: str, practice,
                   scale: dict[str, str | None] | None = None) -> None:
-    weights = PROFILES.get(practice.pa, STRONG)
+    weights = ML3_WEAK_GOALS.get((practice.pa, practice.goal)) or ML3_PROFILES.get(practice.pa) \
+        or PROFILES.get(practice.pa, STRONG)
     if practice.id in WEAK_GPS:
         weights = (0.35, 0.45, 0.2, 0.0)
     if unit.startswith("Cloud") and practice.id in ("SP 1.7", "SP 3.3") and practice.pa in ("WMC", "SD"):

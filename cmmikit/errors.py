@@ -38,6 +38,13 @@ class ReadOnlyAppraisal(StoreError):
     """The appraisal file (or its folder) cannot be written."""
 
 
+class FrozenAppraisal(StoreError):
+    """The appraisal record is frozen (``cmmikit freeze``): the database refuses every change."""
+
+
+FROZEN_MARKER = "cmmikit: the appraisal is frozen"   # how the database's own refusal begins
+
+
 class ConflictError(StoreError):
     """Someone else changed the row since it was read; the change was not saved.
 

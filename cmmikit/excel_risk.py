@@ -1,5 +1,5 @@
-"""Deprecated path: moved to :mod:`cmmikit.outputs.excel_risk`."""
+"""Deprecated path: moved into :mod:`cmmikit.outputs.excel`."""
 
 from cmmikit._moved import forward
 
-forward(__name__, "cmmikit.outputs.excel_risk")
+forward(__name__, "cmmikit.outputs.excel")

@@ -1,5 +1,5 @@
-"""Deprecated path: moved to :mod:`cmmikit.outputs.risk_charts`."""
+"""Deprecated path: moved into :mod:`cmmikit.outputs.charts`."""
 
 from cmmikit._moved import forward
 
-forward(__name__, "cmmikit.outputs.risk_charts")
+forward(__name__, "cmmikit.outputs.charts")

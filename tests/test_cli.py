@@ -187,3 +187,30 @@ def test_scale_of_a_type(capsys):
     assert "low risk" in text and "likely to be satisfied in a SCAMPI A: when every practice low" in text
     assert main(["scale"]) == 1
     assert "give one of FILE" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command, target, message", [
+    ("export-xlsx", "folder", r"folder: is a folder; give the workbook's file name, e\.g\. .*folder/name\.xlsx"),
+    ("export-xlsx", "gap.txt", r"gap\.txt: the workbook is written as a \.xlsx file; name it \*\.xlsx"),
+    ("findings-deck", "folder", r"folder: is a folder; give the deck's file name"),
+    ("questionnaire", "folder", r"folder: is a folder; give the questionnaire's file name"),
+    ("questionnaire", "q.csv", r"q\.csv: the questionnaire is written as a \.xlsx file"),
+    ("export-json", "folder", r"folder: is a folder; give the export's file name"),
+    ("export-json", "all.txt", r"all\.txt: the export is written as a \.json file"),
+    ("charts", "notes.txt", r"notes\.txt: is a file; the charts go into a folder"),
+])
+def test_an_output_path_a_user_would_not_mean_is_one_line_naming_it(appraisal, tmp_path, capsys, command, target,
+                                                                      message):
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "notes.txt").write_text("my notes")
+    before = sorted(p.name for p in tmp_path.rglob("*"))
+    extra = ["--instance", "Unit A"] if command == "questionnaire" else []
+    assert main([command, appraisal.address, *extra, "-o", str(tmp_path / target)]) == 1
+    err = capsys.readouterr().err
+    assert re.fullmatch(f"cmmikit: error: .*{message}.*\n", err), err
+    assert sorted(p.name for p in tmp_path.rglob("*")) == before and (tmp_path / "notes.txt").read_text() == "my notes"
+
+
+def test_rate_of_a_folder_says_what_to_give(tmp_path, capsys):
+    assert main(["rate", str(tmp_path)]) == 1
+    assert "is a folder; give an appraisal file (*.cmmi) or a server URL" in capsys.readouterr().err

@@ -667,3 +667,37 @@ def test_hidden_row_keys_never_print(exported):
     key = next(c for c in ws[3] if c.value == "cmmikit key")
     assert ws.column_dimensions[key.column_letter].hidden and ws.cell(4, key.column).value.startswith("{")
     assert not any("cmmikit-gap-row" in text or "cmmikit key" in text for _, text, _ in exported["pages"])
+
+
+def pdf_boxes(pdf: Path, page: int) -> list[tuple[float, float, float, str]]:
+    """(xMin, xMax, yMin, word) of every word on one page of ``pdf``, as pdftotext -bbox reads it back."""
+    import re
+
+    xhtml = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), "-bbox", str(pdf), "-"],
+                           capture_output=True, text=True, check=True).stdout
+    return [(float(a), float(c), float(b), w) for a, b, c, w in
+            re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">(.*?)</word>', xhtml)]
+
+
+def test_printed_counts_sit_under_their_own_headers(exported):
+    """On paper every number of the Summary's PA table ends where its (right-aligned) header ends."""
+    words = pdf_boxes(exported["pdf"], 1)
+    header_y = next(y for x0, _, y, w in words if w == "Readiness")
+    ws = exported["wb"]["Summary"]
+    (table,) = ws.tables.values()
+    first = ws[table.ref.split(":")[0]]
+    headers = [c.value for c in ws[first.row]][first.column - 1:]
+    ma = next(r for r in ws.iter_rows(min_row=first.row + 1) if r[first.column - 1].value == "MA")
+    row_y = min(y for x0, _, y, w in words if w == "MA" and x0 < 60 and y > header_y)
+    row = [(x0, x1, w) for x0, x1, y, w in words if abs(y - row_y) < 2]
+    checked = 0
+    for header, cell in zip(headers, ma[first.column - 1:]):
+        if not isinstance(cell.value, (int, float)) or header == "Goals":
+            continue
+        last_word = header.split()[-1]   # the header's right edge: its last word, on its last line
+        (edge,) = [x1 for x0, x1, y, w in words if w == last_word and header_y - 10 < y < header_y + 12]
+        shown = f"{cell.value:.0%}" if cell.number_format == "0%" else str(cell.value)
+        under = min(row, key=lambda word: abs(word[1] - edge))
+        assert under[2] == shown and abs(under[1] - edge) < 2, (header, shown, under, edge)
+        checked += 1
+    assert checked >= 12

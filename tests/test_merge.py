@@ -282,7 +282,7 @@ def test_slice_and_merge_on_the_command_line(new_location, tmp_path):
     slice_path = str(tmp_path / "ravi.cmmi")
     made = cli("slice", location, "--assessor", "Ravi", "-o", slice_path)
     assert made.returncode == 0, made.stderr
-    assert f"cmmikit merge {parse_display(location)} {slice_path}" in made.stdout
+    assert f"cmmikit merge {parse_shareable(location)} {slice_path}" in made.stdout
     with Appraisal.open(slice_path, user="ravi") as piece:
         piece.update_record("CM", "SP 1.1", "Desk", characterization="LI", weaknesses="late")
         piece.update_record("CM", "SP 1.2", "Desk", characterization="PI", weaknesses="none")
@@ -306,7 +306,8 @@ def test_slice_and_merge_on_the_command_line(new_location, tmp_path):
     assert bad.returncode == 1 and "not a slice" in bad.stderr and bad.stderr.count("\n") == 1
 
 
-def parse_display(location: str) -> str:
+def parse_shareable(location: str) -> str:
+    """The location as a command that is printed shows it: a server URL without its password."""
     from cmmikit.store import parse
 
-    return parse(location).display
+    return parse(location).shareable

@@ -254,3 +254,82 @@ def test_package_import_pulls_in_no_heavy_libraries():
             "{'matplotlib', 'pandas', 'ipywidgets', 'jupyter_client', 'openpyxl', 'nbformat', 'pydantic'}))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+# ---------------------------------------------------------------- maturity level 3
+
+REFERENCE_ML3 = REFERENCE.parent / "model-reference-ml3.md"
+ML3_SHIPPED = {"IRP": 10, "IWM": 10, "OT": 7, "SST": 5}
+
+
+def _ml3_reference_titles() -> dict[str, str]:
+    """'IRP SP 1.1' -> title, from the tables of the shared ML3 reference (plus GG 3)."""
+    titles: dict[str, str] = {}
+    for pa, table in re.findall(r"### (\w+): .*?\n(.*?)(?=\n### |\n---)", REFERENCE_ML3.read_text(), re.S):
+        for ident, title in re.findall(r"^\| ((?:SG|SP) [\d.]+) \| ([^|]+?) \|", table, re.M):
+            titles[f"{pa} {ident}"] = title
+    for ident, title in re.findall(r"^\| ((?:GG|GP) 3[\d.]*) \| ([^|]+?) \|", REFERENCE_ML3.read_text(), re.M):
+        titles[ident] = title
+    return titles
+
+
+def test_level_3_holds_the_shipped_ml3_areas_and_gg3_on_every_area():
+    model = load_model(level=3)
+    assert model.target_maturity_level == 3 and model.levels == (2, 3)
+    assert sorted(model.pa_ids) == sorted([*SP_COUNTS, *ML3_SHIPPED])
+    assert model.pending == ("CAM", "DAR", "OPD", "OPF", "RSKM", "SCON", "SSD", "STSM")
+    for pa in model.process_areas.values():
+        assert [g.id for g in pa.goals if g.generic] == ["GG 2", "GG 3"]
+        assert [p.id for p in pa.goal("GG 3").practices] == ["GP 3.1", "GP 3.2"]
+        assert pa.maturity_level == (3 if pa.id in ML3_SHIPPED else 2)
+    for pa, count in ML3_SHIPPED.items():
+        assert sum(not p.generic for p in model.pa(pa).practices) == count
+        assert model.pa(pa).category in {"Service Establishment and Delivery", "Project and Work Management",
+                                         "Process Management"}
+    assert "{pa_name}" not in model.pa("CM").goal("GG 3").practices[0].intent
+
+
+def test_the_default_level_is_unchanged_by_the_ml3_files():
+    assert load_model().pa_ids == load_model(level=2).pa_ids == list(SP_COUNTS)
+    assert load_model().pending == () and all(
+        [g.id for g in pa.goals if g.generic] == ["GG 2"] for pa in load_model().process_areas.values())
+
+
+def test_a_level_the_model_does_not_offer_is_a_clear_error():
+    with pytest.raises(ModelError, match="maturity level 4 is not offered by model cmmi-svc-1.3 .levels: 2, 3."):
+        load_model(level=4)
+    with pytest.raises(ModelError, match="not offered"):
+        load_model(TINY_MODEL, level=3)
+
+
+@pytest.mark.skipif(not REFERENCE_ML3.exists(), reason="../shared/model-reference-ml3.md not beside the checkout")
+def test_ml3_titles_match_the_reference_exactly():
+    reference = _ml3_reference_titles()
+    model = load_model(level=3)
+    checked = 0
+    for pa in ML3_SHIPPED:
+        for goal in (g for g in model.pa(pa).goals if g.id != "GG 2"):  # GG 2: see the ML2 test
+            key = f"{pa} {goal.id}" if not goal.generic else goal.id
+            assert goal.title == reference[key], key
+            for p in goal.practices:
+                key = f"{pa} {p.id}" if not p.generic else p.id
+                assert p.title == reference[key], key
+                checked += 1
+    assert checked == sum(ML3_SHIPPED.values()) + 2 * len(ML3_SHIPPED)
+
+
+def test_sources_file_names_every_shipped_ml3_area():
+    text = (load_model().source / "SOURCES.md").read_text()
+    for pa in [*ML3_SHIPPED, "GG 3", "GP 3.1", "GP 3.2"]:
+        assert f"| {pa} " in text
+
+
+def test_a_pa_at_a_level_model_yaml_does_not_list_it_under(tmp_path):
+    folder = tmp_path / "svc"
+    shutil.copytree(load_model().source, folder)
+    irp = yaml.safe_load((folder / "IRP.yaml").read_text())
+    irp["maturity_level"] = 2
+    (folder / "IRP.yaml").write_text(yaml.safe_dump(irp, sort_keys=False))
+    err = _error(folder)
+    assert err.file.endswith("IRP.yaml") and err.field == "maturity_level"
+    assert "is 2 here but model.yaml lists it under level 3" in str(err)

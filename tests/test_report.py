@@ -22,7 +22,7 @@ import pytest
 
 from cmmikit import staging
 from cmmikit.outputs import report
-from cmmikit.outputs import report_views
+from cmmikit.outputs import report_html, report_views
 from cmmikit.cli import main
 from cmmikit.method.compare import ModelMismatch
 from cmmikit.method.rating import rate
@@ -302,7 +302,7 @@ def test_an_open_appraisal_shows_its_best_and_worst_case(appraisal):
     assert f"What decides ML2 ({len(look.blockers):,} item" in verdict
     first = sorted(look.blockers, key=lambda b: not b.can_fail)[0]
     assert report_views.esc(f"{first.label}: {first.now}; needs {first.needs}") in verdict
-    assert f"and {len(look.blockers) - report_views.MAX_ITEMS:,} more items" in verdict
+    assert f"and {len(look.blockers) - report_html.MAX_ITEMS:,} more items" in verdict
 
 
 def test_a_follow_up_counts_re_assessed_and_inherited_characterizations(demo_file, tmp_path):

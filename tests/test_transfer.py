@@ -256,4 +256,4 @@ def test_slicing_refuses_bad_requests_and_writes_nothing(appraisal, tmp_path):
 
 
 def _where(a) -> str:
-    return str(Path(a.address).resolve()) if a.location.path is not None else a.location.display
+    return str(Path(a.address).resolve()) if a.location.path is not None else a.location.shareable

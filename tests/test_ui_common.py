@@ -108,7 +108,9 @@ def test_choice_is_remembered_for_the_session_and_outranks_the_environment(appra
     monkeypatch.setenv(common.APPRAISAL_ENV, "/elsewhere/other.cmmi")
     assert common.chosen_location() == "/elsewhere/other.cmmi"
     common.remember_location(appraisal.address)
-    assert common.chosen_location() == appraisal.address
+    assert common.chosen_location() == appraisal.location.shareable   # a server URL: without its password
+    password = appraisal.location.password
+    assert not password or password not in (session / "cmmikit-ui-424242.json").read_text()
     assert common.chosen_location("explicit.cmmi") == "explicit.cmmi"  # a parameter always wins
     assert (session / "cmmikit-ui-424242.json").exists()
     monkeypatch.setenv(common.SERVER_PID_ENV, "515151")  # another Jupyter server: nothing remembered there

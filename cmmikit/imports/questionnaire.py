@@ -60,6 +60,9 @@ def write_questionnaire(appraisal: "Appraisal", instance: str, path: str | os.Pa
 
     from cmmikit.atomic import save_atomic
 
+    from cmmikit.atomic import check_output
+
+    check_output(path, ".xlsx", "the questionnaire")
     mapping = mapping or load_answer_mapping()
     rows = questionnaire_rows(appraisal, instance)
     if not rows:

@@ -20,6 +20,7 @@ from cmmikit.model.scales import yields_ratings
 if TYPE_CHECKING:
     import pandas as pd
 
+    from cmmikit.model import Model
     from cmmikit.store import Appraisal, Change
 
 ORDER = {"NI": 0, "PI": 1, "LI": 2, "FI": 3}
@@ -112,20 +113,30 @@ def rate_pa(scope: str, goal_ratings: Iterable[str]) -> str:
 CL1_CL2_NOT_RATED = "CL1 (CL2 not rated)"
 
 
-def capability_level(scope: str, specific: Iterable[str], generic: Iterable[str]) -> str:
-    """Capability level profile entry: CL0, CL1, CL2, or Not Rated / Not Applicable / Out of Scope.
+CL2_CL3_NOT_RATED = "CL2 (CL3 not rated)"
+
+
+def capability_level(scope: str, specific: Iterable[str], generic: Iterable[str],
+                     defined: Iterable[str] = ()) -> str:
+    """Capability level profile entry: CL0 ... CL3, or Not Rated / Not Applicable / Out of Scope.
 
     CL1 is established once the specific goals are Satisfied; when a generic goal is still Not
     Rated (and none is Unsatisfied) CL2 is undetermined, which reads "CL1 (CL2 not rated)".
+    ``generic`` are the GG 2 ratings, ``defined`` the GG 3 ones (none below a level 3 target):
+    CL3 needs CL2 and GG 3 Satisfied ("CL2 (CL3 not rated)" while GG 3 is open).
     """
     if scope in SCOPE_RATING:
         return SCOPE_RATING[scope]
-    specific, generic = list(specific), list(generic)
+    specific, generic, defined = list(specific), list(generic), list(defined)
     if UNSATISFIED in specific:
         return "CL0"
     if NOT_RATED in specific or not specific:
         return NOT_RATED
     if generic and all(r == SATISFIED for r in generic):
+        if defined and all(r == SATISFIED for r in defined):
+            return "CL3"
+        if NOT_RATED in defined and UNSATISFIED not in defined:
+            return CL2_CL3_NOT_RATED
         return "CL2"
     if NOT_RATED in generic and UNSATISFIED not in generic:
         return CL1_CL2_NOT_RATED
@@ -147,15 +158,24 @@ class MaturityVerdict:
 
 
 def rate_maturity(pa_ratings: dict[str, str], level: int = 2, formal: bool = True,
-                  coverage_problems: Iterable[str] = (), basic_units: int | None = None) -> MaturityVerdict:
+                  coverage_problems: Iterable[str] = (), basic_units: int | None = None, *,
+                  pending: Iterable[str] = (), left_out: dict[str, str] | None = None) -> MaturityVerdict:
     """Maturity level verdict: every PA Satisfied or Not Applicable; Not Rated/Out of Scope give no rating.
 
     ``basic_units`` is the number of basic units sampled for a PA in scope (None: not checked); a
     maturity level rests on the basic units' work, so with none, or with every PA Not Applicable,
-    there is nothing to rate and the verdict is Not Rated with the reason.
+    there is nothing to rate and the verdict is Not Rated with the reason. ``pending``: PAs of the
+    level whose model content is not shipped yet (no rating). ``left_out``: additions (SSD) the
+    team left out of scope, PA -> reason; the level is rated without them.
     """
     words = ("Achieved", "Not Achieved") if formal else ("Ready", "Not Ready")
+    left_out = {pa: why for pa, why in (left_out or {}).items() if pa_ratings.get(pa) == OUT_OF_SCOPE}
+    pa_ratings = {pa: r for pa, r in pa_ratings.items() if pa not in left_out}
+    pending = list(pending)
     no_rating = [f"{pa} {r}" for pa, r in pa_ratings.items() if r in (NOT_RATED, OUT_OF_SCOPE)]
+    if pending:
+        no_rating.append(f"not in the model yet (titles not checked in two renderings): {', '.join(pending)}")
+    noted = tuple(f"{pa} left out of scope (an addition): {why or 'no reason recorded'}" for pa, why in left_out.items())
     if pa_ratings and all(r == NOT_APPLICABLE for r in pa_ratings.values()):
         no_rating.append("every process area is Not Applicable: nothing was rated")
     elif basic_units == 0:
@@ -167,10 +187,20 @@ def rate_maturity(pa_ratings: dict[str, str], level: int = 2, formal: bool = Tru
         reasons = no_rating + [f"coverage: {p}" for p in coverage_problems]
         if unsatisfied:
             reasons.append(f"already Unsatisfied: {', '.join(unsatisfied)}")
-        return MaturityVerdict(level, NOT_RATED, None, formal, tuple(reasons or ["no process areas"]))
+        return MaturityVerdict(level, NOT_RATED, None, formal, tuple(reasons or ["no process areas"]) + noted)
     if unsatisfied:
-        return MaturityVerdict(level, words[1], False, formal, tuple(f"{pa} Unsatisfied" for pa in unsatisfied))
-    return MaturityVerdict(level, words[0], True, formal, ("every process area Satisfied or Not Applicable",))
+        return MaturityVerdict(level, words[1], False, formal,
+                               tuple(f"{pa} Unsatisfied" for pa in unsatisfied) + noted)
+    return MaturityVerdict(level, words[0], True, formal, ("every process area Satisfied or Not Applicable",) + noted)
+
+
+def maturity_at(model: "Model", level: int, pa_ratings: dict[str, str], scopes: dict[str, Any], formal: bool,
+                coverage_problems: Iterable[str], basic_units: int) -> MaturityVerdict:
+    """The verdict for one maturity level: the PAs up to it, the model's pending ones, its additions."""
+    rated = {pa: r for pa, r in pa_ratings.items() if model.pa(pa).maturity_level <= level}
+    pending = [pa for pa in model.pending if model.listed.get(pa, level) <= level]
+    left_out = {pa: scopes[pa].reason for pa in model.additions if pa in rated and pa in scopes}
+    return rate_maturity(rated, level, formal, coverage_problems, basic_units, pending=pending, left_out=left_out)
 
 
 def consistency_warnings(characterization: str | None, weaknesses: str, n_artifacts: int,
@@ -213,6 +243,7 @@ class Ratings:
     coverage: "pd.DataFrame"
     maturity: MaturityVerdict
     appraisal_name: str = ""
+    lower: tuple[MaturityVerdict, ...] = ()  # the verdicts of the levels below the target (ML2 at target 3)
     model_id: str = ""
     follow_up_of: str = ""          # a follow-up appraisal: its baseline
     reassessed_only: bool = False   # inherited characterizations were counted as not characterized
@@ -230,8 +261,9 @@ class Ratings:
             for goal in self.goals[self.goals.pa == pa.pa].itertuples():
                 reason = f"  ({goal.reason})" if goal.rating != SATISFIED else ""
                 lines.append(f"        {goal.goal:<5} {goal.rating:<15}{reason}")
-        lines.append(self.maturity.headline)
-        lines.extend(f"  - {r}" for r in self.maturity.reasons)
+        for verdict in (self.maturity, *reversed(self.lower)):
+            lines.append(verdict.headline)
+            lines.extend(f"  - {r}" for r in verdict.reasons)
         return "\n".join(lines)
 
 
@@ -296,6 +328,7 @@ def rate(appraisal: "Appraisal", rules: coverage_rules.CoverageRules | None = No
 
     practice_rows, goal_rows, pa_rows = [], [], []
     pa_ratings: dict[str, str] = {}
+    ratings_at: dict[int, dict[str, str]] = {lvl: {} for lvl in range(2, model.target_maturity_level)}
     for pa in model.process_areas.values():
         scope = scopes[pa.id]
         goal_ratings: dict[str, str] = {}
@@ -351,13 +384,17 @@ def rate(appraisal: "Appraisal", rules: coverage_rules.CoverageRules | None = No
                               "stale": bool(gstale), "stale_reason": gstale})
         rating = rate_pa(scope.scope, goal_ratings.values())
         pa_ratings[pa.id] = rating
+        for lvl in range(2, model.target_maturity_level):  # at a lower level only its generic goals count
+            ratings_at[lvl][pa.id] = rate_pa(scope.scope, [r for g, r in goal_ratings.items()
+                                                           if pa.goal(g).level <= lvl])
         specific = [r for g, r in goal_ratings.items() if not pa.goal(g).generic]
-        generic = [r for g, r in goal_ratings.items() if pa.goal(g).generic]
+        generic = [r for g, r in goal_ratings.items() if pa.goal(g).generic and pa.goal(g).level <= 2]
+        defined = [r for g, r in goal_ratings.items() if pa.goal(g).generic and pa.goal(g).level == 3]
         pa_rows.append({
             "pa": pa.id, "name": pa.name, "category": pa.category, "maturity_level": pa.maturity_level,
             "scope": scope.scope,
             "scope_reason": scope.reason, "rating": rating,
-            "capability_level": capability_level(scope.scope, specific, generic),
+            "capability_level": capability_level(scope.scope, specific, generic, defined),
             "n_goals": len(goal_ratings), "n_satisfied": sum(r == SATISFIED for r in goal_ratings.values()),
             "n_practices": len(ou_values),
             "readiness": sum(v in IMPLEMENTED for v in ou_values) / len(ou_values) if ou_values else 0.0,
@@ -367,10 +404,12 @@ def rate(appraisal: "Appraisal", rules: coverage_rules.CoverageRules | None = No
             "n_inherited": sum(r["n_inherited"] for r in practice_rows if r["pa"] == pa.id),
         })
 
-    rated_pas = {pa: r for pa, r in pa_ratings.items() if model.pa(pa).maturity_level <= model.target_maturity_level}
     basic_units = sum(i.kind == "basic_unit" and bool(set(i.pas) & in_scope) for i in instances)
-    maturity = rate_maturity(rated_pas, model.target_maturity_level, info.appraisal_type == "SCAMPI A",
-                             cov.maturity_failures, basic_units)
+    ratings_at[model.target_maturity_level] = pa_ratings
+    verdicts = [maturity_at(model, lvl, ratings_at[lvl], scopes, info.appraisal_type == "SCAMPI A",
+                            cov.maturity_failures, basic_units)
+                for lvl in range(2, model.target_maturity_level + 1)]
+    maturity, lower = verdicts[-1], tuple(verdicts[:-1])
     cell_columns = ["pa", "goal", "practice", "title", "generic", "instance", "instance_kind", "subgroup",
                     "characterization", "n_artifacts", "n_affirmations", "strengths", "weaknesses", "notes", "warnings",
                     "inherited"]
@@ -381,6 +420,7 @@ def rate(appraisal: "Appraisal", rules: coverage_rules.CoverageRules | None = No
         pas=pd.DataFrame(pa_rows),
         coverage=pd.DataFrame(cov.rows, columns=["rule", "subject", "pa", "passed", "detail", "enabled"]),
         maturity=maturity,
+        lower=lower,
         appraisal_name=info.name,
         model_id=model.id,
         follow_up_of=info.follow_up_of,

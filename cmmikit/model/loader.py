@@ -118,6 +118,8 @@ class ModelFile(_Strict):
     version: Text
     target_maturity_level: int
     description: str = ""
+    maturity_levels: dict[int, list[str]] = {}
+    additions: list[str] = []
 
 
 # ---------------------------------------------------------------- runtime objects
@@ -148,6 +150,7 @@ class Goal:
     title: str
     generic: bool
     practices: tuple[Practice, ...]
+    level: int = 0  # a generic goal: the maturity level from which it applies (GG 2: 2, GG 3: 3)
 
     @property
     def key(self) -> str:
@@ -189,6 +192,10 @@ class Model:
     target_maturity_level: int
     source: Path
     process_areas: dict[str, ProcessArea] = field(default_factory=dict)
+    levels: tuple[int, ...] = (2,)
+    pending: tuple[str, ...] = ()   # PAs listed up to the target level whose files are not shipped yet
+    additions: tuple[str, ...] = ()  # PAs an organization may leave out of scope (SSD)
+    listed: dict[str, int] = field(default_factory=dict)  # the staged list of model.yaml: PA -> level
 
     @property
     def pa_ids(self) -> list[str]:
@@ -243,19 +250,24 @@ def find_model_dir(model: str | os.PathLike | None = None) -> Path:
     raise ModelError(str(model), "", "", "no model folder with this path or id (a folder holding model.yaml)")
 
 
-def load_model(model: str | os.PathLike | None = None) -> Model:
-    """Load and validate a model folder (cached per folder and file modification times)."""
+def load_model(model: str | os.PathLike | None = None, level: int | None = None) -> Model:
+    """Load and validate a model folder (cached per folder and file modification times).
+
+    ``level``: the appraisal's target maturity level (default: the model file's
+    ``target_maturity_level``). The model then holds the process areas up to that level, and the
+    generic goals up to that level apply to every one of them (GG 3 to the ML2 areas too).
+    """
     folder = find_model_dir(model)
     stamp = tuple((p.name, p.stat().st_mtime_ns) for p in sorted(folder.glob("*.yaml")))
-    return _load_cached(folder, stamp)
+    return _load_cached(folder, stamp, level)
 
 
-@lru_cache(maxsize=8)
-def _load_cached(folder: Path, _stamp: tuple) -> Model:
-    return _load(folder)
+@lru_cache(maxsize=16)
+def _load_cached(folder: Path, _stamp: tuple, level: int | None) -> Model:
+    return _load(folder, level)
 
 
-def _load(folder: Path) -> Model:
+def _load(folder: Path, level: int | None = None) -> Model:
     head = _validate(ModelFile, folder / "model.yaml", _read_yaml(folder / "model.yaml"))
     generic_goals: list[GenericGoalSpec] = []
     generic_paths: dict[str, Path] = {}
@@ -277,11 +289,57 @@ def _load(folder: Path) -> Model:
     _check_unique(folder, [(p, s.id) for p, s in pa_files], "process area")
     if not pa_files:
         raise ModelError(str(folder), "", "", "the model has no process area files")
-    applied = [g for g in generic_goals if 2 <= g.level <= head.target_maturity_level]
-    pa_files.sort(key=lambda ps: (ps[1].maturity_level, ps[1].id))
+    levels = _check_levels(folder, head, pa_files)
+    target = head.target_maturity_level if level is None else level
+    if target not in levels:
+        raise ModelError(str(folder / "model.yaml"), "", "target level",
+                         f"maturity level {target!r} is not offered by model {head.id} "
+                         f"(levels: {', '.join(map(str, levels))})")
+    applied = [g for g in generic_goals if 2 <= g.level <= target]
+    pa_files = sorted((ps for ps in pa_files if ps[1].maturity_level <= target),
+                      key=lambda ps: (ps[1].maturity_level, ps[1].id))
     areas = {spec.id: _build_pa(spec, applied) for _, spec in pa_files}
-    return Model(id=head.id, name=head.name, version=head.version,
-                 target_maturity_level=head.target_maturity_level, source=folder, process_areas=areas)
+    pending = tuple(pa for lvl, pas in sorted(head.maturity_levels.items()) if lvl <= target
+                    for pa in pas if pa not in areas)
+    return Model(id=head.id, name=head.name, version=head.version, target_maturity_level=target,
+                 source=folder, process_areas=areas, levels=levels, pending=pending,
+                 additions=tuple(head.additions),
+                 listed={pa: lvl for lvl, pas in head.maturity_levels.items() for pa in pas})
+
+
+def _check_levels(folder: Path, head: ModelFile, pa_files: list[tuple[Path, ProcessAreaFile]]) -> tuple[int, ...]:
+    """Each PA file sits at the level model.yaml lists it under; returns the target levels offered.
+
+    Without a ``maturity_levels`` list the model offers its ``target_maturity_level`` only (as before).
+    """
+    if not head.maturity_levels:
+        return (head.target_maturity_level,)
+    listed: dict[str, int] = {}
+    for lvl, pas in head.maturity_levels.items():
+        if lvl < 2:
+            raise ModelError(str(folder / "model.yaml"), str(lvl), "maturity_levels",
+                             "maturity levels with process areas start at 2")
+        for pa in pas:
+            if pa in listed:
+                raise ModelError(str(folder / "model.yaml"), pa, "maturity_levels",
+                                 f"listed under level {listed[pa]} and level {lvl}")
+            listed[pa] = lvl
+    for path, spec in pa_files:
+        if spec.id not in listed:
+            raise ModelError(str(path), spec.id, "maturity_level",
+                             "process area is not listed under any level in model.yaml maturity_levels")
+        if spec.maturity_level != listed[spec.id]:
+            raise ModelError(str(path), spec.id, "maturity_level",
+                             f"is {spec.maturity_level} here but model.yaml lists it under level {listed[spec.id]}")
+    for pa in head.additions:
+        if pa not in listed:
+            raise ModelError(str(folder / "model.yaml"), pa, "additions", "not a process area of this model")
+    shipped = {spec.maturity_level for _, spec in pa_files}
+    levels = tuple(lvl for lvl in sorted(head.maturity_levels) if any(s <= lvl for s in shipped))
+    if head.target_maturity_level not in levels:
+        raise ModelError(str(folder / "model.yaml"), "", "target_maturity_level",
+                         f"{head.target_maturity_level} is not one of the levels listed ({', '.join(map(str, levels))})")
+    return levels
 
 
 def _build_pa(spec: ProcessAreaFile, generic_goals: list[GenericGoalSpec]) -> ProcessArea:
@@ -294,7 +352,8 @@ def _build_pa(spec: ProcessAreaFile, generic_goals: list[GenericGoalSpec]) -> Pr
                      questions=tuple(q.format(**fields) if generic else q for q in p.questions), generic=generic)
             for p in g.practices
         )
-        return Goal(pa=spec.id, id=g.id, title=g.title, generic=generic, practices=practices)
+        return Goal(pa=spec.id, id=g.id, title=g.title, generic=generic, practices=practices,
+                    level=g.level if isinstance(g, GenericGoalSpec) else 0)
 
     goals = [goal(g, False) for g in spec.goals] + [goal(g, True) for g in generic_goals]
     return ProcessArea(id=spec.id, name=spec.name, category=spec.category, maturity_level=spec.maturity_level,

@@ -31,6 +31,7 @@ from cmmikit import atomic, staging
 from cmmikit.errors import CmmikitError
 from cmmikit.outputs.report_data import check_parameters, default_title
 from cmmikit.resources import report_notebook, require, root, templates_dir
+from cmmikit.store.location import is_url, parse, password_for_children
 
 if TYPE_CHECKING:
     import nbformat
@@ -74,12 +75,13 @@ def render_report(appraisal_path: str | os.PathLike, output: str | os.PathLike, 
         raise ReportError(f"paper size must be one of {', '.join(PAPER_SIZES)}, got {paper!r}")
     parameters = check_report_inputs(appraisal_path, baseline_path, title, report_date)
     notebook_path = executed_notebook_path(report_path)
-    protected = [Path(p) for p in (parameters["appraisal_path"], parameters["baseline_path"]) if p]
+    protected = [Path(p) for p in (parameters["appraisal_path"], parameters["baseline_path"]) if p and not is_url(p)]
     check_targets([report_path, notebook_path], protected + template_files(), force=force)
     with staging.work_folder(report_path.parent, "report") as work:
         staged_notebook, staged_report = work / notebook_path.name, work / report_path.name
         try:
-            nb = execute_report_notebook(parameters, staged_notebook, kernel_name=kernel_name, timeout=timeout)
+            with password_for_children(appraisal_path, baseline_path):
+                nb = execute_report_notebook(parameters, staged_notebook, kernel_name=kernel_name, timeout=timeout)
         except ReportError as exc:
             if not staged_notebook.exists():
                 raise
@@ -128,11 +130,17 @@ def check_report_inputs(appraisal_path: Any, baseline_path: Any, title: Any, rep
         if params["baseline_path"] is not None:
             with Appraisal.open(params["baseline_path"]) as baseline:
                 check_same_model(baseline, current)
-    params["appraisal_path"] = str(Path(params["appraisal_path"]).resolve())
-    if params["baseline_path"] is not None:
-        params["baseline_path"] = str(Path(params["baseline_path"]).resolve())
+    for key in ("appraisal_path", "baseline_path"):   # the kernel gets no password (password_for_children)
+        if params[key] is not None:
+            params[key] = kernel_address(params[key])
     params["report_date"] = (params["report_date"] or date.today()).isoformat()
     return params
+
+
+def kernel_address(location: str | os.PathLike) -> str:
+    """What the report notebook is given: an absolute file path, or the server URL without its password."""
+    where = parse(location)
+    return str(where.path.resolve()) if where.path is not None else where.shareable
 
 
 # ------------------------------------------------------------------ which files may be written

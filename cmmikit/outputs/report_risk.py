@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING
 
 from cmmikit import palette
 from cmmikit.method.rating import INCOMPLETE, JUDGMENT_OPEN, NO_INSTANCES, NOT_YET
-from cmmikit.outputs.report_views import (Html, _inherited_caveat, _rationale_cell, _stale_caveat, badge, bullet_list,
-                                  caveat_parts, count, esc, paragraph, percent, section, table)
+from cmmikit.outputs.report_html import (Html, badge, bullet_list, caveat_parts, count, esc, inherited_caveat,
+                                         open_practices_sentence, paragraph, percent, rationale_cell, section,
+                                         stale_caveat, table)
 from cmmikit.method.risk import OPEN, Assessment, count_text, value_column
 
 if TYPE_CHECKING:
@@ -68,8 +69,6 @@ def gives(assessment: Assessment) -> str:
 
 def result(data: "ReportData") -> Html:
     """The result box: what a SCAMPI B/C gives, the maturity level forecast (SCAMPI B) or the practices on track."""
-    from cmmikit.outputs.report_views import open_practices_sentence
-
     a = assessment_of(data)
     scale = a.scale
     counts = a.value_counts()
@@ -173,7 +172,7 @@ def decisions(data: "ReportData") -> Html:
         "Team decisions", paragraph(intro, "intro"),
         table(pd.DataFrame(rows), {"practice": "Practice", "title": "Title", "range": "Aggregated (instances)",
                                    "value": "Decision", "rationale": "Rationale"},
-              cells={"value": lambda v: scale_badge(v, a), "rationale": _rationale_cell},
+              cells={"value": lambda v: scale_badge(v, a), "rationale": rationale_cell},
               widths={"practice": 11, "title": 20, "range": 22, "value": 12}, empty="") if rows else "",
         anchor="decisions")
 
@@ -184,7 +183,7 @@ def caveats(data: "ReportData") -> Html:
 
     a = assessment_of(data)
     items: list[str] = [date_warning(data)] if date_warning(data) else []
-    items += _stale_caveat(data.current.evidence) + _inherited_caveat(a)
+    items += stale_caveat(data.current.evidence) + inherited_caveat(a)
     practices = a.practices[a.practices["scope"] == "in_scope"]
     for status, text in ((JUDGMENT_OPEN, "Team decision to confirm (decided before the data changed)"),
                          (INCOMPLETE, "Not characterized in every instance"),

@@ -64,6 +64,14 @@ class Column:
         return self.kind in (TEXT, LABEL, LINK)
 
 
+NUMBERS = (INT, FLOAT, PERCENT)
+
+
+def header_format(column: Column) -> str:
+    """A number column's header is right-aligned like its numbers, so on paper each count sits under its own header."""
+    return "header_number" if column.kind in NUMBERS else "header"
+
+
 def fit_headers(columns: Sequence[Column]) -> list[Column]:
     """The columns widened where needed so no word of a (bold, wrapped) header is broken."""
     from dataclasses import replace
@@ -146,6 +154,7 @@ FORMATS: dict[str, dict[str, Any]] = {
     "title": {"bold": True, "font_size": 14, **_TOP},
     "subtitle": {"italic": True, "font_color": "#555555", **_TOP},
     "header": {"bold": True, "text_wrap": True, **_TOP},
+    "header_number": {"bold": True, "text_wrap": True, "align": "right", **_TOP},  # over right-aligned numbers
     "key": {"bold": True, **_TOP},
     "plain": dict(_TOP),
     "wrap": {"text_wrap": True, **_TOP},
@@ -282,7 +291,8 @@ class SheetWriter:
         last = self.row
         self.ws.add_table(header_row - 1, 0, last - 1, len(columns) - 1, {
             "name": name, "style": TABLE_STYLE, "autofilter": True,
-            "columns": [{"header": h, "header_format": self.book.fmt("header", h)} for h in headers]})
+            "columns": [{"header": h, "header_format": self.book.fmt(header_format(c), h)}
+                        for h, c in zip(headers, columns)]})
         return header_row, last
 
     def _rows(self, columns: Sequence[Column], rows: Iterable[Sequence[Any]]) -> int:

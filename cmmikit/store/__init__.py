@@ -21,14 +21,15 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, insert, select, text
 
-from cmmikit.errors import InvalidValue, StoreError
+from cmmikit.errors import InvalidValue, ModelError, StoreError
 from cmmikit.model.scales import OWN_SCALE_TYPES, Scale, load_scale
 from cmmikit.store import engines, roles, schema, tables as t
 from cmmikit.store.build import build, build_file, fill_rows
 from cmmikit.store.conversion import ScaleChange, ScaleMismatch
-from cmmikit.store.core import clean, now
+from cmmikit.store.core import TARGET_LEVEL_META, clean, now
 from cmmikit.store.exchange import ExchangeStore
 from cmmikit.store.findings import FindingStore
+from cmmikit.store.freeze import Freeze, FreezeStore
 from cmmikit.store.freshness import FreshnessStore
 from cmmikit.store.location import Location, current_user, is_url, os_login, parse
 from cmmikit.store.merge import Conflict, MergeResult, SliceInfo, merge_slice, slice_info
@@ -48,12 +49,13 @@ if TYPE_CHECKING:
 __all__ = ["ACTION_STATUSES", "APPRAISAL_TYPES", "ARTIFACT_KINDS", "CHARACTERIZATIONS", "EVIDENCE_KINDS",
            "FINDING_KINDS", "FINDING_ORIGINS", "FINDING_STATUSES", "INSTANCE_KINDS", "REGISTER_KINDS", "SCOPES", "Action",
            "Affirmation", "Appraisal", "AppraisalInfo", "Artifact", "Assessor", "Cell", "Change", "Conflict", "Evidence",
-           "Finding", "GoalDecision", "Instance", "Link", "Location", "MergeResult", "PracticeDecision",
+           "Finding", "Freeze", "GoalDecision", "Instance", "Link", "Location", "MergeResult", "PracticeDecision",
            "PracticeRecord", "Response", "ScaleChange", "ScaleMismatch", "Scope", "SliceInfo", "StoreError", "current_user", "follow_up", "is_url",
            "list_appraisals", "merge_slice", "parse", "slice_appraisal", "slice_info"]
 
 
-class Appraisal(SetupStore, PracticeStore, RegisterStore, FindingStore, ExchangeStore, FreshnessStore):
+class Appraisal(SetupStore, PracticeStore, RegisterStore, FindingStore, ExchangeStore, FreshnessStore,
+                FreezeStore):
     """An open appraisal. Use :meth:`create`, :meth:`open` or :meth:`restore`; close it (or use ``with``)."""
 
     @classmethod
@@ -80,16 +82,24 @@ class Appraisal(SetupStore, PracticeStore, RegisterStore, FindingStore, Exchange
     @classmethod
     def create(cls, location: "str | os.PathLike | Location", *, name: str,
                model: "str | os.PathLike | Model | None" = None, overwrite: bool = False, user: str | None = None,
-               scale: "str | os.PathLike | Scale | None" = None, **info: str) -> "Appraisal":
+               scale: "str | os.PathLike | Scale | None" = None, target_level: int | None = None,
+               **info: str) -> "Appraisal":
         """Create a new appraisal (atomically: it appears complete or not at all).
 
         ``scale``: a SCAMPI C team's own scale (a YAML file, see :mod:`cmmikit.model.scales`), checked
-        before anything is written; other types use their type's scale.
+        before anything is written; other types use their type's scale. ``target_level``: the
+        target maturity level (default: the model's, 2 for CMMI-SVC v1.3).
         """
         from cmmikit.model import Model, load_model
 
         own = _own_scale(scale, info.get("appraisal_type", "SCAMPI A"))
-        loaded = model if isinstance(model, Model) else load_model(model)
+        if isinstance(model, Model):
+            loaded = model if target_level in (None, model.target_maturity_level) else load_model(
+                model.source, target_level)
+        else:
+            loaded = _load_at_level(model, target_level)
+        level_meta = {} if target_level is None and loaded.target_maturity_level == 2 else {
+            TARGET_LEVEL_META: str(loaded.target_maturity_level)}
         model_ref = str(loaded.source) if isinstance(model, Model) else ("" if model is None else str(model))
         if model_ref == loaded.id:
             model_ref = ""
@@ -99,6 +109,8 @@ class Appraisal(SetupStore, PracticeStore, RegisterStore, FindingStore, Exchange
         def fill(conn: Connection) -> None:
             stamp = now()
             schema.create(conn, name=name, model_id=loaded.id, model_ref=model_ref, user=who, stamp=stamp)
+            if level_meta:
+                conn.execute(insert(t.meta), [{"key": k, "value": v} for k, v in level_meta.items()])
             conn.execute(insert(t.changes).values(at=stamp, changed_by=who, login=os_login(), entity="appraisal",
                                                   key="appraisal", field="created", new=name))
 
@@ -122,9 +134,11 @@ class Appraisal(SetupStore, PracticeStore, RegisterStore, FindingStore, Exchange
 
         rows = validate_dump(data, source)
         who = current_user(user)
+        level = data["model"].get("target_level") if isinstance(data.get("model"), dict) else None
+        meta = {} if level is None else {TARGET_LEVEL_META: str(level)}
         build(parse(location), overwrite,
                lambda conn: fill_rows(conn, rows, who=who, field="restored" if record else None,
-                                       note=f"from {source}"))
+                                       note=f"from {source}", meta=meta))
         return cls.open(location, user=who)
 
     def backup(self, path: str | os.PathLike, *, overwrite: bool = False) -> Path:
@@ -150,6 +164,20 @@ class Appraisal(SetupStore, PracticeStore, RegisterStore, FindingStore, Exchange
 
 
 # ------------------------------------------------------------------ building and checking
+
+
+def _load_at_level(model: "str | os.PathLike | None", level: int | None) -> "Model":
+    """The model at an appraisal's target level; a level it does not offer is one clear error line."""
+    from cmmikit.model import load_model
+
+    if level is not None and type(level) is not int:
+        raise InvalidValue(f"a target maturity level is a whole number such as 2 or 3; got {level!r}")
+    try:
+        return load_model(model, level)
+    except ModelError as exc:
+        if level is None or exc.field != "target level":
+            raise
+        raise InvalidValue(f"target level {level}: {exc.problem}") from None
 
 
 def _own_scale(scale: "str | os.PathLike | Scale | None", appraisal_type: str) -> "Scale | None":

@@ -13,6 +13,7 @@ from cmmikit import atomic
 from cmmikit.errors import StoreError
 from cmmikit.store import engines, roles, schema, tables as t
 from cmmikit.store.core import now
+from cmmikit.store.freeze import FROZEN_KEY, file_freeze, install_guards, parse_freeze, refuse_replacing_frozen
 from cmmikit.store.location import Location, os_login
 
 
@@ -38,6 +39,7 @@ def build_file(path: Path, overwrite: bool, build: Callable[[Path], None]) -> No
                              "to replace it)")
         if engines.open_in_this_process(path):
             raise StoreError(f"{path}: is open in this session; close it before replacing it")
+        refuse_replacing_frozen(str(path), file_freeze(path))
         if engines.open_elsewhere(path):
             raise StoreError(f"{path}: is open in another session (a notebook or a command); close it there "
                              "before replacing it")
@@ -66,6 +68,9 @@ def build_on_server(loc: Location, overwrite: bool, fill: Callable[[Connection],
                 if others:
                     raise StoreError(f"{loc.display}: is open in {others} other session(s); close them before "
                                      "replacing it")
+                frozen = conn.execute(text(f'SELECT value FROM "{loc.schema}".meta WHERE key = :k'),
+                                      {"k": FROZEN_KEY}).scalar()
+                refuse_replacing_frozen(loc.display, parse_freeze(frozen))
                 conn.execute(text(f'DROP SCHEMA "{loc.schema}" CASCADE'))
             conn.execute(text(f'CREATE SCHEMA "{loc.schema}"'))
             conn.execute(text(f'SET LOCAL search_path TO "{loc.schema}"'))
@@ -79,6 +84,7 @@ def fill_rows(conn: Connection, rows: dict[str, list[dict[str, Any]]], *, who: s
     """Create the tables in an empty database and insert valid rows (ids kept); log one line about it
     (``field``: None logs nothing, as for a backup that copies the change log as it is)."""
     t.metadata.create_all(conn)
+    install_guards(conn)
     conn.execute(insert(t.meta), [{"key": "application", "value": schema.APPLICATION},
                                   *({"key": k, "value": v} for k, v in (meta or {}).items())])
     conn.execute(insert(t.alembic_version).values(version_num=schema.HEAD))

@@ -12,7 +12,7 @@ from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.sql import ClauseElement
 
-from cmmikit.errors import ConflictError, InvalidValue, ReadOnlyAppraisal, StoreError, UnknownEntry
+from cmmikit.errors import ConflictError, FrozenAppraisal, InvalidValue, ReadOnlyAppraisal, StoreError, UnknownEntry
 from cmmikit.store import engines, roles, tables as t
 from cmmikit.store.engines import Backend
 from cmmikit.store.location import Location
@@ -74,6 +74,9 @@ def _cached(kind: str, table: Table, keys: tuple[str, ...], extra: tuple = ()):
 
 def _params(key: Key, values: Mapping[str, Any] = {}) -> dict[str, Any]:
     return {**{f"k_{k}": v for k, v in key.items()}, **{f"v_{k}": v for k, v in values.items()}}
+
+
+TARGET_LEVEL_META = "target_level"  # meta key: the appraisal's target maturity level (absent: 2)
 
 
 class Subject:
@@ -168,17 +171,24 @@ class StoreCore:
             raise ReadOnlyAppraisal(f"read-only: {self.location.display} cannot be changed "
                                     "(the file or its folder is not writable)")
         roles.check_write(backend.access, self.location.display)
-        with engines.translated(self.location):
-            conn = backend.engine.connect().execution_options(cmmikit_write=True)
-            try:
-                with conn.begin():
-                    self._conn, self._writing = conn, True
-                    backend.check_not_replaced()
-                    self._check_generation(conn)
-                    yield
-            finally:
-                self._conn, self._writing = None, False
-                conn.close()
+        try:
+            with engines.translated(self.location):
+                conn = backend.engine.connect().execution_options(cmmikit_write=True)
+                try:
+                    with conn.begin():
+                        self._conn, self._writing = conn, True
+                        backend.check_not_replaced()
+                        self._check_generation(conn)
+                        yield
+                finally:
+                    self._conn, self._writing = None, False
+                    conn.close()
+        except FrozenAppraisal:
+            raise self.refusal() from None
+
+    def refusal(self) -> FrozenAppraisal:
+        """The error for a write refused because the record is frozen (the freeze store names who and when)."""
+        return FrozenAppraisal(f"{self.location.display}: the appraisal is frozen; nothing was changed")
 
     @contextmanager
     def snapshot(self) -> Iterator["StoreCore"]:
@@ -354,13 +364,20 @@ class StoreCore:
             from cmmikit.model import load_model
 
             info = self._rows(select(t.appraisal.c.model_id, t.appraisal.c.model_ref))[0]
+            level = self.target_level
             try:
-                self._model = load_model(info["model_ref"] or info["model_id"])
+                self._model = load_model(info["model_ref"] or info["model_id"], level)
             except Exception:
                 if not info["model_ref"]:
                     raise
-                self._model = load_model(info["model_id"])
+                self._model = load_model(info["model_id"], level)
         return self._model
+
+    @property
+    def target_level(self) -> int | None:
+        """The target maturity level stored for this appraisal (None: the model's own default, 2)."""
+        raw = self._scalar(select(t.meta.c.value).where(t.meta.c.key == TARGET_LEVEL_META))
+        return int(raw) if raw is not None and str(raw).isdigit() else None
 
     def _check_pa(self, pa: str) -> None:
         if pa not in self.model.process_areas:

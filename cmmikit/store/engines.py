@@ -24,7 +24,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.pool import QueuePool
 
-from cmmikit.errors import NotPermitted, ReadOnlyAppraisal, StoreBusy, StoreError, StoreUnavailable
+from cmmikit.errors import (FROZEN_MARKER, FrozenAppraisal, NotPermitted, ReadOnlyAppraisal, StoreBusy, StoreError,
+                            StoreUnavailable)
 from cmmikit.store.location import Location, os_login
 from cmmikit.store.roles import Access
 
@@ -240,6 +241,8 @@ def _translate(location: Location, exc: DBAPIError) -> StoreError:
     message = _first_line(location, exc.orig or exc)
     lowered = message.lower()
     where = location.display
+    if FROZEN_MARKER in message:
+        return FrozenAppraisal(f"{where}: {FROZEN_MARKER} (cmmikit freeze); nothing was changed")
     if "row-level security" in lowered or "permission denied" in lowered:
         return NotPermitted(f"{where}: the database refused the change ({message}): your role does not allow it; "
                             "nothing was changed (cmmikit roles URL shows the team's roles)")

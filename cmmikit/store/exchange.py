@@ -34,8 +34,10 @@ class ExchangeStore(StoreCore):
     def _head(self) -> dict[str, Any]:
         """What a dump says about itself: its format, schema and the model (id, name, version) it follows."""
         model = self.model  # type: ignore[attr-defined]
-        return {"format": DUMP_FORMAT, "schema_version": DUMP_VERSION,
-                "model": {"id": model.id, "name": model.name, "version": model.version}}
+        stamp = {"id": model.id, "name": model.name, "version": model.version}
+        if self.target_level is not None:  # type: ignore[attr-defined]
+            stamp["target_level"] = model.target_maturity_level
+        return {"format": DUMP_FORMAT, "schema_version": DUMP_VERSION, "model": stamp}
 
     def _dump_rows(self, name: str) -> Iterator[dict[str, Any]]:
         table = t.metadata.tables[name]

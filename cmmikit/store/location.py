@@ -6,6 +6,8 @@ from __future__ import annotations
 import getpass
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,16 +43,38 @@ class Location:
     def display(self) -> str:
         if self.path is not None:
             return str(self.path)
-        server = self.url.render_as_string(hide_password=True)  # type: ignore[union-attr]
-        return f"{server}?appraisal={self.appraisal}" if self.appraisal else server
+        return self._render(self.url, hide_password=True)
 
     @property
     def address(self) -> str:
         """The text that opens this appraisal again (a server URL keeps its password: never print it)."""
         if self.path is not None:
             return str(self.path)
-        server = self.url.render_as_string(hide_password=False)  # type: ignore[union-attr]
-        return f"{server}?appraisal={self.appraisal}" if self.appraisal else server
+        return self._render(self.url)
+
+    @property
+    def password(self) -> str | None:
+        """The password written in the URL, if any (files and URLs without one: None)."""
+        return None if self.url is None else self.url.password  # type: ignore[attr-defined]
+
+    @property
+    def shareable(self) -> str:
+        """The address without its password: safe to print, store or hand to another process.
+
+        It opens the appraisal again wherever the password comes from PGPASSWORD, ~/.pgpass or a
+        service file (see :func:`password_for_children` for a process started from here).
+        """
+        if self.path is not None:
+            return str(self.path)
+        url = self.url
+        return self._render(type(url).create(url.drivername, url.username, None, url.host, url.port,  # type: ignore
+                                             url.database, url.query))  # type: ignore[attr-defined]
+
+    def _render(self, url: object, *, hide_password: bool = False) -> str:
+        """``url`` as text with the appraisal's name in its query (after the server's own parameters)."""
+        if self.appraisal:
+            url = url.update_query_dict({"appraisal": self.appraisal})  # type: ignore[attr-defined]
+        return url.render_as_string(hide_password=hide_password)  # type: ignore[attr-defined]
 
     @property
     def label(self) -> str:
@@ -87,6 +111,33 @@ def parse(location: "str | os.PathLike | Location", *, need_appraisal: bool = Tr
         raise StoreError(f"{safe}: appraisal name {name!r} must be letters, digits, '.', '_' or '-' "
                          "(at most 51 characters)")
     return Location(url=url, appraisal=name)
+
+
+@contextmanager
+def password_for_children(*locations: "str | os.PathLike | Location | None") -> Iterator[None]:
+    """Hand the password of server URLs to the processes started inside (a report's kernel) in PGPASSWORD.
+
+    The children get the :attr:`Location.shareable` addresses, so no password is ever written on a
+    command line, in a notebook or in a file. Two different passwords cannot share PGPASSWORD: that
+    is refused, naming ~/.pgpass or a service file as the way to give both.
+    """
+    passwords = {loc.password for loc in (parse(x, need_appraisal=False) for x in locations if x is not None)
+                 if loc.password}
+    if len(passwords) > 1:
+        raise StoreError("the appraisal and the baseline are on servers with different passwords: put them in "
+                         "~/.pgpass or a PGSERVICEFILE service and leave them out of the URLs")
+    if not passwords:
+        yield
+        return
+    before = os.environ.get("PGPASSWORD")
+    os.environ["PGPASSWORD"] = passwords.pop()
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("PGPASSWORD", None)
+        else:
+            os.environ["PGPASSWORD"] = before
 
 
 def current_user(explicit: str | None = None) -> str:

@@ -473,6 +473,9 @@ def _plan(appraisal: Appraisal, piece: Appraisal, info: SliceInfo, base: dict) -
     if appraisal.info().model_id != piece.info().model_id:
         raise StoreError(f"{piece.location.display}: uses another model than {appraisal.location.display}; "
                          "nothing merged")
+    if appraisal.model.target_maturity_level != piece.model.target_maturity_level:
+        raise StoreError(f"{piece.location.display}: targets maturity level {piece.model.target_maturity_level}, "
+                         f"{appraisal.location.display} targets {appraisal.model.target_maturity_level}; nothing merged")
     planner = _Planner(appraisal, piece, info, base, _load_state(appraisal, info.id))
     planner.run()
     return planner

@@ -18,9 +18,10 @@ from sqlalchemy import Connection, insert, inspect, select, text
 
 from cmmikit.errors import NotAnAppraisal, ReadOnlyAppraisal, SchemaTooNew, StoreError
 from cmmikit.store import engines, roles, tables as t
+from cmmikit.store.freeze import install_guards
 
 APPLICATION = "cmmikit"
-REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0007")  # oldest first; the last is the current schema
+REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007")  # oldest first; the last is the current schema
 HEAD = REVISIONS[-1]
 LEGACY = {"1": "0001"}                 # meta.schema_version of files written before Alembic
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -29,6 +30,7 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 def create(conn: Connection, *, name: str, model_id: str, model_ref: str, user: str, stamp: str) -> str:
     """Create every table in an empty database (inside the caller's transaction); returns the generation."""
     t.metadata.create_all(conn)
+    install_guards(conn)
     generation = uuid.uuid4().hex
     conn.execute(insert(t.meta).values(key="application", value=APPLICATION))
     conn.execute(insert(t.alembic_version).values(version_num=HEAD))
@@ -67,6 +69,9 @@ def inspect_file(path: Path) -> str:
 
     Call only while this process holds no connection to the file (see engines.acquire).
     """
+    if path.is_dir():
+        raise NotAnAppraisal(f"{path}: is a folder; give an appraisal file (*.cmmi) or a server URL "
+                             "('cmmikit new' creates one)")
     if not path.is_file():
         raise NotAnAppraisal(f"{path}: not a file")
     try:

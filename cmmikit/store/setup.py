@@ -7,10 +7,10 @@ from dataclasses import fields
 
 from sqlalchemy import delete, func, insert, select
 
-from cmmikit.errors import InvalidValue, UnknownEntry
+from cmmikit.errors import InvalidValue, ModelError, UnknownEntry
 from cmmikit.store import tables as t
 from cmmikit.store.conversion import ScaleStore
-from cmmikit.store.core import Subject, check, check_fields, clean
+from cmmikit.store.core import TARGET_LEVEL_META, Subject, check, check_fields, clean
 from cmmikit.store.records import APPRAISAL_TYPES, INSTANCE_KINDS, SCOPES, AppraisalInfo, Assessor, Instance, Scope
 
 
@@ -44,6 +44,46 @@ class SetupStore(ScaleStore):
                 base_version = None
             self._update(t.appraisal, {"id": 1}, values, Subject("appraisal", "appraisal facts"),
                          base_version)
+
+    def set_target_level(self, level: int) -> None:
+        """Set the target maturity level (2 or 3 for CMMI-SVC v1.3); the PAs in scope follow.
+
+        Raising it adds the new process areas to every instance sampled for all PAs so far;
+        lowering it is refused while the higher PAs hold characterizations or evidence.
+        """
+        from cmmikit.model import load_model
+
+        if type(level) is not int:
+            raise InvalidValue(f"a target maturity level is a whole number such as 2 or 3; got {level!r}")
+        old_model = self.model
+        info = self._rows(select(t.appraisal.c.model_id, t.appraisal.c.model_ref))[0]
+        try:
+            new_model = load_model(info["model_ref"] or info["model_id"], level)
+        except ModelError as exc:
+            raise InvalidValue(f"target level {level}: {exc.problem}") from None
+        if level == old_model.target_maturity_level:
+            return
+        dropped = [pa for pa in old_model.pa_ids if pa not in new_model.process_areas]
+        with self.transaction():
+            if dropped:
+                used = sorted({r[0] for table in (t.practice_records, t.evidence_links)
+                               for r in self._tuples(select(table.c.pa).where(table.c.pa.in_(dropped)))})
+                if used:
+                    raise InvalidValue(f"cannot lower the target to level {level}: {', '.join(used)} already "
+                                       f"hold characterizations or evidence")
+                for table in (t.instance_pas, t.assessor_pas, t.pa_scope):
+                    self._conn.execute(delete(table).where(table.c.pa.in_(dropped)))  # type: ignore[union-attr]
+            added = [pa for pa in new_model.pa_ids if pa not in old_model.process_areas]
+            if added:
+                everything = set(old_model.pa_ids)
+                for inst in self.instances():  # type: ignore[attr-defined]
+                    if set(inst.pas) >= everything:
+                        self._conn.execute(insert(t.instance_pas),  # type: ignore[union-attr]
+                                           [{"instance_id": inst.id, "pa": pa} for pa in added])
+            self._conn.execute(delete(t.meta).where(t.meta.c.key == TARGET_LEVEL_META))  # type: ignore[union-attr]
+            self._conn.execute(insert(t.meta).values(key=TARGET_LEVEL_META, value=str(level)))  # type: ignore[union-attr]
+            self._log(Subject("appraisal", "target level"), "target_level", old_model.target_maturity_level, level)
+        self._model = new_model
 
     # -- instances (basic units and support functions) -------------------------
 

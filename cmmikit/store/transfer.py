@@ -24,7 +24,7 @@ from sqlalchemy import func, select, union
 from cmmikit.errors import InvalidValue, StoreError
 from cmmikit.store import tables as t
 from cmmikit.store.build import build, fill_rows
-from cmmikit.store.core import StoreCore, now
+from cmmikit.store.core import TARGET_LEVEL_META, StoreCore, now
 from cmmikit.store.exchange import dump_columns
 from cmmikit.store.location import Location, current_user, parse
 from cmmikit.store.merge import BASE_META, SLICE_META, as_base, read_rows
@@ -47,12 +47,14 @@ def _select(store: StoreCore, name: str, *where: Any) -> list[dict[str, Any]]:
 def origin_of(store: StoreCore) -> str:
     """Where an appraisal is, to find it again later: an absolute file path or the server URL without password."""
     path = store.location.path
-    return str(path.resolve()) if path is not None else store.location.display
+    return str(path.resolve()) if path is not None else store.location.shareable
 
 
 def _create(source: "Appraisal", location: "str | os.PathLike | Location", rows: dict[str, list[dict[str, Any]]], *,
             overwrite: bool, who: str, field: str, note: str, meta: dict[str, str] | None = None) -> "Appraisal":
-    """A new appraisal at ``location`` holding ``rows``, opened with the class of ``source``."""
+    """A new appraisal at ``location`` holding ``rows``, opened with the class of ``source`` (and its target level)."""
+    level = source.target_level
+    meta = {**({} if level is None else {TARGET_LEVEL_META: str(level)}), **(meta or {})}
     build(parse(location), overwrite, lambda conn: fill_rows(conn, rows, who=who, field=field, note=note, meta=meta))
     return type(source).open(location, user=who)
 

@@ -143,12 +143,17 @@ def _check_content(rows: dict[str, list[dict[str, Any]]], stamp: Any = None) -> 
     if len(rows["appraisal"]) != 1:
         return [f"appraisal: must hold exactly one row, found {len(rows['appraisal'])}"]
     info = rows["appraisal"][0]
+    level = stamp.get("target_level") if isinstance(stamp, dict) else None
+    if level is not None and type(level) is not int:
+        return [f"model.target_level: must be a whole number such as 2 or 3, not {_show(level)}"]
     try:
-        model = load_model(info["model_ref"] or info["model_id"])
+        model = load_model(info["model_ref"] or info["model_id"], level)
     except CmmikitError:
         try:
-            model = load_model(info["model_id"])
-        except CmmikitError:
+            model = load_model(info["model_id"], level)
+        except CmmikitError as exc:
+            if level is not None and getattr(exc, "field", "") == "target level":
+                return [f"model.target_level: {exc.problem}"]  # type: ignore[attr-defined]
             return [f"appraisal[0].model_id: unknown model {_show(info['model_id'])}"]
     problems += _check_model_stamp(stamp, model, info["model_id"])
     if model.id != info["model_id"]:

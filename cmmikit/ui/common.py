@@ -200,7 +200,15 @@ def remembered_location() -> str | None:
 
 
 def remember_location(location: str) -> None:
-    """Remember ``location`` for the other notebooks of this Jupyter session (and this kernel's environment)."""
+    """Remember ``location`` for the other notebooks of this Jupyter session (and this kernel's environment).
+
+    A server URL is remembered without its password: the other notebooks get it from PGPASSWORD,
+    ~/.pgpass or a service file, as every other process does.
+    """
+    from cmmikit.store.location import is_url, parse
+
+    if is_url(location):
+        location = parse(location, need_appraisal=False).shareable
     os.environ[APPRAISAL_ENV] = location
     file = _choice_file()
     if file is None:

@@ -1,0 +1,339 @@
+"""Maturity level 3: the target level per appraisal, its copies, and the ML3 chain."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from cmmikit.errors import InvalidValue
+from cmmikit.store import Appraisal, follow_up, slice_appraisal
+
+ML2 = ["CM", "MA", "PPQA", "REQM", "SAM", "SD", "WMC", "WP"]
+ML3_SHIPPED = ["IRP", "IWM", "OT", "SST"]
+
+
+def test_a_new_appraisal_targets_level_2_unless_told(new_location):
+    with Appraisal.create(new_location("two"), name="Two") as two:
+        assert two.target_level is None and two.model.target_maturity_level == 2 and two.model.pa_ids == ML2
+        assert "target_level" not in two.dump()["model"]
+    with Appraisal.create(new_location("three"), name="Three", target_level=3) as three:
+        assert three.target_level == 3 and three.model.pa_ids == ML2 + ML3_SHIPPED
+        assert [g.id for g in three.model.pa("WP").goals if g.generic] == ["GG 2", "GG 3"]
+        assert three.dump()["model"]["target_level"] == 3
+
+
+def test_set_level_adds_the_new_areas_to_instances_sampled_for_all(appraisal):
+    appraisal.set_target_level(3)
+    units = {i.name: i.pas for i in appraisal.instances()}
+    assert list(units["Unit A"]) == ML2 + ML3_SHIPPED
+    assert units["QA Group"] == ("CM", "PPQA")  # sampled for some PAs only: unchanged
+    change = appraisal.history()[-1]
+    assert (change.key, change.field, change.old, change.new) == ("target level", "target_level", "2", "3")
+    appraisal.set_target_level(2)
+    assert list(appraisal.instances()[0].pas) == ML2
+
+
+def test_lowering_is_refused_while_ml3_areas_hold_data(appraisal):
+    appraisal.set_target_level(3)
+    appraisal.set_characterization("IRP", "SP 1.1", "Unit A", "FI")
+    before = appraisal.history()
+    with pytest.raises(InvalidValue, match="cannot lower the target to level 2: IRP already hold"):
+        appraisal.set_target_level(2)
+    assert appraisal.history() == before and appraisal.model.target_maturity_level == 3
+
+
+@pytest.mark.parametrize("level, message", [(4, "maturity level 4 is not offered by model cmmi-svc-1.3"),
+                                            ("3", "a whole number")])
+def test_a_bad_level_is_one_clear_error_and_changes_nothing(appraisal, new_location, level, message):
+    with pytest.raises(InvalidValue, match=message):
+        appraisal.set_target_level(level)
+    assert appraisal.target_level is None
+    with pytest.raises(InvalidValue, match=message):
+        Appraisal.create(new_location("bad"), name="Bad", target_level=level)
+
+
+def test_the_level_travels_with_json_follow_ups_and_slices(appraisal, new_location, tmp_path):
+    appraisal.set_target_level(3)
+    appraisal.set_characterization("IWM", "SP 1.1", "Unit A", "LI")
+    with Appraisal.restore(new_location("copy"), json.loads("".join(appraisal.dump_json()))) as copy:
+        assert copy.model.target_maturity_level == 3 and copy.record("IWM", "SP 1.1", "Unit A").characterization == "LI"
+    with follow_up(appraisal, new_location("next")) as nxt:
+        assert nxt.target_level == 3
+    with slice_appraisal(appraisal, tmp_path / "piece.cmmi", ["IWM"]) as piece:
+        assert piece.model.target_maturity_level == 3
+
+
+def test_a_dump_with_a_level_the_model_lacks_is_refused(appraisal, new_location):
+    data = appraisal.dump()
+    data["model"]["target_level"] = 5
+    with pytest.raises(Exception, match="model.target_level: maturity level 5 is not offered"):
+        Appraisal.restore(new_location("bad"), data)
+
+
+def _cli(*args: str, cwd) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "cmmikit.cli", *args], cwd=cwd, capture_output=True, text=True)
+
+
+def test_cli_new_target_level_and_set_level(tmp_path):
+    made = _cli("new", "l3.cmmi", "--name", "L3", "--target-level", "3", "--unit", "Ops", cwd=tmp_path)
+    assert made.returncode == 0 and "12 process areas, 1 instances, target maturity level 3" in made.stdout
+    assert _cli("new", "l2.cmmi", "--name", "L2", cwd=tmp_path).returncode == 0
+    raised = _cli("set-level", "l2.cmmi", "3", cwd=tmp_path)
+    assert raised.returncode == 0 and "target maturity level 2 -> 3" in raised.stdout
+    assert "not shipped yet: CAM, DAR, OPD, OPF, RSKM, SCON, SSD, STSM" in raised.stdout
+    bad = _cli("set-level", "l2.cmmi", "9", cwd=tmp_path)
+    assert bad.returncode != 0 and bad.stderr.strip().count("\n") == 0 and "not offered" in bad.stderr
+
+
+# ---------------------------------------------------------------- the ML3 rule on hand-made appraisals
+
+from pathlib import Path  # noqa: E402
+
+import yaml  # noqa: E402
+
+from cmmikit.method.rating import (NOT_APPLICABLE, NOT_RATED, OUT_OF_SCOPE, SATISFIED,  # noqa: E402
+                                   UNSATISFIED, rate)
+
+from conftest import TINY_MODEL  # noqa: E402
+
+
+def _tiny_ml3(folder: Path, *, pending: bool = False) -> Path:
+    """The tiny model with a level 3 area CC, an addition DD at level 3 and GG 3 (one practice)."""
+    folder.mkdir()
+    for name in ("AA.yaml", "BB.yaml"):
+        (folder / name).write_text((TINY_MODEL / name).read_text())
+    head = yaml.safe_load((TINY_MODEL / "model.yaml").read_text())
+    head.update(id="tiny3-1.0", maturity_levels={2: ["AA", "BB"], 3: ["CC", "DD", *(["EE"] if pending else [])]},
+                additions=["DD"])
+    (folder / "model.yaml").write_text(yaml.safe_dump(head))
+    practice = {"intent": "It is done.", "work_products": ["One", "Two", "Three"], "questions": ["Done?", "By whom?"]}
+    for pa in ("CC", "DD"):
+        (folder / f"{pa}.yaml").write_text(yaml.safe_dump({
+            "id": pa, "name": f"Area {pa}", "category": "Testing", "maturity_level": 3, "purpose": "Made up.",
+            "goals": [{"id": "SG 1", "title": f"{pa} Goal", "practices": [
+                {"id": "SP 1.1", "title": f"Do {pa}", **practice}]}]}, sort_keys=False))
+    generic = yaml.safe_load((TINY_MODEL / "generic.yaml").read_text())
+    generic["generic_goals"].append({"id": "GG 3", "title": "Define the Tiny Process", "level": 3, "practices": [
+        {"id": "GP 3.1", "title": "Have a Defined Process", **{**practice, "intent": "{pa_name} is defined."}}]})
+    (folder / "generic.yaml").write_text(yaml.safe_dump(generic, sort_keys=False))
+    return folder
+
+
+@pytest.fixture
+def tiny3(new_location, tmp_path):
+    """An ML3-target appraisal of the tiny level 3 model, every practice FI with evidence in two units."""
+    with Appraisal.create(new_location("tiny3"), name="Tiny 3", model=_tiny_ml3(tmp_path / "tiny3"),
+                          target_level=3) as a:
+        for unit in ("U1", "U2"):
+            a.add_instance(unit)
+        for p in a.model.practices():
+            for unit in ("U1", "U2"):
+                a.update_record(p.pa, p.id, unit, characterization="FI")
+                a.add_evidence(p.pa, p.id, unit, "artifact", "doc")
+                a.add_evidence(p.pa, p.id, unit, "affirmation", "interview")
+        yield a
+
+
+def _set(a, pa: str, practice: str, value: str) -> None:
+    for unit in ("U1", "U2"):
+        a.update_record(pa, practice, unit, characterization=value, weaknesses="" if value == "FI" else "a gap")
+
+
+def independent_levels(goals, pas, model) -> dict[int, str]:
+    """ML2 and ML3 verdicts computed again from the goal ratings alone, by the reference's words.
+
+    A PA counts at level L with its specific goals and the generic goals of levels <= L (GG 2 for
+    ML2, GG 2 and GG 3 for ML3): Unsatisfied if one of them is, else Not Rated if one is. ML L needs
+    every PA of levels <= L Satisfied or Not Applicable; a Not Rated or Out of Scope one (an
+    addition left out excepted) or a PA not in the model means no rating, before any Unsatisfied.
+    """
+    generic_level = {"GG 2": 2, "GG 3": 3}
+    verdicts = {}
+    for level in (2, 3):
+        no_rating = any(model.listed[p] <= level for p in model.pending)
+        unsatisfied = False
+        for pa in pas.itertuples():
+            if pa.maturity_level > level or pa.scope == "not_applicable":
+                continue
+            if pa.scope == "out_of_scope":
+                no_rating |= pa.pa not in model.additions
+                continue
+            mine = goals[(goals.pa == pa.pa) & goals.goal.map(lambda g: generic_level.get(g, 0) <= level)]
+            if (mine.rating == UNSATISFIED).any():
+                unsatisfied = True
+            elif (mine.rating != SATISFIED).any():
+                no_rating = True
+        verdicts[level] = NOT_RATED if no_rating else "Not Achieved" if unsatisfied else "Achieved"
+    return verdicts
+
+
+def _verdicts(r) -> dict[int, str]:
+    return {v.level: v.verdict for v in (*r.lower, r.maturity)}
+
+
+def test_every_ml2_and_ml3_area_satisfied_with_gg2_and_gg3_achieves_ml3(tiny3):
+    r = rate(tiny3)
+    assert _verdicts(r) == {2: "Achieved", 3: "Achieved"} == independent_levels(r.goals, r.pas, tiny3.model)
+    assert set(r.pas.capability_level) == {"CL3"}
+    assert "Maturity level 3: Achieved" in r.summary() and "Maturity level 2: Achieved" in r.summary()
+
+
+def test_one_ml3_area_unsatisfied_misses_ml3_and_still_achieves_ml2(tiny3):
+    _set(tiny3, "CC", "SP 1.1", "NI")
+    r = rate(tiny3)
+    assert _verdicts(r) == {2: "Achieved", 3: "Not Achieved"} == independent_levels(r.goals, r.pas, tiny3.model)
+    assert r.maturity.reasons == ("CC Unsatisfied",)
+    assert r.pas.set_index("pa").capability_level["CC"] == "CL0"
+
+
+def test_gg3_of_an_ml2_area_unsatisfied_misses_ml3_only(tiny3):
+    _set(tiny3, "AA", "GP 3.1", "PI")
+    r = rate(tiny3)
+    assert _verdicts(r) == {2: "Achieved", 3: "Not Achieved"} == independent_levels(r.goals, r.pas, tiny3.model)
+    pas = r.pas.set_index("pa")
+    assert pas.rating["AA"] == UNSATISFIED and pas.capability_level["AA"] == "CL2"
+
+
+def test_gg3_not_rated_reads_cl2_with_cl3_open(tiny3):
+    tiny3.set_characterization("BB", "GP 3.1", "U1", None)
+    r = rate(tiny3)
+    assert r.pas.set_index("pa").capability_level["BB"] == "CL2 (CL3 not rated)"
+    assert _verdicts(r) == {2: "Achieved", 3: NOT_RATED} == independent_levels(r.goals, r.pas, tiny3.model)
+
+
+def test_the_addition_left_out_with_its_reason_does_not_block_ml3(tiny3):
+    _set(tiny3, "DD", "SP 1.1", "NI")
+    assert rate(tiny3).maturity.verdict == "Not Achieved"
+    tiny3.set_scope("DD", "out_of_scope", "we develop no service systems")
+    r = rate(tiny3)
+    assert _verdicts(r) == {2: "Achieved", 3: "Achieved"} == independent_levels(r.goals, r.pas, tiny3.model)
+    assert "DD left out of scope (an addition): we develop no service systems" in r.maturity.reasons
+    tiny3.set_scope("CC", "out_of_scope", "not appraised")  # not an addition: no ML3 rating
+    r = rate(tiny3)
+    assert _verdicts(r) == {2: "Achieved", 3: NOT_RATED} == independent_levels(r.goals, r.pas, tiny3.model)
+
+
+def test_a_level_3_area_not_shipped_gives_no_ml3_rating(new_location, tmp_path):
+    with Appraisal.create(new_location("p"), name="P", model=_tiny_ml3(tmp_path / "p", pending=True),
+                          target_level=3) as a:
+        a.add_instance("U1")
+        for p in a.model.practices():
+            a.update_record(p.pa, p.id, "U1", characterization="FI")
+            a.add_evidence(p.pa, p.id, "U1", "artifact", "doc")
+            a.add_evidence(p.pa, p.id, "U1", "affirmation", "interview")
+        r = rate(a)
+        assert _verdicts(r) == {2: "Achieved", 3: NOT_RATED} == independent_levels(r.goals, r.pas, a.model)
+        assert any("not in the model yet" in reason and "EE" in reason for reason in r.maturity.reasons)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_random_characterizations_agree_with_the_independent_check(tiny3, seed):
+    import random
+
+    rng = random.Random(seed)
+    practices = tiny3.model.practices()
+    for p in rng.sample(practices, 4):
+        tiny3.update_record(p.pa, p.id, rng.choice(["U1", "U2"]),
+                            characterization=rng.choice(["FI", "LI", "PI", "NI", None]), weaknesses="gap")
+    for pa in rng.sample(["AA", "BB", "CC", "DD"], 1):
+        tiny3.set_scope(pa, rng.choice(["not_applicable", "out_of_scope", "in_scope"]), "chosen")
+    r = rate(tiny3)
+    assert _verdicts(r) == independent_levels(r.goals, r.pas, tiny3.model)
+    assert set(r.pas.rating) <= {SATISFIED, UNSATISFIED, NOT_RATED, NOT_APPLICABLE, OUT_OF_SCOPE}
+
+
+def test_an_ml2_target_rates_exactly_as_before(appraisal):
+    r = rate(appraisal)
+    assert r.lower == () and r.maturity.level == 2 and "GG 3" not in set(r.goals.goal)
+
+
+def test_cli_rate_prints_ml3_and_ml2(tmp_path):
+    assert _cli("new", "l3.cmmi", "--name", "L3", "--target-level", "3", "--unit", "Ops", cwd=tmp_path).returncode == 0
+    text = _cli("rate", "l3.cmmi", cwd=tmp_path).stdout
+    assert text.index("Maturity level 3: Not Rated") < text.index("Maturity level 2: Not Rated")
+    assert "not in the model yet (titles not checked in two renderings): CAM, DAR, OPD, OPF, RSKM, SCON, SSD, STSM" in text
+    data = json.loads(_cli("rate", "l3.cmmi", "--json", cwd=tmp_path).stdout)
+    assert data["maturity"]["level"] == 3 and [v["level"] for v in data["lower_levels"]] == [2]
+
+
+# ---------------------------------------------------------------- the ML3 sample through the whole chain
+
+
+@pytest.fixture(scope="module")
+def demo3_file(tmp_path_factory) -> Path:
+    """The sample appraisal against ML3, built once for this module; copy it before changing it."""
+    from cmmikit.demo import build_demo
+
+    path = tmp_path_factory.mktemp("demo3") / "demo3.cmmi"
+    build_demo(path, target_level=3).close()
+    return path
+
+
+@pytest.fixture
+def demo3(demo3_file, new_location):
+    """The ML3 sample on the current backend (restored from its export, as a team would move it)."""
+    with Appraisal.open(demo3_file) as source:
+        data = source.dump()
+    with Appraisal.restore(new_location("demo3"), data) as a:
+        yield a
+
+
+def test_the_ml3_sample_is_realistic_and_reports_both_levels(demo3):
+    r = rate(demo3)
+    assert demo3.info().name == "Northwind IT Services ML3 readiness" and demo3.model.target_maturity_level == 3
+    assert list(r.pas.pa) == ML2 + ML3_SHIPPED
+    ratings = r.pas.set_index("pa").rating
+    assert SATISFIED in set(ratings[ML3_SHIPPED]) and UNSATISFIED in set(ratings[ML3_SHIPPED])
+    assert {g for g in r.goals.goal if g.startswith("GG")} == {"GG 2", "GG 3"}
+    assert r.maturity.level == 3 and [v.level for v in r.lower] == [2]
+    assert "CL3" in set(r.pas.capability_level)
+    assert _verdicts(r) == independent_levels(r.goals, r.pas, demo3.model)
+
+
+def test_walkthrough_data_of_an_ml3_area(demo3):
+    from cmmikit.ui.walkthrough import WalkthroughView
+
+    view = WalkthroughView(demo3, pa="IRP")
+    seen = [view.practice.id]
+    while not view.next_button.disabled:
+        view.next_button.click()
+        seen.append(view.practice.id)
+    assert seen[:10] == ["SP 1.1", "SP 1.2", "SP 2.1", "SP 2.2", "SP 2.3", "SP 2.4", "SP 2.5",
+                         "SP 3.1", "SP 3.2", "SP 3.3"]
+    assert seen[10:] == [*(f"GP 2.{n}" for n in range(1, 11)), "GP 3.1", "GP 3.2"]
+    assert "Collect Process Related Experiences" in view.practice_info.value
+
+
+def test_workbook_and_deck_list_the_ml3_areas(demo3, tmp_path):
+    import openpyxl
+    from pptx import Presentation
+
+    from cmmikit.outputs.deck import build_findings_deck
+    from cmmikit.outputs.excel import export_workbook
+
+    book = openpyxl.load_workbook(export_workbook(demo3, tmp_path / "gap.xlsx"), read_only=True)
+    assert [s for s in book.sheetnames if s in ML2 + ML3_SHIPPED] == ML2 + ML3_SHIPPED
+    summary = " ".join(str(c) for row in book["Summary"].iter_rows(values_only=True) for c in row if c)
+    assert "Maturity level 3: " in summary and "Maturity level 2" in summary
+    goals = " ".join(str(c) for row in book["Goals"].iter_rows(values_only=True) for c in row if c)
+    assert "GG 3" in goals
+    deck = build_findings_deck(demo3, tmp_path / "deck.pptx")
+    titles = [s.shapes.title.text for s in Presentation(deck.path).slides if s.shapes.title is not None]
+    for pa in demo3.model.process_areas.values():
+        assert any(t.startswith(f"{pa.id} {pa.name}") for t in titles), pa.id
+    text = " ".join(shape.text_frame.text for s in Presentation(deck.path).slides for shape in s.shapes
+                    if shape.has_text_frame)
+    assert "Maturity level 2: " in text
+
+
+def test_the_report_lists_the_ml3_areas_and_both_levels(demo3_file, tmp_path):
+    from cmmikit.outputs.report import render_report
+
+    html = render_report(demo3_file, tmp_path / "report.html", report_date="2026-11-20").report.read_text()
+    for pa in ML3_SHIPPED:
+        assert f">{pa}<" in html or f" {pa} " in html, pa
+    assert "Maturity level 3: Not Rated" in html and "Maturity level 2: Not Achieved" in html
+    assert "Incident Resolution and Prevention" in html and "GG 3" in html
