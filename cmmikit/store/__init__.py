@@ -41,6 +41,7 @@ from cmmikit.store.records import (ACTION_STATUSES, APPRAISAL_TYPES, ARTIFACT_KI
                                    PracticeRecord, Response, Scope)
 from cmmikit.store.register import RegisterStore
 from cmmikit.store.setup import SetupStore
+from cmmikit.store.team import TeamRole, TeamStore
 from cmmikit.store.transfer import follow_up, slice_appraisal
 
 if TYPE_CHECKING:
@@ -50,12 +51,12 @@ __all__ = ["ACTION_STATUSES", "APPRAISAL_TYPES", "ARTIFACT_KINDS", "CHARACTERIZA
            "FINDING_KINDS", "FINDING_ORIGINS", "FINDING_STATUSES", "INSTANCE_KINDS", "REGISTER_KINDS", "SCOPES", "Action",
            "Affirmation", "Appraisal", "AppraisalInfo", "Artifact", "Assessor", "Cell", "Change", "Conflict", "Evidence",
            "Finding", "Freeze", "GoalDecision", "Instance", "Link", "Location", "MergeResult", "PracticeDecision",
-           "PracticeRecord", "Response", "ScaleChange", "ScaleMismatch", "Scope", "SliceInfo", "StoreError", "current_user", "follow_up", "is_url",
+           "PracticeRecord", "Response", "ScaleChange", "ScaleMismatch", "Scope", "SliceInfo", "StoreError", "TeamRole", "current_user", "follow_up", "is_url",
            "list_appraisals", "merge_slice", "parse", "slice_appraisal", "slice_info"]
 
 
 class Appraisal(SetupStore, PracticeStore, RegisterStore, FindingStore, ExchangeStore, FreshnessStore,
-                FreezeStore):
+                FreezeStore, TeamStore):
     """An open appraisal. Use :meth:`create`, :meth:`open` or :meth:`restore`; close it (or use ``with``)."""
 
     @classmethod

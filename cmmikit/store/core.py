@@ -125,13 +125,21 @@ class StoreCore:
 
     @property
     def access(self) -> roles.Access:
-        """Who this session is (its login) and its role on the appraisal (enforced by PostgreSQL)."""
-        return self._live().access
+        """Who this session is (its login) and its role on the appraisal (enforced by PostgreSQL; on a file the
+        role recorded for the OS login, shown only)."""
+        access = self._live().access
+        if access.enforced:
+            return access
+        row = self._rows(select(t.team_roles).where(t.team_roles.c.login == access.login))
+        if not row:
+            return access
+        return roles.Access(access.login, row[0]["role"], roles.split_pas(row[0]["pas"]), row[0]["changed_by"],
+                            row[0]["changed_at"])
 
     @property
     def login(self) -> str:
         """The login changes are recorded under: the database login on PostgreSQL, the OS login on a file."""
-        return self.access.login
+        return self._live().access.login
 
     def close(self) -> None:
         if self._backend is not None:

@@ -78,6 +78,13 @@ def no_role_message(access: Access, where: str) -> str:
             f"cmmikit grant URL --login {access.login} --role reader")
 
 
+def check_lead(access: Access, where: str, what: str) -> None:
+    """Refuse what only the lead may do (freeze, unfreeze, grant) for any other role (PostgreSQL)."""
+    if not access.is_lead:
+        raise NotPermitted(f"{where}: only the lead may {what}; login {access.login!r} is "
+                           f"{access.describe().split(' (', 1)[1][:-1]}; nothing was changed")
+
+
 def check_change(access: Access, table: str, pa: str | None, what: str, where: str) -> None:
     """Refuse a change of ``table`` (a row of process area ``pa``) the session's role does not allow."""
     check_write(access, where)
@@ -111,12 +118,13 @@ def set_up(conn: Connection, stamp: str) -> None:
 
 def server_access(conn: Connection, schema: str, where: str) -> Access:
     """This login's role on the appraisal in ``schema``; refuses a login without one (or revoked)."""
-    usage, defined = conn.execute(text("SELECT has_schema_privilege(oid, 'USAGE'), to_regprocedure("
-                                       "quote_ident(nspname) || '.cmmikit_access()') IS NOT NULL "
-                                       "FROM pg_namespace WHERE nspname = :s"), {"s": schema}).one()
+    usage = conn.execute(text("SELECT has_schema_privilege(oid, 'USAGE') FROM pg_namespace WHERE nspname = :s"),
+                         {"s": schema}).scalar()
     login = conn.execute(text("SELECT session_user")).scalar()
     if not usage:
         raise NotPermitted(no_role_message(Access(login, enforced=True), where))
+    defined = conn.execute(text("SELECT to_regprocedure(quote_ident(:s) || '.cmmikit_access()') IS NOT NULL"),
+                           {"s": schema}).scalar()
     if not defined:   # written before roles (schema 0005): only its owner could open it
         return Access(login, LEAD, enforced=True)
     row = conn.execute(text("SELECT * FROM cmmikit_access()")).one()
@@ -222,8 +230,8 @@ def apply_grants(conn: Connection, login: str, role: str) -> None:
     def run(statement: str) -> None:
         run_script(conn, statement)
 
-    run(f"REVOKE ALL ON ALL TABLES IN SCHEMA {schema} FROM {who}")
-    run(f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA {schema} FROM {who}")
+    run(f"REVOKE SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} FROM {who}")
+    run(f"REVOKE USAGE ON ALL SEQUENCES IN SCHEMA {schema} FROM {who}")
     run(f"GRANT USAGE ON SCHEMA {schema} TO {who}")
     if role == REVOKED:
         return
