@@ -347,7 +347,7 @@ def cmd_list(args: argparse.Namespace) -> None:
         print("no appraisals on this server yet (create one with: cmmikit new URL?appraisal=NAME --name ...)")
     for row in found:
         print(f"{row['appraisal']:<24} {row['name']}  ({row['model_id']}, {row['appraisal_type']}, "
-              f"last change {row['last_change'] or '-'})")
+              f"last change {row['last_change'] or '-'}; you: {row.get('role') or 'no role'})")
 
 
 def cmd_history(args: argparse.Namespace) -> None:

@@ -256,3 +256,43 @@ def test_a_second_lead_may_grant_and_freeze(postgres, team):
     assert done.by.endswith(f"(login {nina})") or done.by == nina
     with Appraisal.open(login_url(postgres, lead, ravi)) as a, pytest.raises(FrozenAppraisal):
         a.update_record("SD", "SP 1.1", "U1", characterization="FI")
+
+
+def test_the_server_lists_each_appraisal_with_the_logins_role(postgres, team):
+    from cmmikit.store import list_appraisals
+
+    lead, dana, ravi, nina = team
+    name = parse(lead.address).appraisal
+    server = login_url(postgres, lead, dana).split("?")[0]
+    assert {r["appraisal"]: r["role"] for r in list_appraisals(server)}.get(name) == "assessor"
+    assert name not in {r["appraisal"] for r in list_appraisals(server.replace(dana, nina))}
+    lead_rows = {r["appraisal"]: r["role"] for r in list_appraisals(postgres.url())}
+    assert lead_rows[name] == "lead"
+
+
+def test_an_appraisal_of_schema_0006_gets_the_roles_on_upgrade(postgres):
+    import psycopg
+    from sqlalchemy import create_engine, text
+
+    from old_schemas import AFTER_0005
+    from cmmikit.store.roles import UNINSTALL
+
+    with Appraisal.create(postgres.url(f"old{os.getpid()}x{next(_logins)}"), name="Old") as a:
+        a.add_instance("U1")
+        where = a.address
+    loc = parse(where)
+    engine = create_engine(loc.url)
+    with engine.begin() as conn:   # back to revision 0006: no logins, no roles, no policies
+        conn.execute(text(f'SET LOCAL search_path TO "{loc.schema}"'))
+        for statement in (*UNINSTALL, *AFTER_0005):
+            conn.execute(text(statement))
+        conn.execute(text("UPDATE alembic_version SET version_num = '0006'"))
+    engine.dispose()
+    ravi = make_login(postgres, "ravi")
+    with Appraisal.open(where) as a:
+        assert [(r.login, r.role) for r in a.team_roles()] == [("postgres", "lead")]
+        a.grant(ravi, "reader")
+        a.update_record("CM", "SP 1.1", "U1", characterization="LI")
+        assert a.history()[-1].login == "postgres"
+    with as_login(postgres, a, ravi) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
+        conn.execute("UPDATE practice_records SET characterization = 'NI'")

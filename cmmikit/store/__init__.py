@@ -214,8 +214,18 @@ def _verify_server_appraisal(backend: engines.Backend) -> None:
     backend.access = access
 
 
+def _my_role(conn: Connection, schema_name: str) -> str:
+    """This login's role on the appraisal in ``schema_name`` ("lead" for one written before roles existed)."""
+    defined = conn.execute(text("SELECT to_regprocedure(quote_ident(:s) || '.cmmikit_access()') IS NOT NULL"),
+                           {"s": schema_name}).scalar()
+    if not defined:
+        return roles.LEAD
+    return conn.execute(text(f'SELECT o_role FROM "{schema_name}".cmmikit_access()')).scalar() or ""
+
+
 def list_appraisals(url: str) -> list[dict[str, Any]]:
-    """The appraisals on a PostgreSQL server: name, appraisal name, model, type, last change."""
+    """The appraisals on a PostgreSQL server this login may read: name, appraisal name, model, type, last change
+    and the login's role on it."""
     loc = parse(url, need_appraisal=False)
     if loc.path is not None:
         raise StoreError(f"{url}: 'list' needs a server URL (postgresql+psycopg://user@host:5432/dbname)")
@@ -233,7 +243,7 @@ def list_appraisals(url: str) -> list[dict[str, Any]]:
                     conn.rollback()
                     continue
                 found.append({"appraisal": name[len("cmmikit_"):], "name": row[0], "model_id": row[1],
-                              "appraisal_type": row[2], "last_change": last or ""})
+                              "appraisal_type": row[2], "last_change": last or "", "role": _my_role(conn, name)})
     finally:
         engine.dispose()
     return found
