@@ -296,3 +296,19 @@ def test_an_appraisal_of_schema_0006_gets_the_roles_on_upgrade(postgres):
         assert a.history()[-1].login == "postgres"
     with as_login(postgres, a, ravi) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
         conn.execute("UPDATE practice_records SET characterization = 'NI'")
+
+
+def test_an_assessor_writes_new_records_findings_and_actions_of_their_pas(postgres, team):
+    lead, dana, _, _ = team
+    sd_finding = lead.add_finding("weakness", "SD", "SG 1", "No agreements.")
+    with Appraisal.open(login_url(postgres, lead, dana)) as a:
+        a.update_record("WMC", "SP 1.1", "U1", characterization="PI", weaknesses="late")   # a new row
+        mine = a.add_finding("weakness", "WP", "SG 1", "Estimates are guesses.")
+        action = a.add_action(mine, "Train the estimators")
+        a.update_action(action, status="in_progress")
+        with pytest.raises(NotPermitted, match="belongs to SD"):
+            a.add_finding("weakness", "SD", "SG 1", "Mine now.")
+        with pytest.raises(NotPermitted, match="belongs to SD"):
+            a.add_action(sd_finding, "Do it my way")
+    assert lead.record("WMC", "SP 1.1", "U1").weaknesses == "late"
+    assert [f.statement for f in lead.findings() if f.pa == "SD"] == ["No agreements."]

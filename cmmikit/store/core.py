@@ -233,6 +233,8 @@ class StoreCore:
         access = self._live().access
         if not access.enforced or access.role == roles.LEAD:
             return
+        if row is None and key and table.name in roles.FINDING_PARTS + roles.PA_TABLES:
+            row = self._conn.execute(_cached("select", table, tuple(key)), _params(key)).mappings().first()  # type: ignore[union-attr]
         pa = next((m["pa"] for m in (values, key, row or {}) if m.get("pa")), None) or subject.pa or None
         finding = next((m["finding_id"] for m in (values, key, row or {}) if m.get("finding_id")), None)
         if pa is None and finding is not None:
