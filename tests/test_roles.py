@@ -312,3 +312,14 @@ def test_an_assessor_writes_new_records_findings_and_actions_of_their_pas(postgr
             a.add_action(sd_finding, "Do it my way")
     assert lead.record("WMC", "SP 1.1", "U1").weaknesses == "late"
     assert [f.statement for f in lead.findings() if f.pa == "SD"] == ["No agreements."]
+
+
+def test_a_temporary_table_cannot_make_an_assessor_the_lead(postgres, team):
+    lead, dana, _, _ = team
+    with as_login(postgres, lead, dana) as conn:
+        conn.execute("CREATE TEMP TABLE team_roles (login text, role text, pas text, changed_by text, "
+                     "changed_at text)")
+        conn.execute("INSERT INTO pg_temp.team_roles VALUES (session_user, 'lead', '', '', '')")
+        conn.execute("SET search_path TO pg_temp, \"%s\"" % lead.location.schema)
+        assert conn.execute("UPDATE practice_records SET characterization = 'FI' WHERE pa = 'SD'").rowcount == 0
+    assert lead.record("SD", "SP 1.1", "U1").characterization == "PI"

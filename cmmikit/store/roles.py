@@ -136,28 +136,28 @@ def server_access(conn: Connection, schema: str, where: str) -> Access:
 
 # ------------------------------------------------------------------ PostgreSQL: functions, policies, triggers
 
-_FUNCTIONS = f"""
+_FUNCTIONS = """
 CREATE OR REPLACE FUNCTION cmmikit_role() RETURNS text LANGUAGE sql STABLE SECURITY DEFINER
-SET search_path FROM CURRENT AS $$
+SET search_path = {path} AS $$
   SELECT CASE WHEN r.rolsuper OR pg_has_role(session_user, n.nspowner, 'MEMBER') THEN 'lead'
               ELSE (SELECT tr.role FROM team_roles tr WHERE tr.login = session_user) END
   FROM pg_roles r, pg_namespace n WHERE r.rolname = session_user AND n.nspname = current_schema()
 $$;
 CREATE OR REPLACE FUNCTION cmmikit_assessor_pas() RETURNS text[] LANGUAGE sql STABLE SECURITY DEFINER
-SET search_path FROM CURRENT AS $$
+SET search_path = {path} AS $$
   SELECT CASE WHEN cmmikit_role() = 'assessor'
               THEN (SELECT string_to_array(tr.pas, ',') FROM team_roles tr WHERE tr.login = session_user)
               ELSE '{{}}'::text[] END
 $$;
 CREATE OR REPLACE FUNCTION cmmikit_access(OUT o_login text, OUT o_role text, OUT o_pas text, OUT o_by text,
                                           OUT o_at text) LANGUAGE sql STABLE SECURITY DEFINER
-SET search_path FROM CURRENT AS $$
+SET search_path = {path} AS $$
   SELECT session_user::text, coalesce(cmmikit_role(), ''), coalesce(tr.pas, ''), coalesce(tr.changed_by, ''),
          coalesce(tr.changed_at, '')
   FROM (SELECT 1) one LEFT JOIN team_roles tr ON tr.login = session_user
 $$;
 CREATE OR REPLACE FUNCTION cmmikit_log_entry() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
-SET search_path FROM CURRENT AS $$
+SET search_path = {path} AS $$
 BEGIN
   NEW.login := session_user;
   IF NEW.changed_by = '' THEN NEW.changed_by := session_user; END IF;
@@ -202,7 +202,9 @@ def _triggers(table: str) -> list[str]:
 def install(conn: Connection, stamp: str) -> None:
     """(Re)create the functions, policies and triggers on the appraisal's schema (its owner, in a transaction),
     record the owner as lead if no lead is recorded, and give every recorded login its grants again."""
-    run_script(conn, _FUNCTIONS)
+    # a SECURITY DEFINER function must not find a login's own temporary tables first: pg_temp goes last
+    schema = conn.dialect.identifier_preparer.quote_identifier(conn.execute(text("SELECT current_schema()")).scalar())
+    run_script(conn, _FUNCTIONS.format(path=f"{schema}, pg_temp"))
     for table in t.metadata.tables:
         run_script(conn, ";\n".join((*_policies(table), *_triggers(table))))
     record_creator(conn, conn.execute(text("SELECT session_user")).scalar(), stamp)
