@@ -233,6 +233,9 @@ def test_a_login_without_a_role_or_revoked_is_told_so_in_one_line(postgres, team
     lead.revoke(dana)
     with pytest.raises(NotPermitted, match=f"the role of login '{dana}' was revoked by .*postgres"):
         Appraisal.open(login_url(postgres, lead, dana))
+    revoked = run_cli("history", login_url(postgres, lead, dana))
+    assert revoked.returncode == 1 and revoked.stderr.count("\n") == 1 and PASSWORD not in revoked.stderr
+    assert "was revoked" in revoked.stderr and "cmmikit grant URL" in revoked.stderr
     import psycopg
 
     with as_login(postgres, lead, dana) as conn:   # and psql sees nothing
@@ -240,10 +243,13 @@ def test_a_login_without_a_role_or_revoked_is_told_so_in_one_line(postgres, team
             conn.execute("SELECT * FROM practice_records")
 
 
-def test_granting_a_login_the_server_lacks_is_refused(team):
+def test_granting_a_login_the_server_lacks_or_the_owner_is_refused(team):
     lead = team[0]
     with pytest.raises(StoreError, match="no database login 'ghost' on this server"):
         lead.grant("ghost", "reader")
+    with pytest.raises(StoreError, match="login 'postgres' owns this appraisal on the server"):
+        lead.revoke("postgres")
+    assert {r.login: r.role for r in lead.team_roles()}["postgres"] == "lead"
 
 
 def test_a_second_lead_may_grant_and_freeze(postgres, team):

@@ -224,6 +224,13 @@ def login_exists(conn: Connection, login: str) -> bool:
         is not None
 
 
+def always_lead(conn: Connection, login: str) -> bool:
+    """Whether ``login`` owns the current schema (or is a superuser): the database lets it do everything."""
+    return bool(conn.execute(text("SELECT r.rolsuper OR pg_has_role(r.oid, n.nspowner, 'MEMBER') FROM pg_roles r, "
+                                  "pg_namespace n WHERE r.rolname = :l AND n.nspname = current_schema()"),
+                             {"l": login}).scalar())
+
+
 def apply_grants(conn: Connection, login: str, role: str) -> None:
     """Give ``login`` exactly the privileges of ``role`` on the current schema (a revoked one keeps none but
     USAGE, so it can learn that it was revoked)."""

@@ -78,6 +78,9 @@ class TeamStore(StoreCore):
             if server and not roles.login_exists(conn, login):  # type: ignore[arg-type]
                 raise StoreError(f"{where}: no database login {login!r} on this server; create it first "
                                  f"(CREATE ROLE \"{login}\" LOGIN PASSWORD '...'), then grant it a role")
+            if server and role != roles.LEAD and roles.always_lead(conn, login):  # type: ignore[arg-type]
+                raise StoreError(f"{where}: login {login!r} owns this appraisal on the server (or is a superuser) "
+                                 "and is always its lead; nothing was changed")
             old = conn.execute(select(t.team_roles).where(t.team_roles.c.login == login)).mappings().first()  # type: ignore[union-attr]
             done = TeamRole(login, role, pas, self.user if self.user == self.login else f"{self.user} (login {self.login})",
                             now())
