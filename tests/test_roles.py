@@ -329,3 +329,17 @@ def test_a_temporary_table_cannot_make_an_assessor_the_lead(postgres, team):
         conn.execute("SET search_path TO pg_temp, \"%s\"" % lead.location.schema)
         assert conn.execute("UPDATE practice_records SET characterization = 'FI' WHERE pa = 'SD'").rowcount == 0
     assert lead.record("SD", "SP 1.1", "U1").characterization == "PI"
+
+
+def test_a_role_changed_while_a_session_is_open_counts_at_its_next_write(postgres, team):
+    lead, dana, _, _ = team
+    with Appraisal.open(login_url(postgres, lead, dana)) as a:
+        a.update_record("WP", "SP 1.1", "U1", notes="before")
+        lead.grant(dana, "assessor", ["SD"])
+        with pytest.raises(NotPermitted, match="belongs to WP"):
+            a.update_record("WP", "SP 1.1", "U1", notes="after")
+        a.update_record("SD", "SP 1.1", "U1", notes="now mine")
+        lead.revoke(dana)
+        with pytest.raises(NotPermitted, match="was revoked"):
+            a.update_record("SD", "SP 1.1", "U1", notes="again")
+    assert lead.record("SD", "SP 1.1", "U1").notes == "now mine"

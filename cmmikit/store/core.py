@@ -186,6 +186,9 @@ class StoreCore:
                     with conn.begin():
                         self._conn, self._writing = conn, True
                         backend.check_not_replaced()
+                        if backend.access.enforced:   # a role changed since the last write counts at once
+                            backend.access = roles.current_access(conn)
+                            roles.check_write(backend.access, self.location.display)
                         self._check_generation(conn)
                         yield
                 finally:

@@ -127,11 +127,16 @@ def server_access(conn: Connection, schema: str, where: str) -> Access:
                            {"s": schema}).scalar()
     if not defined:   # written before roles (schema 0005): only its owner could open it
         return Access(login, LEAD, enforced=True)
-    row = conn.execute(text("SELECT * FROM cmmikit_access()")).one()
-    access = Access(row.o_login, row.o_role, split_pas(row.o_pas), row.o_by, row.o_at, enforced=True)
+    access = current_access(conn)
     if access.role not in ROLES:
         raise NotPermitted(no_role_message(access, where))
     return access
+
+
+def current_access(conn: Connection) -> Access:
+    """The login's role as the database has it now (PostgreSQL, schema 0007 or later)."""
+    row = conn.execute(_ACCESS).one()
+    return Access(row.o_login, row.o_role, split_pas(row.o_pas), row.o_by, row.o_at, enforced=True)
 
 
 # ------------------------------------------------------------------ PostgreSQL: functions, policies, triggers
@@ -164,6 +169,7 @@ BEGIN
   RETURN NEW;
 END $$;
 """
+_ACCESS = text("SELECT * FROM cmmikit_access()")
 _READ = f"(SELECT cmmikit_role()) IN {MEMBERS}"
 _LEAD = "(SELECT cmmikit_role()) = 'lead'"
 _MY_PA = "ARRAY[pa] <@ (SELECT cmmikit_assessor_pas())"
