@@ -238,9 +238,8 @@ def test_a_login_without_a_role_or_revoked_is_told_so_in_one_line(postgres, team
     assert "was revoked" in revoked.stderr and "cmmikit grant URL" in revoked.stderr
     import psycopg
 
-    with as_login(postgres, lead, dana) as conn:   # and psql sees nothing
-        with pytest.raises(psycopg.errors.InsufficientPrivilege):
-            conn.execute("SELECT * FROM practice_records")
+    with as_login(postgres, lead, dana) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
+        conn.execute("SELECT * FROM practice_records")   # and psql sees nothing
 
 
 def test_granting_a_login_the_server_lacks_or_the_owner_is_refused(team):
@@ -278,9 +277,9 @@ def test_the_server_lists_each_appraisal_with_the_logins_role(postgres, team):
 
 def test_an_appraisal_of_schema_0006_gets_the_roles_on_upgrade(postgres):
     import psycopg
+    from old_schemas import AFTER_0005
     from sqlalchemy import create_engine, text
 
-    from old_schemas import AFTER_0005
     from cmmikit.store.roles import UNINSTALL
 
     with Appraisal.create(postgres.url(f"old{os.getpid()}x{next(_logins)}"), name="Old") as a:
@@ -326,7 +325,7 @@ def test_a_temporary_table_cannot_make_an_assessor_the_lead(postgres, team):
         conn.execute("CREATE TEMP TABLE team_roles (login text, role text, pas text, changed_by text, "
                      "changed_at text)")
         conn.execute("INSERT INTO pg_temp.team_roles VALUES (session_user, 'lead', '', '', '')")
-        conn.execute("SET search_path TO pg_temp, \"%s\"" % lead.location.schema)
+        conn.execute(f'SET search_path TO pg_temp, "{lead.location.schema}"')
         assert conn.execute("UPDATE practice_records SET characterization = 'FI' WHERE pa = 'SD'").rowcount == 0
     assert lead.record("SD", "SP 1.1", "U1").characterization == "PI"
 

