@@ -342,3 +342,13 @@ def test_a_role_changed_while_a_session_is_open_counts_at_its_next_write(postgre
         with pytest.raises(NotPermitted, match="was revoked"):
             a.update_record("SD", "SP 1.1", "U1", notes="again")
     assert lead.record("SD", "SP 1.1", "U1").notes == "now mine"
+
+
+def test_a_reader_granted_assessor_while_open_may_write_at_once(postgres, team):
+    lead, _, ravi, _ = team
+    with Appraisal.open(login_url(postgres, lead, ravi)) as a:
+        with pytest.raises(NotPermitted, match="is a reader"):
+            a.update_record("SD", "SP 1.1", "U1", notes="mine")
+        lead.grant(ravi, "assessor", ["SD"])
+        a.update_record("SD", "SP 1.1", "U1", notes="mine")
+    assert lead.record("SD", "SP 1.1", "U1").notes == "mine"
