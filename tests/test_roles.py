@@ -352,3 +352,14 @@ def test_a_reader_granted_assessor_while_open_may_write_at_once(postgres, team):
         lead.grant(ravi, "assessor", ["SD"])
         a.update_record("SD", "SP 1.1", "U1", notes="mine")
     assert lead.record("SD", "SP 1.1", "U1").notes == "mine"
+
+
+def test_what_a_screen_may_offer_each_role():
+    from cmmikit.store.roles import Access
+
+    dana = Access("dana", "assessor", ("WP", "WMC"), enforced=True)
+    assert (dana.may_edit("WP"), dana.may_edit("SD"), dana.may_edit()) == (True, False, False)
+    assert dana.why_not("SD") == "you (dana) assess WP, WMC, not SD" and dana.why_not("WP") == ""
+    ravi = Access("ravi", "reader", enforced=True)
+    assert not ravi.may_edit("WP") and ravi.why_not("WP") == "you (ravi) are a reader of this appraisal"
+    assert Access("ann", "lead", enforced=True).may_edit() and Access("me").may_edit("SD")   # a file: not enforced

@@ -45,6 +45,23 @@ class Access:
     def is_lead(self) -> bool:
         return not self.enforced or self.role == LEAD
 
+    def may_edit(self, pa: str | None = None) -> bool:
+        """Whether this role may change the records, evidence and findings of ``pa`` (None: the setup, decisions)."""
+        if not self.enforced or self.role == LEAD:
+            return True
+        return self.role == ASSESSOR and pa is not None and pa in self.pas
+
+    def why_not(self, pa: str | None = None) -> str:
+        """Why a screen disables editing, in a few words ('' when it may edit)."""
+        if self.may_edit(pa):
+            return ""
+        if self.role == READER:
+            return f"you ({self.login}) are a reader of this appraisal"
+        if self.role == ASSESSOR:
+            return (f"you ({self.login}) assess {', '.join(self.pas)}; only the lead changes this" if pa is None
+                    else f"you ({self.login}) assess {', '.join(self.pas)}, not {pa}")
+        return f"you ({self.login}) have no role on this appraisal"
+
     def describe(self) -> str:
         """'dana (assessor of WP, WMC)'."""
         what = self.role or "no role"
