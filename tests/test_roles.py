@@ -158,6 +158,8 @@ def test_an_assessor_changes_their_pas_only(postgres, team):
         a.update_record("WP", "SP 1.1", "U1", characterization="FI")
         item = a.add_artifact("Plan v2", location="wiki")   # the register is shared
         a.link_artifact(item, "WP", "SP 1.1", "U1")
+        with pytest.raises(NotPermitted, match="only the lead may remove"):
+            a.remove_artifact(item)      # it would take its links in every PA with it
         with pytest.raises(NotPermitted, match=f"belongs to SD; login '{dana}' is an assessor of WP, WMC"):
             a.update_record("SD", "SP 1.1", "U1", characterization="FI")
         with pytest.raises(NotPermitted, match="only the lead"):
@@ -173,6 +175,7 @@ def test_the_database_refuses_an_assessor_writing_another_pa_with_psql(postgres,
     import psycopg
 
     lead, dana, _, _ = team
+    lead.add_artifact("SLA", location="wiki")
     with as_login(postgres, lead, dana) as conn:
         with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
             conn.execute("INSERT INTO practice_records (pa, practice, instance_id, characterization) "
@@ -184,6 +187,8 @@ def test_the_database_refuses_an_assessor_writing_another_pa_with_psql(postgres,
             conn.execute("UPDATE appraisal SET sponsor = 'me'")
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute("UPDATE changes SET changed_by = 'someone'")
+        assert conn.execute("DELETE FROM artifacts").rowcount == 0     # the lead removes register items
+        assert conn.execute("UPDATE artifacts SET owner = 'dana'").rowcount == 1   # an assessor edits them
         conn.execute("INSERT INTO changes (at, changed_by, login, entity, key, field) "
                      "VALUES ('now', 'the lead', 'postgres', 'record', 'x', 'y')")
     assert lead.record("SD", "SP 1.1", "U1").characterization == "PI"

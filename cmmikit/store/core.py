@@ -230,7 +230,7 @@ class StoreCore:
                              "since it was opened; reopen it (your change was not saved)")
 
     def _may_change(self, table: Table, key: Key, values: Mapping[str, Any], row: Mapping[str, Any] | None,
-                    subject: Subject) -> None:
+                    subject: Subject, *, removing: bool = False) -> None:
         """Refuse (before anything is written) a change the session's role does not allow (PostgreSQL)."""
         access = self._live().access
         if not access.enforced or access.role == roles.LEAD:
@@ -241,7 +241,7 @@ class StoreCore:
         finding = next((m["finding_id"] for m in (values, key, row or {}) if m.get("finding_id")), None)
         if pa is None and finding is not None:
             pa = self._conn.execute(select(t.findings.c.pa).where(t.findings.c.id == finding)).scalar()  # type: ignore[union-attr]
-        roles.check_change(access, table.name, pa, subject.key, self.location.display)
+        roles.check_change(access, table.name, pa, subject.key, self.location.display, removing=removing)
 
     def _rows(self, stmt: ClauseElement) -> list[RowMapping]:
         if self._conn is not None:
@@ -360,7 +360,7 @@ class StoreCore:
                             current=dict(row))
 
     def _delete(self, table: Table, key: Key, subject: Subject, base_version: int | None, summary: str) -> None:
-        self._may_change(table, key, {}, None, subject)
+        self._may_change(table, key, {}, None, subject, removing=True)
         row = self._locked_row(table, key)
         if row is None:
             raise UnknownEntry(f"{subject.key}: no such entry (removed by another session?)")

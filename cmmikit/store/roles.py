@@ -22,7 +22,8 @@ ROLES = (LEAD, ASSESSOR, READER)
 MEMBERS = "('lead', 'assessor', 'reader')"
 PA_TABLES = ("practice_records", "evidence_links", "findings", "responses")       # rows of one PA each
 FINDING_PARTS = ("finding_practices", "finding_instances", "actions")             # rows of a finding's PA
-SHARED_TABLES = ("artifacts", "affirmations")                                     # the register: every assessor
+SHARED_TABLES = ("artifacts", "affirmations")   # the register: every assessor adds and edits, the lead removes
+                                                # (removing an item removes its links in every PA)
 ASSESSOR_TABLES = (*PA_TABLES, *FINDING_PARTS, *SHARED_TABLES)
 
 
@@ -102,10 +103,11 @@ def check_lead(access: Access, where: str, what: str) -> None:
                            f"{access.describe().split(' (', 1)[1][:-1]}; nothing was changed")
 
 
-def check_change(access: Access, table: str, pa: str | None, what: str, where: str) -> None:
+def check_change(access: Access, table: str, pa: str | None, what: str, where: str, *,
+                 removing: bool = False) -> None:
     """Refuse a change of ``table`` (a row of process area ``pa``) the session's role does not allow."""
     check_write(access, where)
-    if not access.enforced or access.role == LEAD or table in SHARED_TABLES:
+    if not access.enforced or access.role == LEAD or (table in SHARED_TABLES and not removing):
         return
     if table in PA_TABLES + FINDING_PARTS and pa is not None and pa in access.pas:
         return
@@ -114,7 +116,8 @@ def check_change(access: Access, table: str, pa: str | None, what: str, where: s
                            f"is an assessor of {', '.join(access.pas) or 'no process area'} only; nothing was "
                            "changed (the lead can assign it: cmmikit grant URL --login "
                            f"{access.login} --role assessor --pa ...)")
-    raise NotPermitted(f"{where}: only the lead may change {what} (login {access.login!r} is an assessor); "
+    doing = "remove" if removing else "change"
+    raise NotPermitted(f"{where}: only the lead may {doing} {what} (login {access.login!r} is an assessor); "
                        "nothing was changed")
 
 
@@ -203,10 +206,14 @@ def _policies(table: str) -> list[str]:
            **dict.fromkeys(SHARED_TABLES, "(SELECT cmmikit_role()) = 'assessor'")}.get(table)
     statements = [f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
                   *(f"DROP POLICY IF EXISTS {name} ON {table}" for name in ("cmmikit_read", "cmmikit_lead",
-                                                                            "cmmikit_assessor")),
+                                                                            "cmmikit_assessor",
+                                                                            "cmmikit_assessor_edit")),
                   f"CREATE POLICY cmmikit_read ON {table} FOR SELECT USING ({_READ})",
                   f"CREATE POLICY cmmikit_lead ON {table} FOR ALL USING ({_LEAD}) WITH CHECK ({_LEAD})"]
-    if own:
+    if own and table in SHARED_TABLES:
+        statements += [f"CREATE POLICY cmmikit_assessor ON {table} FOR INSERT WITH CHECK ({own})",
+                       f"CREATE POLICY cmmikit_assessor_edit ON {table} FOR UPDATE USING ({own}) WITH CHECK ({own})"]
+    elif own:
         statements.append(f"CREATE POLICY cmmikit_assessor ON {table} FOR ALL USING ({own}) WITH CHECK ({own})")
     if table == "changes":
         statements.append("CREATE POLICY cmmikit_assessor ON changes FOR INSERT "
