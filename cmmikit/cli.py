@@ -347,7 +347,7 @@ def cmd_list(args: argparse.Namespace) -> None:
         print("no appraisals on this server yet (create one with: cmmikit new URL?appraisal=NAME --name ...)")
     for row in found:
         print(f"{row['appraisal']:<24} {row['name']}  ({row['model_id']}, {row['appraisal_type']}, "
-              f"last change {row['last_change'] or '-'})")
+              f"last change {row['last_change'] or '-'}; you: {row.get('role') or 'no role'})")
 
 
 def cmd_history(args: argparse.Namespace) -> None:
@@ -363,7 +363,8 @@ def cmd_history(args: argparse.Namespace) -> None:
         where = c.key
         change = "created" if c.field == "created" else (
             f"removed ({_clip(c.old)})" if c.field == "removed" else f"{c.field}: {_clip(c.old)} -> {_clip(c.new)}")
-        print(f"{c.at.replace('T', ' ')[:16]}  {c.user:<14} {where}: {change}")
+        who = c.user if not c.login or c.login == c.user else f"{c.user} (login {c.login})"
+        print(f"{c.at.replace('T', ' ')[:16]}  {who:<14} {where}: {change}")
     if not changes:
         print("no changes match")
 
@@ -418,6 +419,35 @@ def cmd_unfreeze(args: argparse.Namespace) -> None:
         lifted = appraisal.unfreeze(args.reason or "")
     print(f"{appraisal.location.display}: reopened (it was frozen by {lifted.by} on {lifted.at[:10]}: "
           f"{lifted.reason}); the change log keeps this")
+
+
+def cmd_grant(args: argparse.Namespace) -> None:
+    pas = None if args.pa is None else [p for p in args.pa.split(",") if p.strip()]
+    with _open(args) as appraisal:
+        done = appraisal.grant(args.login, args.role, pas)
+        print(f"{appraisal.location.display}: {done.describe()}; {_enforcement(appraisal)}")
+
+
+def cmd_revoke(args: argparse.Namespace) -> None:
+    with _open(args) as appraisal:
+        done = appraisal.revoke(args.login)
+        print(f"{appraisal.location.display}: the role of {done.login} was revoked; {_enforcement(appraisal)}")
+
+
+def cmd_roles(args: argparse.Namespace) -> None:
+    with _open(args) as appraisal:
+        team, me = appraisal.team_roles(), appraisal.access
+        print(f"{appraisal.location.display}: you are {me.describe()}; {_enforcement(appraisal)}")
+    for member in team:
+        print(f"  {member.describe():<40} by {member.changed_by or '-'} {member.changed_at[:16].replace('T', ' ')}")
+    if not team:
+        print("  no roles recorded (cmmikit grant FILE --login NAME --role lead|assessor|reader)")
+
+
+def _enforcement(appraisal) -> str:
+    if appraisal.access.enforced:
+        return "the database enforces the roles"
+    return "recorded only: on a file its permissions are the boundary"
 
 
 def cmd_report(args: argparse.Namespace) -> None:
@@ -850,6 +880,22 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the team revised it after the session (needs --comment)")
     p.add_argument("--comment", default=None, help="what changed, or what the participants said")
     p.add_argument("--by", default=None, help="who validated it, e.g. a session (default: --user)")
+
+    p = command("grant", cmd_grant, "Give a login a role on the appraisal (lead only): lead, assessor of some process "
+                "areas, or reader. On PostgreSQL the database enforces it (GRANTs and row-level security); on a "
+                "file it is recorded and shown.")
+    p.add_argument("file", help="appraisal file or server URL")
+    p.add_argument("--login", required=True, help="the database login (on a file: the person's login name)")
+    p.add_argument("--role", required=True, choices=["lead", "assessor", "reader"], help="what the login may do")
+    p.add_argument("--pa", default=None, metavar="PA,PA", help="an assessor's process areas (default: those "
+                   "assigned to the team member of that name)")
+
+    p = command("revoke", cmd_revoke, "Take a login's role away (lead only); recorded in the change log.")
+    p.add_argument("file", help="appraisal file or server URL")
+    p.add_argument("--login", required=True, help="the login whose role is revoked")
+
+    p = command("roles", cmd_roles, "Show the team's roles on the appraisal and your own.")
+    p.add_argument("file", help="appraisal file or server URL")
 
     p = command("model", cmd_model, "Validate a model folder and list its process areas.")
     p.add_argument("model", nargs="?", default=None, help="model id or folder (default: cmmi-svc-1.3)")

@@ -94,3 +94,7 @@ class ImportProblem(CmmikitError):
             shown.append(problem)
         more = f" (and {len(problems) - len(shown)} more)" if len(problems) > len(shown) else ""
         super().__init__(f"{source}: {len(problems)} problem(s), nothing imported: {'; '.join(shown)}{more}")
+
+
+class NotPermitted(StoreError):
+    """The session's role (lead, assessor of some PAs, reader) does not allow this change; nothing was changed."""

@@ -1,6 +1,6 @@
 """Turning a new appraisal back into one of an older schema revision, to test the upgrades (both backends).
 
-Revision 0004 added the register, 0005 each appraisal's scale and 0007 the planning tables; 0003 (follow-ups) still held evidence as ``evidence`` rows (one per item per cell); 0002 also
+Revision 0004 added the register, 0005 each appraisal's scale, 0007 the planning tables and 0008 roles and logins; 0003 (follow-ups) still held evidence as ``evidence`` rows (one per item per cell); 0002 also
 lacked the follow-up columns and the ``changes_by_practice`` index.
 """
 
@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from sqlalchemy import create_engine, text
 
 from cmmikit.store.location import parse
+from cmmikit.store.roles import UNINSTALL
 
 PLANNING = importlib.import_module("cmmikit.store.migrations.versions.0007_planning").TABLES
 BEFORE_0007 = "".join(f"DROP TABLE {name};" for name in PLANNING)   # SQL making a new file one of 0005 or older
@@ -20,6 +21,8 @@ BEFORE_0007 = "".join(f"DROP TABLE {name};" for name in PLANNING)   # SQL making
 EvidenceRow = tuple[str, str, str, str, str, str, str, str]
 BEFORE_0003 = ["ALTER TABLE practice_records DROP COLUMN inherited", "ALTER TABLE appraisal DROP COLUMN follow_up_of",
                "DROP INDEX changes_by_practice"]
+
+BEFORE_0008 = ["DROP TABLE team_roles", "ALTER TABLE changes DROP COLUMN login"]   # 0008: roles and logins
 
 
 def downgrade(location: str, revision: str, evidence: Iterable[EvidenceRow] = (), *, version: int = 1,
@@ -40,11 +43,15 @@ def downgrade(location: str, revision: str, evidence: Iterable[EvidenceRow] = ()
     with engine.begin() as conn:
         if loc.path is None:
             conn.execute(text(f'SET LOCAL search_path TO "{loc.schema}"'))
+            for statement in UNINSTALL:   # 0008's functions and policies (re-installed by the upgrade)
+                conn.execute(text(statement))
         ids = {name: ident for ident, name in conn.execute(text("SELECT id, name FROM instances"))}
         for table in (*PLANNING, "evidence_links", "artifacts", "affirmations"):   # 0007 planning, 0004 register
             conn.execute(text(f"DROP TABLE {table}"))
         conn.execute(text("ALTER TABLE appraisal DROP COLUMN evidence_max_age_months"))
         conn.execute(text("ALTER TABLE appraisal DROP COLUMN scale"))   # 0005: each appraisal's own scale
+        for statement in BEFORE_0008:
+            conn.execute(text(statement))
         conn.execute(text(ddl))
         conn.execute(text("CREATE INDEX evidence_by_practice ON evidence (pa, practice, instance_id)"))
         for statement in BEFORE_0003 if revision == "0002" else ():

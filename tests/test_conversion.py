@@ -7,6 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from old_schemas import BEFORE_0008
 
 from cmmikit.errors import ImportProblem, InvalidValue
 from cmmikit.method.risk import assess
@@ -182,7 +183,7 @@ def test_a_scampi_b_file_of_the_previous_release_keeps_the_scale_it_was_recorded
     for path in (old, empty):
         conn = sqlite3.connect(path)
         conn.executescript(BEFORE_0007 + "UPDATE appraisal SET appraisal_type = 'SCAMPI B'; ALTER TABLE appraisal DROP COLUMN scale;"
-                           "UPDATE alembic_version SET version_num = '0004'")
+                           f"{'; '.join(BEFORE_0008)}; UPDATE alembic_version SET version_num = '0004'")
         conn.commit()
         conn.close()
     with Appraisal.open(old) as a:

@@ -23,7 +23,7 @@ from sqlalchemy import Connection, insert, select, text
 
 from cmmikit.errors import InvalidValue, ModelError, StoreError
 from cmmikit.model.scales import OWN_SCALE_TYPES, Scale, load_scale
-from cmmikit.store import engines, schema, tables as t
+from cmmikit.store import engines, roles, schema, tables as t
 from cmmikit.store.build import build, build_file, fill_rows
 from cmmikit.store.collection import CollectionStore, EvidenceRequest, Interview
 from cmmikit.store.conversion import ScaleChange, ScaleMismatch
@@ -32,7 +32,7 @@ from cmmikit.store.exchange import ExchangeStore
 from cmmikit.store.findings import FindingStore
 from cmmikit.store.freeze import Freeze, FreezeStore
 from cmmikit.store.freshness import FreshnessStore
-from cmmikit.store.location import Location, current_user, is_url, parse
+from cmmikit.store.location import Location, current_user, is_url, os_login, parse
 from cmmikit.store.merge import Conflict, MergeResult, SliceInfo, merge_slice, slice_info
 from cmmikit.store.planning import Factor, PlanUnit, SamplingStore
 from cmmikit.store.practices import PracticeStore
@@ -44,6 +44,7 @@ from cmmikit.store.records import (ACTION_STATUSES, APPRAISAL_TYPES, ARTIFACT_KI
 from cmmikit.store.readiness import FindingValidation, ReadinessCheck, ReadinessReview, ReadinessStore
 from cmmikit.store.register import RegisterStore
 from cmmikit.store.setup import SetupStore
+from cmmikit.store.team import TeamRole, TeamStore
 from cmmikit.store.transfer import follow_up, slice_appraisal
 
 if TYPE_CHECKING:
@@ -55,12 +56,12 @@ __all__ = ["ACTION_STATUSES", "APPRAISAL_TYPES", "ARTIFACT_KINDS", "CHARACTERIZA
            "EvidenceRequest", "Factor", "FindingValidation", "Interview", "PlanUnit", "ReadinessCheck",
            "ReadinessReview",
            "Finding", "Freeze", "GoalDecision", "Instance", "Link", "Location", "MergeResult", "PracticeDecision",
-           "PracticeRecord", "Response", "ScaleChange", "ScaleMismatch", "Scope", "SliceInfo", "StoreError", "current_user", "follow_up", "is_url",
+           "PracticeRecord", "Response", "ScaleChange", "ScaleMismatch", "Scope", "SliceInfo", "StoreError", "TeamRole", "current_user", "follow_up", "is_url",
            "list_appraisals", "merge_slice", "parse", "slice_appraisal", "slice_info"]
 
 
 class Appraisal(SetupStore, PracticeStore, RegisterStore, FindingStore, ExchangeStore, FreshnessStore, SamplingStore,
-                CollectionStore, ReadinessStore, FreezeStore):
+                CollectionStore, ReadinessStore, FreezeStore, TeamStore):
     """An open appraisal. Use :meth:`create`, :meth:`open` or :meth:`restore`; close it (or use ``with``)."""
 
     @classmethod
@@ -116,8 +117,8 @@ class Appraisal(SetupStore, PracticeStore, RegisterStore, FindingStore, Exchange
             schema.create(conn, name=name, model_id=loaded.id, model_ref=model_ref, user=who, stamp=stamp)
             if level_meta:
                 conn.execute(insert(t.meta), [{"key": k, "value": v} for k, v in level_meta.items()])
-            conn.execute(insert(t.changes).values(at=stamp, changed_by=who, entity="appraisal", key="appraisal",
-                                                  field="created", new=name))
+            conn.execute(insert(t.changes).values(at=stamp, changed_by=who, login=os_login(), entity="appraisal",
+                                                  key="appraisal", field="created", new=name))
 
         build(parse(location), overwrite, fill)
         appraisal = cls.open(location, user=who)
@@ -204,19 +205,32 @@ def _check_and_upgrade_file(path: Path) -> None:
 def _verify_server_appraisal(backend: engines.Backend) -> None:
     loc = backend.location
     with backend.engine.connect() as conn:
-        exists = conn.execute(text("SELECT 1 FROM information_schema.schemata WHERE schema_name = :s"),
-                              {"s": loc.schema}).first()
+        exists = conn.execute(text("SELECT 1 FROM pg_namespace WHERE nspname = :s"), {"s": loc.schema}).first()
         if not exists:
             raise StoreError(f"{loc.display}: no appraisal named {loc.appraisal!r} on this server "
                              "('cmmikit list URL' shows them, 'cmmikit new URL --name ...' creates one)")
+        access = roles.server_access(conn, loc.schema, loc.display)
         found = schema.revision(conn)
         schema.check_revision(loc.display, found)
     if found != schema.HEAD:
         schema.upgrade_server(backend.engine, loc.display)
+        with backend.engine.connect() as conn:
+            access = roles.server_access(conn, loc.schema, loc.display)
+    backend.access = access
+
+
+def _my_role(conn: Connection, schema_name: str) -> str:
+    """This login's role on the appraisal in ``schema_name`` ("lead" for one written before roles existed)."""
+    defined = conn.execute(text("SELECT to_regprocedure(quote_ident(:s) || '.cmmikit_access()') IS NOT NULL"),
+                           {"s": schema_name}).scalar()
+    if not defined:
+        return roles.LEAD
+    return conn.execute(text(f'SELECT o_role FROM "{schema_name}".cmmikit_access()')).scalar() or ""
 
 
 def list_appraisals(url: str) -> list[dict[str, Any]]:
-    """The appraisals on a PostgreSQL server: name, appraisal name, model, type, last change."""
+    """The appraisals on a PostgreSQL server this login may read: name, appraisal name, model, type, last change
+    and the login's role on it."""
     loc = parse(url, need_appraisal=False)
     if loc.path is not None:
         raise StoreError(f"{url}: 'list' needs a server URL (postgresql+psycopg://user@host:5432/dbname)")
@@ -234,7 +248,7 @@ def list_appraisals(url: str) -> list[dict[str, Any]]:
                     conn.rollback()
                     continue
                 found.append({"appraisal": name[len("cmmikit_"):], "name": row[0], "model_id": row[1],
-                              "appraisal_type": row[2], "last_change": last or ""})
+                              "appraisal_type": row[2], "last_change": last or "", "role": _my_role(conn, name)})
     finally:
         engine.dispose()
     return found

@@ -11,10 +11,10 @@ from sqlalchemy import Connection, insert, text
 
 from cmmikit import atomic
 from cmmikit.errors import StoreError
-from cmmikit.store import engines, schema, tables as t
+from cmmikit.store import engines, roles, schema, tables as t
 from cmmikit.store.core import now
 from cmmikit.store.freeze import FROZEN_KEY, file_freeze, install_guards, parse_freeze, refuse_replacing_frozen
-from cmmikit.store.location import Location
+from cmmikit.store.location import Location, os_login
 
 
 def build(loc: Location, overwrite: bool, fill: Callable[[Connection], None]) -> None:
@@ -100,9 +100,10 @@ def fill_rows(conn: Connection, rows: dict[str, list[dict[str, Any]]], *, who: s
     if conn.dialect.name == "postgresql":
         reset_sequences(conn)
     conn.execute(t.appraisal.update().values(generation=uuid.uuid4().hex))
+    roles.set_up(conn, now())
     if field is not None:
-        conn.execute(insert(t.changes).values(at=now(), changed_by=who, entity="appraisal", key="appraisal",
-                                              field=field, new=note))
+        conn.execute(insert(t.changes).values(at=now(), changed_by=who, login=os_login(), entity="appraisal",
+                                              key="appraisal", field=field, new=note))
 
 
 def reset_sequences(conn: Connection) -> None:

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.sql import ClauseElement
 
 from cmmikit.errors import ConflictError, FrozenAppraisal, InvalidValue, ReadOnlyAppraisal, StoreError, UnknownEntry
-from cmmikit.store import engines, tables as t
+from cmmikit.store import engines, roles, tables as t
 from cmmikit.store.engines import Backend
 from cmmikit.store.location import Location
 
@@ -123,6 +123,24 @@ class StoreCore:
     def readonly(self) -> bool:
         return self._live().readonly
 
+    @property
+    def access(self) -> roles.Access:
+        """Who this session is (its login) and its role on the appraisal (enforced by PostgreSQL; on a file the
+        role recorded for the OS login, shown only)."""
+        access = self._live().access
+        if access.enforced:
+            return access
+        row = self._rows(select(t.team_roles).where(t.team_roles.c.login == access.login))
+        if not row:
+            return access
+        return roles.Access(access.login, row[0]["role"], roles.split_pas(row[0]["pas"]), row[0]["changed_by"],
+                            row[0]["changed_at"])
+
+    @property
+    def login(self) -> str:
+        """The login changes are recorded under: the database login on PostgreSQL, the OS login on a file."""
+        return self._live().access.login
+
     def close(self) -> None:
         if self._backend is not None:
             engines.release(self._backend)
@@ -167,6 +185,9 @@ class StoreCore:
                     with conn.begin():
                         self._conn, self._writing = conn, True
                         backend.check_not_replaced()
+                        if backend.access.enforced:   # a role changed since the last write counts at once
+                            backend.access = roles.current_access(conn)
+                            roles.check_write(backend.access, self.location.display)
                         self._check_generation(conn)
                         yield
                 finally:
@@ -208,6 +229,20 @@ class StoreCore:
             raise StoreError(f"{self.location.display}: the appraisal was replaced (re-imported or re-created) "
                              "since it was opened; reopen it (your change was not saved)")
 
+    def _may_change(self, table: Table, key: Key, values: Mapping[str, Any], row: Mapping[str, Any] | None,
+                    subject: Subject, *, removing: bool = False) -> None:
+        """Refuse (before anything is written) a change the session's role does not allow (PostgreSQL)."""
+        access = self._live().access
+        if not access.enforced or access.role == roles.LEAD:
+            return
+        if row is None and key and table.name in roles.FINDING_PARTS + roles.PA_TABLES:
+            row = self._conn.execute(_cached("select", table, tuple(key)), _params(key)).mappings().first()  # type: ignore[union-attr]
+        pa = next((m["pa"] for m in (values, key, row or {}) if m.get("pa")), None) or subject.pa or None
+        finding = next((m["finding_id"] for m in (values, key, row or {}) if m.get("finding_id")), None)
+        if pa is None and finding is not None:
+            pa = self._conn.execute(select(t.findings.c.pa).where(t.findings.c.id == finding)).scalar()  # type: ignore[union-attr]
+        roles.check_change(access, table.name, pa, subject.key, self.location.display, removing=removing)
+
     def _rows(self, stmt: ClauseElement) -> list[RowMapping]:
         if self._conn is not None:
             return self._conn.execute(stmt).mappings().all()
@@ -238,14 +273,16 @@ class StoreCore:
     def _log_many(self, entries: Iterable[tuple[Subject, str, Any, Any]]) -> None:
         """Write change-log lines (subject, field, old, new) in one statement."""
         at = now()
-        rows = [{"at": at, "changed_by": self.user, "entity": subject.entity, "entity_id": subject.entity_id,
-                 "pa": subject.pa, "practice": subject.practice, "instance": subject.instance, "key": subject.key,
-                 "field": field, "old": _as_text(old), "new": _as_text(new)} for subject, field, old, new in entries]
+        rows = [{"at": at, "changed_by": self.user, "login": self.login, "entity": subject.entity,
+                 "entity_id": subject.entity_id, "pa": subject.pa, "practice": subject.practice,
+                 "instance": subject.instance, "key": subject.key, "field": field, "old": _as_text(old),
+                 "new": _as_text(new)} for subject, field, old, new in entries]
         if rows:
             self._conn.execute(_LOG, rows)  # type: ignore[union-attr]
 
     def _insert(self, table: Table, values: dict[str, Any], subject: Subject, logged: Mapping[str, Any]) -> int | None:
         """Insert a row stamped with its first version; log the given fields as created."""
+        self._may_change(table, {}, values, None, subject)
         stamp = {"version": 1, "updated_by": self.user, "updated_at": now()}
         result = self._conn.execute(insert(table).values(**values, **stamp))  # type: ignore[union-attr]
         pk = result.inserted_primary_key
@@ -258,6 +295,7 @@ class StoreCore:
     def _upsert(self, table: Table, key: Key, changes: Mapping[str, Any], subject: Subject,
                 base_version: int | None) -> RowMapping | None:
         """Change a row that may not exist yet (version 0); returns the row as it was, or None if created."""
+        self._may_change(table, key, changes, None, subject)
         row = self._locked_row(table, key)
         if row is None:
             self._check_version(None, base_version, subject)
@@ -291,6 +329,7 @@ class StoreCore:
         ``touch`` raises the version even when no field of the row changed (its links did).
         Returns the row as it was before the change.
         """
+        self._may_change(table, key, changes, row, subject)
         if row is None:
             row = self._locked_row(table, key)
         if row is None:
@@ -321,6 +360,7 @@ class StoreCore:
                             current=dict(row))
 
     def _delete(self, table: Table, key: Key, subject: Subject, base_version: int | None, summary: str) -> None:
+        self._may_change(table, key, {}, None, subject, removing=True)
         row = self._locked_row(table, key)
         if row is None:
             raise UnknownEntry(f"{subject.key}: no such entry (removed by another session?)")

@@ -24,8 +24,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.pool import QueuePool
 
-from cmmikit.errors import FROZEN_MARKER, FrozenAppraisal, ReadOnlyAppraisal, StoreBusy, StoreError, StoreUnavailable
-from cmmikit.store.location import Location
+from cmmikit.errors import (FROZEN_MARKER, FrozenAppraisal, NotPermitted, ReadOnlyAppraisal, StoreBusy, StoreError,
+                            StoreUnavailable)
+from cmmikit.store.location import Location, os_login
+from cmmikit.store.roles import Access
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 SHM_DMS_BYTE = 128   # SQLite holds a shared lock on this byte of "-shm" while a connection has the file open
@@ -52,6 +54,7 @@ class Backend:
     refs: int = 0
     key: tuple = field(default=())
     verified: bool = False
+    access: Access = field(default_factory=lambda: Access(os_login()))   # PostgreSQL: set when verified
 
     @property
     def dialect(self) -> str:
@@ -240,6 +243,9 @@ def _translate(location: Location, exc: DBAPIError) -> StoreError:
     where = location.display
     if FROZEN_MARKER in message:
         return FrozenAppraisal(f"{where}: {FROZEN_MARKER} (cmmikit freeze); nothing was changed")
+    if "row-level security" in lowered or "permission denied" in lowered:
+        return NotPermitted(f"{where}: the database refused the change ({message}): your role does not allow it; "
+                            "nothing was changed (cmmikit roles URL shows the team's roles)")
     if "locked" in lowered or "busy" in lowered or "lock timeout" in lowered or "could not obtain lock" in lowered:
         return StoreBusy(f"{where}: appraisal is busy: another session is writing; try again")
     if "readonly" in lowered or "read-only" in lowered:

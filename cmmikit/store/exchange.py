@@ -14,7 +14,8 @@ from cmmikit.store.records import Change
 
 DUMP_FORMAT = "cmmikit-appraisal"
 DUMP_VERSION = 5                    # the integer of the schema revision the dump's rows follow
-PRIVATE_COLUMNS = {"appraisal": {"generation"}}
+# not exported: the identity of this copy, and (to keep exports of schema 5) the logins of the change log
+PRIVATE_COLUMNS = {"appraisal": {"generation"}, "changes": {"login"}}
 
 
 def dump_columns(table: str) -> list[str]:
@@ -81,7 +82,7 @@ class ExchangeStore(StoreCore):
         if since:
             stmt = stmt.where(c.at >= since)
         return [Change(r["id"], r["at"], r["changed_by"], r["entity"], r["key"], r["field"], r["old"], r["new"],
-                       r["pa"], r["practice"], r["instance"]) for r in self._rows(stmt.order_by(c.id))]
+                       r["pa"], r["practice"], r["instance"], r["login"]) for r in self._rows(stmt.order_by(c.id))]
 
     def last_change_id(self) -> int:
         """The id of the newest change-log entry (0 for none)."""

@@ -21,7 +21,7 @@ from pathlib import Path
 from sqlalchemy import Connection, delete, insert, select, text
 
 from cmmikit.errors import FROZEN_MARKER, FrozenAppraisal, StoreError
-from cmmikit.store import tables as t
+from cmmikit.store import roles, tables as t
 from cmmikit.store.core import StoreCore, Subject, now
 
 FROZEN_KEY = "frozen"
@@ -129,6 +129,7 @@ class FreezeStore(StoreCore):
 
     def freeze(self, reason: str) -> Freeze:
         """Freeze the record (the reason is required); refused when it is frozen already."""
+        roles.check_lead(self.access, self.location.display, "freeze the appraisal record")
         reason = (reason or "").strip()
         if not reason:
             raise StoreError("say why the appraisal is frozen (--reason, e.g. \"final findings presented\")")
@@ -136,7 +137,8 @@ class FreezeStore(StoreCore):
             current = self.frozen()
             if current is not None:
                 raise FrozenAppraisal(current.sentence(self.location.display))
-            done = Freeze(by=self.user, at=now(), reason=reason, digest=self.content_digest())
+            who = self.user if self.user == self.login else f"{self.user} (login {self.login})"
+            done = Freeze(by=who, at=now(), reason=reason, digest=self.content_digest())
             self._log(Subject("appraisal", "appraisal record"), "frozen", None, f"{reason} (digest {done.digest})")
             self._conn.execute(insert(t.meta).values(key=FROZEN_KEY, value=json.dumps(  # type: ignore[union-attr]
                 {"by": done.by, "at": done.at, "reason": done.reason, "digest": done.digest}, sort_keys=True)))
@@ -144,6 +146,7 @@ class FreezeStore(StoreCore):
 
     def unfreeze(self, reason: str = "") -> Freeze:
         """Reopen a frozen record; the change log keeps who did it and why. Returns the freeze lifted."""
+        roles.check_lead(self.access, self.location.display, "unfreeze the appraisal record")
         with self.transaction():
             current = self.frozen()
             if current is None:

@@ -145,6 +145,11 @@ def current_user(explicit: str | None = None) -> str:
     for candidate in (explicit, *(os.environ.get(name) for name in USER_ENVS)):
         if candidate and candidate.strip():
             return candidate.strip()
+    return os_login()
+
+
+def os_login() -> str:
+    """The operating system's login of this process (what a change to a file is recorded under)."""
     try:
         return getpass.getuser()
     except (KeyError, OSError):

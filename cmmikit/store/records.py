@@ -303,3 +303,5 @@ class Change:
     pa: str = ""
     practice: str = ""
     instance: str = ""
+    login: str = ""      # the database login that wrote it (PostgreSQL: session_user) or the OS login
+

@@ -17,11 +17,11 @@ from pathlib import Path
 from sqlalchemy import Connection, insert, inspect, select, text
 
 from cmmikit.errors import NotAnAppraisal, ReadOnlyAppraisal, SchemaTooNew, StoreError
-from cmmikit.store import engines, tables as t
+from cmmikit.store import engines, roles, tables as t
 from cmmikit.store.freeze import install_guards
 
 APPLICATION = "cmmikit"
-REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007")  # oldest first; the last is the current schema
+REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008")  # oldest first; the last is the current schema
 HEAD = REVISIONS[-1]
 LEGACY = {"1": "0001"}                 # meta.schema_version of files written before Alembic
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -36,6 +36,7 @@ def create(conn: Connection, *, name: str, model_id: str, model_ref: str, user: 
     conn.execute(insert(t.alembic_version).values(version_num=HEAD))
     conn.execute(insert(t.appraisal).values(id=1, name=name, model_id=model_id, model_ref=model_ref,
                                             generation=generation, version=1, updated_by=user, updated_at=stamp))
+    roles.set_up(conn, stamp)
     return generation
 
 
@@ -152,6 +153,8 @@ def upgrade_server(engine, where: str) -> None:
         conn.execute(text("LOCK TABLE alembic_version IN EXCLUSIVE MODE"))   # one session upgrades, others wait
         if revision(conn) != HEAD:
             command.upgrade(alembic_config(conn), HEAD)
+            roles.install(conn, conn.execute(text("SELECT to_char(now() AT TIME ZONE 'UTC', "
+                                                  "'YYYY-MM-DD\"T\"HH24:MI:SS\"+00:00\"')")).scalar())
 
 
 def alembic_config(conn: Connection):

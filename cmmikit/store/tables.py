@@ -248,6 +248,7 @@ changes = Table(
     Column("new", Text),
     Index("changes_by_cell", "pa", "practice", "instance"),
     Index("changes_by_practice", "pa", "practice", "entity", "field", "id"),  # newest data change per practice
+    _text("login"),   # the database login (PostgreSQL: session_user, set by a trigger) or the OS login
     **AUTOINCREMENT,
 )
 
@@ -358,6 +359,15 @@ finding_validations = Table(  # the preliminary findings validation: the team's 
 PLANNING_TABLES = ("plan_factors", "plan_units", "plan_unit_values", "evidence_requests", "interviews",
                    "interview_pas", "interview_instances", "readiness_reviews", "readiness_checks",
                    "finding_validations")
+
+team_roles = Table(  # who may do what (enforced by PostgreSQL; on a file recorded and shown)
+    "team_roles", metadata,
+    Column("login", Text, primary_key=True),
+    Column("role", Text, nullable=False),
+    _text("pas"),        # an assessor's process areas, comma-separated
+    _text("changed_by"), _text("changed_at"),
+    _in("role", ("lead", "assessor", "reader", "revoked")),
+)
 
 # the tables a JSON export holds, parents before children
 DUMP_TABLES = ("appraisal", "instances", "instance_pas", "pa_scope", "assessors", "assessor_pas",
