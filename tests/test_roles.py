@@ -368,3 +368,38 @@ def test_what_a_screen_may_offer_each_role():
     ravi = Access("ravi", "reader", enforced=True)
     assert not ravi.may_edit("WP") and ravi.why_not("WP") == "you (ravi) are a reader of this appraisal"
     assert Access("ann", "lead", enforced=True).may_edit() and Access("me").may_edit("SD")   # a file: not enforced
+
+
+def test_a_colleague_opening_an_appraisal_that_needs_an_upgrade_is_told_to_ask_its_owner(postgres):
+    from old_schemas import BEFORE_0008
+    from sqlalchemy import create_engine, text
+
+    from cmmikit.store.roles import UNINSTALL
+
+    with Appraisal.create(postgres.url(f"up{os.getpid()}x{next(_logins)}"), name="Old") as lead:
+        ravi = make_login(postgres, "ravi")
+        lead.grant(ravi, "assessor", ["WP"])
+        where = lead.address
+    loc = parse(where)
+    engine = create_engine(loc.url)
+    with engine.begin() as conn:   # back to revision 0007 as an older cmmikit left it: no policies, plain grants
+        conn.execute(text(f'SET LOCAL search_path TO "{loc.schema}"'))
+        for statement in (*UNINSTALL, *BEFORE_0008):
+            conn.execute(text(statement))
+        for table in conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")):
+            conn.execute(text(f"ALTER TABLE {table[0]} DISABLE ROW LEVEL SECURITY"))
+        conn.execute(text("UPDATE alembic_version SET version_num = '0007'"))
+    engine.dispose()
+    with pytest.raises(StoreError) as refused:
+        Appraisal.open(login_url(postgres, lead, ravi))
+    message = str(refused.value)
+    assert "schema 0007" in message and "ask postgres to open it once" in message, message
+    assert "permission denied" not in message and PASSWORD not in message
+    with Appraisal.open(where) as a:   # the owner opens it once: upgraded; roles did not exist before, so
+        assert a.access.role == "lead"  # the colleague is told to ask for one, and the lead grants it
+    with pytest.raises(NotPermitted, match=f"login '{ravi}' has no role on this appraisal"):
+        Appraisal.open(login_url(postgres, lead, ravi))
+    with Appraisal.open(where) as a:
+        a.grant(ravi, "assessor", ["WP"])
+    with Appraisal.open(login_url(postgres, lead, ravi)) as a:
+        assert a.access.role == "assessor" and a.access.pas == ("WP",)

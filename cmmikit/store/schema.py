@@ -150,6 +150,13 @@ def upgrade_server(engine, where: str) -> None:
     from alembic import command
 
     with engine.connect() as conn, conn.begin():
+        owner, may = conn.execute(text(
+            "SELECT pg_get_userbyid(nspowner), pg_has_role(session_user, nspowner, 'MEMBER') "
+            "FROM pg_namespace WHERE nspname = current_schema()")).one()
+        if not may:   # only the schema's owner (its lead) may change its tables
+            raise StoreError(f"{where}: this appraisal was written by an older cmmikit (schema {revision(conn)}) "
+                             f"and must be upgraded to schema {HEAD} by its owner; ask {owner} to open it once with "
+                             "this cmmikit version (e.g. cmmikit roles URL); nothing was changed")
         conn.execute(text("LOCK TABLE alembic_version IN EXCLUSIVE MODE"))   # one session upgrades, others wait
         if revision(conn) != HEAD:
             command.upgrade(alembic_config(conn), HEAD)
