@@ -174,3 +174,39 @@ def test_every_screen_names_all_its_inputs_on_a_scampi_b(folder: Path, demo_b_fi
     for make in (SetupView, WalkthroughView, RatingsView, FindingsView, ExportView):
         page = Workbench(make, folder / "dry-run.cmmi", folder=folder)
         assert unlabelled(page.widget) == [], make.__name__
+
+
+def test_chooser_lists_the_team_servers_appraisals_with_your_role(folder: Path, postgres,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from postgres_cluster import PASSWORD
+
+    names = [f"chooser{os.getpid()}{n}" for n in ("a", "b")]
+    for name, title in zip(names, ("Gamma", "Delta")):
+        Appraisal.create(postgres.url(name), name=title).close()
+    server = postgres.url().replace(f":{PASSWORD}@", "@")
+    monkeypatch.setenv("CMMIKIT_SERVER", server)
+    monkeypatch.setenv("PGPASSWORD", PASSWORD)
+    page = Workbench(SetupView, folder / "alpha.cmmi", folder=folder)
+    chooser = page.chooser
+    listed = dict(chooser.files.options)
+    for name, title in zip(names, ("Gamma", "Delta")):
+        [label] = [label for label in listed if label.startswith(f"{title} on the team server (you: lead")]
+        assert listed[label] == f"{server}?appraisal={name}"
+    assert all(PASSWORD not in value and PASSWORD not in label for label, value in chooser.files.options)
+    assert "you are" in chooser.current_label.value
+    chooser.files.value = f"{server}?appraisal={names[1]}"
+    chooser.open_file_button.click()
+    assert page.view.appraisal.info().name == "Delta", chooser.status.text
+    assert "you are postgres (lead)" in chooser.current_label.value
+    assert chooser.files.value == f"{server}?appraisal={names[1]}"   # the open one is the listed one, not a copy
+    assert len(chooser.files.options) == len(listed)
+
+
+def test_an_unreachable_team_server_is_one_line_and_the_files_stay(folder: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CMMIKIT_SERVER", "postgresql+psycopg://nobody@127.0.0.1:1/none")
+    page = Workbench(SetupView, folder / "alpha.cmmi", folder=folder)
+    assert page.chooser.status.text.startswith("CMMIKIT_SERVER: ") and "\n" not in page.chooser.status.text
+    assert [label.split(" ")[0] for label, _ in page.chooser.files.options] == ["alpha.cmmi", "team/beta.cmmi"]

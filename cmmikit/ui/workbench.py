@@ -21,7 +21,7 @@ from typing import Any
 import ipywidgets as w
 
 from cmmikit.errors import CmmikitError, InvalidValue
-from cmmikit.store import Appraisal
+from cmmikit.store import Appraisal, list_appraisals, parse
 from cmmikit.ui.common import (SCREEN_CLASS, STYLE, StatusLine, View, adopt, button, close_tree, esc, is_url,
                                location_key, remember_location, shared_appraisal, submit_button,
                                text_field)
@@ -41,6 +41,33 @@ def type_and_scale(appraisal: Appraisal) -> str:
     values = " ".join(scale_badge(scale, v) for v in scale.all_values)
     return (f"<small>{esc(appraisal.info().appraisal_type)} &middot; scale {esc(scale.name)}: </small>"
             f"<small style='font-size:10px'>{values}</small>")
+
+
+SERVER_ENV = "CMMIKIT_SERVER"   # the team's server (a URL without appraisal or password): its appraisals are listed
+
+
+def server_appraisals(server: str) -> list[tuple[str, str]]:
+    """(label, address without password) of each appraisal on ``server`` this login has a role on."""
+    base = parse(server, need_appraisal=False)
+    listed = []
+    for found in list_appraisals(server):
+        if not found["role"] or found["role"] == "revoked":
+            continue
+        address = type(base)(url=base.url, appraisal=found["appraisal"]).shareable
+        changed = f", changed {found['last_change'][:16].replace('T', ' ')}" if found["last_change"] else ""
+        listed.append((f"{found['name']} on the team server (you: {found['role']}{changed})", address))
+    return listed
+
+
+def same_key(location: str) -> str:
+    """One spelling per appraisal, whatever password a URL was typed with."""
+    return location_key(parse(location).shareable if is_url(location) else location)
+
+
+def identity(appraisal: Appraisal) -> str:
+    """'you are dana (assessor of WP, WMC)' on a server; 'you are ann' on a file (its roles are not enforced)."""
+    access = appraisal.access
+    return f"you are {access.describe() if access.enforced else access.login}"
 
 
 def display_location(location: str) -> str:
@@ -96,7 +123,8 @@ class AppraisalChooser:
         where = self._location(appraisal)
         self.current_label.value = (f"<b>{esc(info.name)}</b> <small title='{esc(display_location(where))}'>"
                                     f"({esc(display_location(where) if is_url(where) else Path(where).name)})</small> "
-                                    + type_and_scale(appraisal))
+                                    + type_and_scale(appraisal)
+                                    + f" <small class='cmmikit-identity'>&middot; {esc(identity(appraisal))}</small>")
         self.rescan()
 
     @staticmethod
@@ -104,8 +132,9 @@ class AppraisalChooser:
         return str(getattr(appraisal, "location", None) or appraisal.path)
 
     def rescan(self) -> None:
-        """List the appraisal files under the folder (the open one first if it lives elsewhere)."""
-        current = location_key(self._location(self.current))
+        """List the appraisal files under the folder and those on the team's server (``$CMMIKIT_SERVER``); the
+        open one first if it is neither."""
+        current = same_key(self._location(self.current))
         options: list[tuple[str, str]] = []
         for path in find_appraisals(self.folder):
             try:
@@ -113,10 +142,16 @@ class AppraisalChooser:
             except OSError:  # removed since the folder was read
                 continue
             options.append((f"{path.relative_to(self.folder)} (changed {stamp})", str(path.resolve())))
-        if current not in {value for _, value in options}:
+        server = os.environ.get(SERVER_ENV, "").strip()
+        if server:
+            try:
+                options += server_appraisals(server)
+            except CmmikitError as exc:
+                self.status.error(f"{SERVER_ENV}: {exc}")
+        if current not in {same_key(value) for _, value in options}:
             options.insert(0, (display_location(self._location(self.current)), current))
         self.files.options = options
-        self.files.value = current
+        self.files.value = next(value for _, value in options if same_key(value) == current)
 
     def open_location(self, location: str) -> None:
         location = location.strip()
