@@ -47,14 +47,14 @@ def team_appraisal(postgres, demo_file: Path, tmp_path: Path) -> str:  # noqa: A
     dump = tmp_path / "demo.json"
     assert main(["export-json", str(demo_file), "-o", str(dump)]) == 0
     assert main(["import-json", str(dump), "-o", url]) == 0
-    schema = f'"cmmikit_hub{os.getpid()}"'
-    with psycopg.connect(postgres.dsn(), autocommit=True) as conn:
+    with psycopg.connect(postgres.dsn(), autocommit=True) as conn:   # the database administrator's part
         for login, password in MEMBERS.items():
+            conn.execute(f"DROP OWNED BY {login}" if conn.execute(
+                "SELECT 1 FROM pg_roles WHERE rolname = %s", (login,)).fetchone() else "SELECT 1")
             conn.execute(f"DROP ROLE IF EXISTS {login}")
             conn.execute(f"CREATE ROLE {login} LOGIN PASSWORD '{password}'")
-            conn.execute(f"GRANT USAGE ON SCHEMA {schema} TO {login}")
-            conn.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} TO {login}")
-            conn.execute(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {login}")
+    for login in MEMBERS:   # the lead's part: both assess the PA of the cell they change
+        assert main(["grant", url, "--login", login, "--role", "assessor", "--pa", CELL[0]]) == 0
     pgpass = tmp_path / "pgpass"
     pgpass.write_text("".join(f"127.0.0.1:{postgres.port}:*:{login}:{pw}\n" for login, pw in MEMBERS.items()))
     pgpass.chmod(0o600)
@@ -98,9 +98,15 @@ def test_two_hub_users_work_on_one_server_appraisal(postgres, demo_file, tmp_pat
             dana_page, dana_lab, dana = screens["dana"]
             ravi_page, ravi_lab, ravi = screens["ravi"]
 
+            expect(ravi.get_by_text("you are ravi (assessor of SD)").first).to_be_visible()
             dana.locator(".widget-toggle-buttons").first.get_by_role("button", name=first, exact=True).click()
             wait_stored(url, first)
-            ravi = browser.open_in_lab(ravi_page, ravi_lab, "01_walkthrough.ipynb")   # ravi opens it again
+            # ravi's open screen names dana's change by itself; a click shows it
+            expect(ravi.locator(".cmmikit-live").get_by_text("dana", exact=True)).to_be_visible(
+                timeout=TIMEOUT * 1000)
+            expect(ravi.locator(".cmmikit-live")).to_be_in_viewport()   # where ravi is, not above the page
+            ravi_page.screenshot(path=str(ARTIFACTS / "hub-ravi-live.png"))
+            ravi.get_by_role("button", name="show their changes").click()
             expect(ravi.get_by_text("last change: characterization by dana").first).to_be_visible()
             ravi.locator(".widget-toggle-buttons").first.get_by_role("button", name=second, exact=True).click()
             wait_stored(url, second)

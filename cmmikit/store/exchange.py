@@ -68,13 +68,15 @@ class ExchangeStore(StoreCore):
 
     def history(self, *, pa: str | None = None, practice: str | None = None, instance: str | None = None,
                 user: str | None = None, since: str | None = None, entity: str | None = None,
-                up_to: int | None = None) -> list[Change]:
-        """The change log, oldest first, narrowed by PA, practice, instance, user, date (YYYY-MM-DD...)
-        or the last change id to include."""
+                up_to: int | None = None, after: int | None = None) -> list[Change]:
+        """The change log, oldest first, narrowed by PA, practice, instance, user, date (YYYY-MM-DD...),
+        the last change id to include or the change id after which to start."""
         c = t.changes.c
         stmt = select(t.changes)
         if up_to is not None:
             stmt = stmt.where(c.id <= up_to)
+        if after is not None:
+            stmt = stmt.where(c.id > after)
         for column, value in ((c.pa, pa), (c.practice, practice), (c.instance, instance), (c.changed_by, user),
                               (c.entity, entity)):
             if value is not None:

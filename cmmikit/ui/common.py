@@ -43,6 +43,7 @@ LINK_STYLE = f"color:{palette.BLUE};text-decoration:underline"
 # view of a model whose comm died (kernel restart, dead kernel) with the class jupyter-widgets-disconnected.
 SCREEN_CLASS = "cmmikit-screen"
 SR_CLASS = "cmmikit-sr"
+LIVE_CLASS = "cmmikit-live"   # the line naming colleagues' changes (stays in view while scrolling)
 STYLE = f"""<style>
 .{SR_CLASS} > .widget-label, .{SR_CLASS} .widget-label-basic > span {{
   position:absolute !important; width:1px !important; height:1px !important; padding:0 !important;
@@ -59,6 +60,8 @@ STYLE = f"""<style>
 .{SCREEN_CLASS}.jupyter-widgets-disconnected > * {{ opacity:.45; pointer-events:none; }}
 .{SCREEN_CLASS} .jupyter-widgets-disconnected::before {{ content:none !important; display:none !important; }}
 .{SCREEN_CLASS}.jupyter-widgets-disconnected :is(input, button, select, textarea) {{ visibility:hidden; }}
+.{SCREEN_CLASS} .{LIVE_CLASS} {{ position:fixed; right:24px; bottom:28px; z-index:1000; max-width:560px;
+  background:#EEF7FC; border-left:4px solid {palette.SKY}; padding:4px 10px; box-shadow:0 2px 8px #0003; }}
 </style>"""
 
 

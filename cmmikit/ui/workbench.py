@@ -25,6 +25,7 @@ from cmmikit.store import Appraisal, list_appraisals, parse
 from cmmikit.ui.common import (SCREEN_CLASS, STYLE, StatusLine, View, adopt, button, close_tree, esc, is_url,
                                location_key, remember_location, shared_appraisal, submit_button,
                                text_field)
+from cmmikit.ui.live import ColleagueChanges
 from cmmikit.ui.scale_ui import scale_badge
 from cmmikit.ui.type_picker import TypePicker, find_files
 
@@ -208,7 +209,9 @@ class Workbench(View):
         self.chooser = AppraisalChooser(self.folder, self.appraisal, self.switch)
         self.chooser.show(self.appraisal)
         self.view_box = w.VBox([self.view.widget])
-        self.widget = w.VBox([w.HTML(STYLE), self.chooser.widget, self.view_box])
+        self.live = self._watch(self.appraisal)
+        self.live_box = w.VBox([self.live.widget])
+        self.widget = w.VBox([w.HTML(STYLE), self.chooser.widget, self.live_box, self.view_box])
         self.widget.add_class(SCREEN_CLASS)
         kind = getattr(make, "__name__", repr(make))
         previous = Workbench._live.get(kind)
@@ -224,13 +227,33 @@ class Workbench(View):
         except CmmikitError as exc:
             self.chooser.status.error(str(exc))
             return False
-        old, self.view, self.appraisal = self.view, made[0], appraisal
+        old, self.view = self.view, made[0]
+        if appraisal is not self.appraisal:
+            self.live.stop()
+            self.live = self._watch(appraisal)
+            self.live_box.children = (self.live.widget,)
+        self.appraisal = appraisal
         self.view_box.children = (self.view.widget,)
         old.close()
         return True
 
+    def redraw(self) -> None:
+        """Show the appraisal as it is now: the view re-reads it in place if it can (staying where the user is)."""
+        for name in ("reload", "refresh"):
+            method = getattr(self.view, name, None)
+            if callable(method):
+                method()
+                return
+        self.switch(self.appraisal)
+
+    def _watch(self, appraisal: Appraisal) -> ColleagueChanges:
+        live = ColleagueChanges(appraisal, self.redraw)
+        live.start()
+        return live
+
     def close(self) -> None:
         """Close the screen (its view and chooser); the shared appraisal handle stays open for the kernel."""
+        self.live.stop()
         self.view.close()
         close_tree(self.widget)
 
