@@ -7,6 +7,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -201,12 +202,38 @@ def test_workbooks_too_big_or_not_workbooks_are_refused_before_parsing(appraisal
     bomb = tmp_path / "bomb.xlsx"
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("xl/worksheets/sheet1.xml", "0" * 3_000_000)
-    monkeypatch.setattr(piid, "MAX_UNPACKED_BYTES", 2_000_000)
-    with pytest.raises(ImportProblem, match="unpacks to 3 MB, more than a PIID workbook may"):
+    monkeypatch.setattr(piid, "PIID_LIMITS", replace(piid.PIID_LIMITS, total_bytes=2_000_000))
+    with pytest.raises(ImportProblem, match="the parts expand to 3.0 MB; at most 2.0 MB are read"):
         import_piid(appraisal, bomb)
     monkeypatch.setattr(piid, "MAX_ROWS", 2)
     with pytest.raises(ImportProblem, match="more than 2 rows"):
         import_piid(appraisal, workbook(tmp_path / "long.xlsx", GOOD_ROWS))
+
+
+def test_one_huge_string_is_refused_before_the_workbook_is_parsed(appraisal, tmp_path, monkeypatch):
+    made = workbook(tmp_path / "made.xlsx", [[*GOOD_ROWS[0][:9], "HUGE", ""]])
+    path = tmp_path / "huge.xlsx"   # openpyxl itself cuts strings at 32,767 characters: written by hand
+    with zipfile.ZipFile(made) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info)
+            target.writestr(info, data.replace(b">HUGE<", b">" + b"x" * 40_000 + b"<"))
+    parsed = []
+    monkeypatch.setattr(piid, "_load", lambda *args: parsed.append(args))
+    with pytest.raises(ImportProblem, match="holds more than 32767 characters"):
+        import_piid(appraisal, path)
+    assert parsed == [] and appraisal.records() == []
+
+
+def test_formulas_without_a_saved_value_are_named_not_dropped(appraisal, tmp_path):
+    rows = [list(row) for row in GOOD_ROWS]
+    rows[0][7] = '=IF(1=1,"LI","PI")'          # a script's workbook: openpyxl saves no calculated values
+    rows[1][9] = "=CONCAT(\"late\", \" reviews\")"
+    path = workbook(tmp_path / "scripted.xlsx", rows)
+    with pytest.raises(ImportProblem) as refused:
+        import_piid(appraisal, path)
+    assert [p.split(":")[0] for p in refused.value.problems] == ["PIID!H4", "PIID!J5"]
+    assert "a formula without a saved value" in refused.value.problems[0]
+    assert appraisal.records() == [] and appraisal.register() == []
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:

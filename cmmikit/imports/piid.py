@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import os
 import re
-import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from cmmikit.errors import ImportProblem
+from cmmikit.imports.xlsx_limits import Limits, XlsxRefused, XlsxScan, scan_xlsx
 from cmmikit.store import CHARACTERIZATIONS, Cell
 from cmmikit.store.register import item_key
 from cmmikit.outputs.xlsx_safe import cell_text
@@ -49,6 +50,9 @@ HEADER_ROWS = 20                  # the header row is looked for in this many ro
 MAX_FILE_BYTES = 50 * 2**20       # a PIID workbook is checked against these before it is parsed
 MAX_UNPACKED_BYTES = 400 * 2**20
 MAX_ROWS = 200_000
+PIID_LIMITS = Limits(file_bytes=MAX_FILE_BYTES, part_bytes=MAX_UNPACKED_BYTES, total_bytes=MAX_UNPACKED_BYTES,
+                     rows=MAX_ROWS, columns=500, cells=3_000_000, strings=3_000_000, tags=30_000_000,
+                     total_text=200_000_000)   # one cell or string: Excel's own 32,767 characters
 MAX_PROBLEMS = 500
 _PRACTICE = re.compile(r"(?:(?P<pa>[A-Za-z]{2,6})\s*[-:]?\s+)?(?P<type>SP|GP)\s*(?P<number>\d+\s*\.\s*\d+)",
                        re.IGNORECASE)
@@ -168,7 +172,7 @@ def plan_piid(appraisal: "Appraisal", path: str | os.PathLike, *, columns: dict[
     """
     path = Path(path)
     source = str(path)
-    _check_size(path, source)
+    scan = _scan(path, source)
     workbook = _load(path, source)
     try:
         names = [sheet] if sheet is not None else list(workbook.sheetnames)
@@ -177,7 +181,7 @@ def plan_piid(appraisal: "Appraisal", path: str | os.PathLike, *, columns: dict[
         with appraisal.snapshot():
             reader = _Reader(appraisal, PiidPlan(path.name), {**HEADERS, **(columns or {})}, add_units)
         for name in names:
-            reader.read_sheet(workbook[name], required=sheet is not None)
+            reader.read_sheet(workbook[name], required=sheet is not None, uncached=scan.uncached.get(name, ()))
     finally:
         workbook.close()
     if not reader.plan.sheets and not reader.problems:
@@ -246,7 +250,7 @@ class _Reader:
         if len(self.problems) < MAX_PROBLEMS:
             self.problems.append(f"{where}: {message}")
 
-    def read_sheet(self, ws: Any, *, required: bool) -> None:
+    def read_sheet(self, ws: Any, *, required: bool, uncached: Iterable[str] = ()) -> None:
         title = _sheet_ref(ws.title)
         found = self._header(ws, title)
         if found is None:
@@ -256,6 +260,10 @@ class _Reader:
             else:
                 self.plan.skipped.append(ws.title)
             return
+        for ref in uncached:   # read as blank, it would leave the stored value alone without a word
+            self.problem(f"{title}!{ref}", "a formula without a saved value (the workbook was written by a program "
+                                           "that does not calculate); open and save it in Excel or LibreOffice, "
+                                           "or type the value")
         header_row, columns = found
         self.plan.sheets.append(ws.title)
         merged = _merged_values(ws)
@@ -435,23 +443,14 @@ class _Reader:
 # ------------------------------------------------------------------ workbook helpers
 
 
-def _check_size(path: Path, source: str) -> None:
-    """Refuse a workbook too big to read safely before any of it is parsed."""
+def _scan(path: Path, source: str) -> XlsxScan:
+    """Refuse a workbook too big to read safely (each string included) before any of it is parsed."""
     try:
-        size = path.stat().st_size
+        return scan_xlsx(path, PIID_LIMITS)
     except OSError as exc:
         raise ImportProblem(source, [f"cannot read: {exc.strerror or exc}"]) from None
-    if size > MAX_FILE_BYTES:
-        raise ImportProblem(source, [f"{size / 2**20:.0f} MB is more than a PIID workbook may be "
-                                     f"({MAX_FILE_BYTES // 2**20} MB)"])
-    try:
-        with zipfile.ZipFile(path) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError):
-        raise ImportProblem(source, ["not an Excel workbook (.xlsx)"]) from None
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise ImportProblem(source, [f"unpacks to {unpacked / 2**20:.0f} MB, more than a PIID workbook may "
-                                     f"({MAX_UNPACKED_BYTES // 2**20} MB)"])
+    except XlsxRefused as exc:
+        raise ImportProblem(source, [str(exc)]) from None
 
 
 def _load(path: Path, source: str) -> Any:

@@ -61,6 +61,7 @@ class XlsxScan:
     """What the scan learnt: the last used row of each sheet, by sheet name (0: an empty sheet)."""
 
     last_rows: dict[str, int] = field(default_factory=dict)
+    uncached: dict[str, list[str]] = field(default_factory=dict)   # formula cells with no saved value, by sheet
 
 
 def scan_xlsx(path: str | os.PathLike, limits: Limits = LIMITS) -> XlsxScan:
@@ -126,9 +127,12 @@ def _scan_parts(zf: zipfile.ZipFile, limits: Limits) -> XlsxScan:
         if info.filename in sheets or _UNLISTED_SHEET.fullmatch(info.filename):
             sheet = sheets.get(info.filename)
             label = f"sheet {quoted(sheet)}" if sheet is not None else quoted(info.filename)
-            last_row = _PartScanner(counter, "sheet", label, False).run(zf, info)
+            scanner = _PartScanner(counter, "sheet", label, False)
+            last_row = scanner.run(zf, info)
             if sheet is not None:
                 scan.last_rows[sheet] = last_row
+                if scanner.uncached:
+                    scan.uncached[sheet] = scanner.uncached
         elif info.filename.endswith("sharedStrings.xml"):
             _PartScanner(counter, "strings", quoted(info.filename), False).run(zf, info)
         else:
@@ -162,6 +166,9 @@ class _PartScanner:
         self.counting = False
         self.strings = 0
         self.found: dict[str, str] = {}  # workbook: sheet name -> r:id; rels: Id -> Target
+        self.cell = ""                   # sheet: the current cell, whether it has a formula and a saved value
+        self.formula = self.value = self.in_value = self.string = False
+        self.uncached: list[str] = []
 
     def run(self, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Any:
         parser = expat.ParserCreate()
@@ -177,6 +184,7 @@ class _PartScanner:
                     self._count_tags(chunk.count(b"<"))
                     parser.Parse(chunk, False)
                 parser.Parse(b"", True)
+            self._end_cell()
         except expat.ExpatError as exc:
             raise XlsxRefused(f"{self.label}: not well-formed XML ({cut(str(exc), 80)})") from None
         return self.last_row if self.kind == "sheet" else self.found
@@ -196,7 +204,14 @@ class _PartScanner:
 
     def _sheet(self, name: str, attrs: dict[str, str]) -> None:
         tag = name.rpartition(":")[2]
-        if tag == "c":
+        self.in_value = tag == "v"
+        if tag == "f":
+            self.formula = True
+        elif tag == "is":
+            self.value = True
+        elif tag == "c":
+            self._end_cell()
+            self.string = attrs.get("t") == "str"   # a formula's text result: an empty one is a saved value
             self.counting, self.text = True, 0
             self.counter.cells += 1
             if self.counter.cells > self.limits.cells:
@@ -206,7 +221,9 @@ class _PartScanner:
             self.col = col
             self._check_size(row, col, "uses")
             self.last_row = max(self.last_row, row)
+            self.cell = ref if ref is not None else f"{_letters(col)}{row}"
         elif tag == "row":
+            self._end_cell()
             self.counting = False
             r = attrs.get("r")
             if r is not None and not _is_number(r):
@@ -220,6 +237,11 @@ class _PartScanner:
             if len(corners) > 2:
                 raise XlsxRefused(f"{self.label}: dimension {quoted(ref)} is not a cell range")
             self._check_size(max(r for r, _ in corners), max(c for _, c in corners), "declares")
+
+    def _end_cell(self) -> None:
+        if self.cell and self.formula and not (self.value or self.string):
+            self.uncached.append(self.cell.replace("$", "").upper())
+        self.cell, self.formula, self.value = "", False, False
 
     def _strings(self, name: str, attrs: dict[str, str]) -> None:
         tag = name.rpartition(":")[2]
@@ -251,6 +273,8 @@ class _PartScanner:
     # ---------------------------------------------------------------- counting
 
     def _chars(self, data: str) -> None:
+        if self.in_value and data:
+            self.value = True
         if not self.counting:
             return
         self.text += len(data)
@@ -277,6 +301,14 @@ class _PartScanner:
             raise XlsxRefused(f"{self.label} {verb} row {row}; at most {self.limits.rows} rows are read")
         if col > self.limits.columns:
             raise XlsxRefused(f"{self.label} {verb} column {col}; at most {self.limits.columns} columns are read")
+
+
+def _letters(col: int) -> str:
+    letters = ""
+    while col:
+        col, rest = divmod(col - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
 
 
 def _is_number(text: str) -> bool:
