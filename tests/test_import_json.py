@@ -9,7 +9,8 @@ import subprocess
 import sys
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from cmmikit.errors import CmmikitError, ImportProblem
 from cmmikit.store import Appraisal
@@ -57,6 +58,12 @@ def test_an_export_is_stamped_with_its_model(small_dump):
                                                  "this cmmikit has version '1.3'"),
     (lambda d: d["model"].update(id="cmmi-dev-1.3"), "model.id: 'cmmi-dev-1.3' does not match appraisal[0].model_id"),
     (lambda d: d.update(model="svc"), "model: must be an object"),
+    (lambda d: d["actions"][0].update(due_date="next tuesday"), "actions[0].due_date: must be a date YYYY-MM-DD"),
+    (lambda d: d["appraisal"][0].update(start_date="2027-02-30"), "appraisal[0].start_date: must be a date"),
+    (lambda d: d["findings"][0].update(merged_into=d["findings"][0]["id"]),
+     "findings[0].merged_into: finding 1 cannot be merged into itself"),
+    (lambda d: d["appraisal"][0].update(model_ref="/etc"), "appraisal[0].model_ref: '/etc' is not a model folder"),
+    (lambda d: d["artifacts"][0].update(title="t" * 5_000_000), "artifacts[0].title: 32,767 characters at most"),
 ])
 def test_bad_documents_are_refused_naming_the_place(small_dump, tmp_path, change, message):
     data = copy.deepcopy(small_dump)
@@ -183,3 +190,19 @@ def test_fuzzed_documents_never_crash_and_never_touch_the_target(small_dump, tmp
         assert "\n" not in str(exc) and len(str(exc)) < 2000
         assert target.read_bytes() == before
     assert sorted(p.name for p in folder.iterdir()) == ["t.cmmi"]
+
+
+def test_the_api_refuses_what_an_import_refuses(appraisal):
+    from cmmikit.errors import InvalidValue
+
+    fid = appraisal.add_finding("weakness", "CM", "SG 1", "Baselines are not audited")
+    with pytest.raises(InvalidValue, match="due date must be a date YYYY-MM-DD"):
+        appraisal.add_action(fid, "Audit baselines", due_date="next tuesday")
+    action = appraisal.add_action(fid, "Audit baselines", due_date="2027-03-31")
+    with pytest.raises(InvalidValue, match="due date must be a date"):
+        appraisal.update_action(action, due_date="2027-13-01")
+    with pytest.raises(InvalidValue, match="title is 50,000 characters long; at most 32,767"):
+        appraisal.add_artifact("x" * 50_000, "direct")
+    with pytest.raises(InvalidValue, match="start date must be a date"):
+        appraisal.update_info(start_date="soon")
+    assert [a.due_date for a in appraisal.actions()] == ["2027-03-31"] and appraisal.register() == []

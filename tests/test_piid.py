@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from cmmikit.imports import piid
 from cmmikit.errors import ImportProblem
+from cmmikit.imports import piid
 from cmmikit.imports.piid import import_piid
 from cmmikit.method.rating import rate
 from cmmikit.store import Appraisal, Cell

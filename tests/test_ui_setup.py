@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from cmmikit.errors import InvalidValue
 from cmmikit.store import Appraisal
 from cmmikit.ui.setup import SetupView
 
@@ -152,7 +153,14 @@ def test_dates_are_picked_and_stored_as_iso(view: SetupView, appraisal: Appraisa
     assert appraisal.info().start_date == "2027-03-01" and view.status.text == "Start date: '2027-03-01'"
     view.date_fields["start_date"].value = None
     assert appraisal.info().start_date == ""
-    appraisal.update_info(end_date="next week")
+    with pytest.raises(InvalidValue, match="end date must be a date"):
+        appraisal.update_info(end_date="next week")
+    from sqlalchemy import update
+
+    from cmmikit.store import tables as t
+
+    with appraisal.transaction():   # a file written before dates were checked
+        appraisal._conn.execute(update(t.appraisal).values(end_date="next week"))
     again = SetupView(appraisal)
     assert again.date_fields["end_date"].value is None and "not a date" in again.date_notes["end_date"].value
 

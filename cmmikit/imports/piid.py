@@ -31,9 +31,9 @@ import yaml
 
 from cmmikit.errors import ImportProblem
 from cmmikit.imports.xlsx_limits import Limits, XlsxRefused, XlsxScan, scan_xlsx
+from cmmikit.outputs.xlsx_safe import cell_text
 from cmmikit.store import CHARACTERIZATIONS, Cell
 from cmmikit.store.register import item_key
-from cmmikit.outputs.xlsx_safe import cell_text
 
 if TYPE_CHECKING:
     from cmmikit.store import Appraisal

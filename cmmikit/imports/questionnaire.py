@@ -22,8 +22,16 @@ from typing import TYPE_CHECKING, Any
 
 from cmmikit.errors import ImportProblem, InvalidValue, UnknownEntry, cut, quoted
 from cmmikit.method.answers import (  # noqa: F401 (part of this module's names)
-    DEFAULT_MAPPING, SUGGESTION_COLUMNS, Answer, AnswerMapping, MappingError, Suggestion, load_answer_mapping, suggest,
-    suggested_characterizations)
+    DEFAULT_MAPPING,
+    SUGGESTION_COLUMNS,
+    Answer,
+    AnswerMapping,
+    MappingError,
+    Suggestion,
+    load_answer_mapping,
+    suggest,
+    suggested_characterizations,
+)
 from cmmikit.outputs.xlsx_safe import cell_text, safe_text, set_text
 
 if TYPE_CHECKING:
@@ -58,9 +66,7 @@ def write_questionnaire(appraisal: "Appraisal", instance: str, path: str | os.Pa
     from openpyxl import Workbook
     from openpyxl.workbook.protection import WorkbookProtection
 
-    from cmmikit.atomic import save_atomic
-
-    from cmmikit.atomic import check_output
+    from cmmikit.atomic import check_output, save_atomic
 
     check_output(path, ".xlsx", "the questionnaire")
     mapping = mapping or load_answer_mapping()

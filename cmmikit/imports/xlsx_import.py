@@ -29,6 +29,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from cmmikit.errors import CmmikitError, ConflictError, ImportProblem, cut, quoted
+from cmmikit.imports.xlsx_limits import Limits, XlsxRefused, scan_xlsx
 from cmmikit.outputs.gap_keys import (
     KEY_HEADER,
     TEXT_FIELDS,
@@ -37,7 +38,6 @@ from cmmikit.outputs.gap_keys import (
     own_text,
     split_units,
 )
-from cmmikit.imports.xlsx_limits import Limits, XlsxRefused, scan_xlsx
 from cmmikit.outputs.xlsx_safe import MAX_CELL_TEXT
 
 if TYPE_CHECKING:

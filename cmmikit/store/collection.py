@@ -14,11 +14,10 @@ from sqlalchemy import delete, insert, select
 
 from cmmikit.errors import InvalidValue, UnknownEntry
 from cmmikit.store import tables as t
-from cmmikit.store.core import StoreCore, Subject, check, check_fields, clean
+from cmmikit.store.core import StoreCore, Subject, check, check_fields, checked_date, clean
 from cmmikit.store.subjects import cell_name
 
 REQUEST_STATUSES = ("requested", "received", "reviewed", "rejected")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _TIME = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
 
 
@@ -50,11 +49,6 @@ class Interview:
     version: int = 0
 
 
-def _date(value: str, what: str, *, required: bool = False) -> str:
-    value = clean(value, what).strip()
-    if (value or required) and not _DATE.fullmatch(value):
-        raise InvalidValue(f"{what} must be a date YYYY-MM-DD; got {value!r}")
-    return value
 
 
 class CollectionStore(StoreCore):
@@ -73,7 +67,7 @@ class CollectionStore(StoreCore):
         if not asked:
             raise InvalidValue(f"{cell_name(pa, practice, instance)}: a request must say what is asked")
         self._check_practice(pa, practice)
-        due = _date(due_date, "due date")
+        due = checked_date(due_date, "due date")
         with self.transaction():
             self._check_in_scope(pa, f"request for {cell_name(pa, practice, instance)}")
             row = self._instance_row(instance)
@@ -95,7 +89,7 @@ class CollectionStore(StoreCore):
         if "status" in values:
             check(values["status"], REQUEST_STATUSES, "request status")
         if "due_date" in values:
-            values["due_date"] = _date(str(values["due_date"]), "due date")
+            values["due_date"] = checked_date(str(values["due_date"]), "due date")
         if "asked" in values and not values["asked"]:
             raise InvalidValue(f"request {ident}: a request must say what is asked")
         if "artifact_id" in changes:
@@ -202,7 +196,7 @@ class CollectionStore(StoreCore):
         starts_at = clean(starts_at, "start time").strip()
         if starts_at and not _TIME.fullmatch(starts_at):
             raise InvalidValue(f"start time must be HH:MM; got {starts_at!r}")
-        return {"held_on": _date(held_on, "interview date", required=True), "starts_at": starts_at,
+        return {"held_on": checked_date(held_on, "interview date", required=True), "starts_at": starts_at,
                 "roles": clean(roles, "roles").strip(), "team": clean(team, "team").strip(),
                 "notes": clean(notes, "notes")}
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
@@ -13,7 +14,8 @@ from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.sql import ClauseElement
 
 from cmmikit.errors import ConflictError, FrozenAppraisal, InvalidValue, ReadOnlyAppraisal, StoreError, UnknownEntry
-from cmmikit.store import engines, roles, tables as t
+from cmmikit.store import engines, roles
+from cmmikit.store import tables as t
 from cmmikit.store.engines import Backend
 from cmmikit.store.location import Location
 
@@ -37,11 +39,35 @@ def check_fields(changes: Mapping[str, Any], allowed: set[str], what: str) -> No
         raise InvalidValue(f"unknown {what} field(s) {sorted(unknown)}; allowed: {sorted(allowed)}")
 
 
+MAX_TEXT = 32_767   # characters in one text field: what a spreadsheet cell holds, so every export keeps it whole
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def clean(text: str | None, what: str) -> str:
     if text is None:
         return ""
     if not isinstance(text, str):
         raise InvalidValue(f"{what} must be text, got {type(text).__name__}")
+    if len(text) > MAX_TEXT:
+        raise InvalidValue(f"{what} is {len(text):,} characters long; at most {MAX_TEXT:,} are kept "
+                           "(what a spreadsheet cell holds)")
+    return text
+
+
+def is_day(text: str) -> bool:
+    """Whether ``text`` is a real calendar day written YYYY-MM-DD."""
+    try:
+        return bool(_DAY.fullmatch(text)) and bool(date.fromisoformat(text))
+    except ValueError:
+        return False
+
+
+def checked_date(value: Any, what: str, *, required: bool = False) -> str:
+    """``value`` as a date YYYY-MM-DD (blank allowed unless ``required``), or one clear InvalidValue."""
+    text = clean(value, what).strip()
+    if (text or required) and not is_day(text):
+        shown = text if len(text) <= 40 else text[:39] + "…"
+        raise InvalidValue(f"{what} must be a date YYYY-MM-DD{'' if required else ' (or blank)'}; got {shown!r}")
     return text
 
 

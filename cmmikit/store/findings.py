@@ -9,7 +9,7 @@ from sqlalchemy import delete, insert, select
 
 from cmmikit.errors import InvalidValue, UnknownEntry
 from cmmikit.store import tables as t
-from cmmikit.store.core import StoreCore, Subject, check, check_fields, clean, now
+from cmmikit.store.core import StoreCore, Subject, check, check_fields, checked_date, clean, now
 from cmmikit.store.records import ACTION_STATUSES, FINDING_KINDS, FINDING_ORIGINS, FINDING_STATUSES, Action, Finding
 
 FINDING_FIELDS = {"statement", "goal", "effort", "impact", "status", "merged_into", "kind"}
@@ -163,7 +163,7 @@ class FindingStore(StoreCore):
         if not clean(description, "description").strip():
             raise InvalidValue("an action needs a description")
         values = {"finding_id": finding_id, "description": description, "owner": clean(owner, "owner"),
-                  "due_date": clean(due_date, "due_date"), "status": status, "created_at": now()}
+                  "due_date": checked_date(due_date, "due date"), "status": status, "created_at": now()}
         with self.transaction():
             finding = self.finding(finding_id)
             subject = Subject("action", f"action {{id}} (finding {finding_id})", pa=finding.pa)
@@ -177,7 +177,7 @@ class FindingStore(StoreCore):
             check(changes["status"], ACTION_STATUSES, "action status")
         if "description" in changes and not clean(changes["description"], "description").strip():
             raise InvalidValue("an action needs a description")
-        values = {k: clean(v, k) for k, v in changes.items()}
+        values = {k: checked_date(v, "due date") if k == "due_date" else clean(v, k) for k, v in changes.items()}
         with self.transaction():
             self._update(t.actions, {"id": action_id}, values,
                          Subject("action", f"action {action_id}", entity_id=action_id), base_version)

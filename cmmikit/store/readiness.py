@@ -6,7 +6,6 @@ a review keeps the ids it was started with, so a later change of the list does n
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -14,11 +13,10 @@ from sqlalchemy import insert, select
 
 from cmmikit.errors import InvalidValue, UnknownEntry
 from cmmikit.store import tables as t
-from cmmikit.store.core import StoreCore, Subject, check, clean, now
+from cmmikit.store.core import StoreCore, Subject, check, checked_date, clean, now
 
 DECISIONS = ("continue", "replan", "reschedule", "cancel")
 VALIDATION_OUTCOMES = ("validated", "revised")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 @dataclass(frozen=True)
@@ -63,9 +61,7 @@ class ReadinessStore(StoreCore):
 
     def add_review(self, held_on: str, criteria: Iterable[str]) -> int:
         """Start a readiness review on a date with these criteria, each not met until judged; returns its id."""
-        held_on = clean(held_on, "review date").strip()
-        if not _DATE.fullmatch(held_on):
-            raise InvalidValue(f"review date must be a date YYYY-MM-DD; got {held_on!r}")
+        held_on = checked_date(held_on, "review date", required=True)
         names = list(dict.fromkeys(clean(c, "criterion").strip() for c in criteria))
         if not names or not all(names):
             raise InvalidValue("a readiness review needs its criteria (none may be blank)")

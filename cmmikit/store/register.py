@@ -28,7 +28,7 @@ from sqlalchemy.engine import RowMapping
 from cmmikit.errors import InvalidValue, UnknownEntry
 from cmmikit.store import tables as t
 from cmmikit.store.subjects import cell_name
-from cmmikit.store.core import StoreCore, Subject, check, check_fields, clean, now
+from cmmikit.store.core import StoreCore, Subject, check, check_fields, checked_date, clean, now
 from cmmikit.store.legacy_evidence import difference
 from cmmikit.store.records import (ARTIFACT_KINDS, EVIDENCE_KINDS, REGISTER_KINDS, Affirmation, Artifact, Evidence,
                                    Link)
@@ -87,11 +87,6 @@ def months_before(day: date, months: int) -> date:
     return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
-def _checked_date(value: Any, what: str) -> str:
-    text = clean(value, what).strip()
-    if text and (not _ISO_DAY.fullmatch(text) or parse_date(text) is None):
-        raise InvalidValue(f"{what} must be a date YYYY-MM-DD (or blank); got {text!r}")
-    return text
 
 
 def _values(kind: _Kind, changes: Mapping[str, Any]) -> dict[str, str]:
@@ -107,7 +102,7 @@ def _values(kind: _Kind, changes: Mapping[str, Any]) -> dict[str, str]:
             check(value, ARTIFACT_KINDS, "artifact kind")
             values[name] = value
         elif name == kind.date:
-            values[name] = _checked_date(value, name)
+            values[name] = checked_date(value, name)
         elif name == "location":
             values[name] = clean(value, name).strip()
         else:

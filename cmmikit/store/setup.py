@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, insert, select
 from cmmikit.errors import InvalidValue, ModelError, UnknownEntry
 from cmmikit.store import tables as t
 from cmmikit.store.conversion import ScaleStore
-from cmmikit.store.core import TARGET_LEVEL_META, Subject, check, check_fields, clean
+from cmmikit.store.core import TARGET_LEVEL_META, Subject, check, check_fields, checked_date, clean
 from cmmikit.store.records import APPRAISAL_TYPES, INSTANCE_KINDS, SCOPES, AppraisalInfo, Assessor, Instance, Scope
 
 
@@ -34,7 +34,8 @@ class SetupStore(ScaleStore):
         if type(months) is not int or not 1 <= months <= 600:
             raise InvalidValue(f"evidence_max_age_months must be a whole number of months from 1 to 600; "
                                f"got {months!r}")
-        values = {k: v if k == "evidence_max_age_months" else clean(v, k) for k, v in changes.items()}
+        values = {k: v if k == "evidence_max_age_months" else checked_date(v, k.replace("_", " "))
+                  if k.endswith("_date") else clean(v, k) for k, v in changes.items()}
         if "name" in values and not values["name"].strip():
             raise InvalidValue("an appraisal needs a name")
         with self.transaction():

@@ -7,20 +7,50 @@ all of them at once; a document that passes can be inserted as it is.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, Optional
+from typing import Annotated, Any, Optional
 
-from pydantic import BaseModel, ConfigDict, StrictInt, StrictStr, ValidationError, create_model
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    StrictInt,
+    StrictStr,
+    StringConstraints,
+    ValidationError,
+    create_model,
+)
 from sqlalchemy import Integer, Table
 
 from cmmikit.errors import CmmikitError, ImportProblem
-from cmmikit.store import tables as t
-from cmmikit.store.exchange import DUMP_FORMAT, DUMP_VERSION, dump_columns
 from cmmikit.model.scales import scale_for
+from cmmikit.store import tables as t
+from cmmikit.store.core import MAX_TEXT, is_day
+from cmmikit.store.exchange import DUMP_FORMAT, DUMP_VERSION, dump_columns
 from cmmikit.store.legacy_evidence import convert
-from cmmikit.store.records import (ACTION_STATUSES, APPRAISAL_TYPES, ARTIFACT_KINDS, EVIDENCE_KINDS, FINDING_KINDS,
-                                   FINDING_ORIGINS, FINDING_STATUSES, INSTANCE_KINDS, SCOPES)
+from cmmikit.store.records import (
+    ACTION_STATUSES,
+    APPRAISAL_TYPES,
+    ARTIFACT_KINDS,
+    EVIDENCE_KINDS,
+    FINDING_KINDS,
+    FINDING_ORIGINS,
+    FINDING_STATUSES,
+    INSTANCE_KINDS,
+    SCOPES,
+)
 
 READABLE_VERSIONS = (1, 2, 3, 4, DUMP_VERSION)
+DATE_COLUMNS = frozenset({"due_date", "start_date", "end_date", "held_on"})   # a day YYYY-MM-DD, or blank
+Text = Annotated[str, StringConstraints(strict=True, max_length=MAX_TEXT)]
+
+
+def _day(text: str) -> str:
+    if text and not is_day(text):
+        raise ValueError("must be a date YYYY-MM-DD (or blank)")
+    return text
+
+
+Day = Annotated[Text, AfterValidator(_day)]
 MAX_PROBLEMS = 200
 REGISTER_TABLES = ("artifacts", "affirmations", "evidence_links")
 REGISTER_SINCE = 4        # the first export schema with the evidence register (older ones hold evidence rows)
@@ -69,7 +99,7 @@ def row_model(name: str) -> type[BaseModel]:
     fields: dict[str, Any] = {}
     for column_name in dump_columns(name):
         column = table.c[column_name]
-        kind: Any = StrictInt if isinstance(column.type, Integer) else StrictStr
+        kind: Any = StrictInt if isinstance(column.type, Integer) else (Day if column_name in DATE_COLUMNS else Text)
         if column.nullable and not column.primary_key:
             fields[column_name] = (Optional[kind], None)
         else:
@@ -149,6 +179,9 @@ def _check_content(rows: dict[str, list[dict[str, Any]]], stamp: Any = None) -> 
     try:
         model = load_model(info["model_ref"] or info["model_id"], level)
     except CmmikitError:
+        if info["model_ref"]:
+            return [f"appraisal[0].model_ref: {_show(info['model_ref'])} is not a model folder on this machine; "
+                    f"leave it blank to use the model {_show(info['model_id'])} cmmikit has"]
         try:
             model = load_model(info["model_id"], level)
         except CmmikitError as exc:
@@ -258,6 +291,9 @@ def _check_content(rows: dict[str, list[dict[str, Any]]], stamp: Any = None) -> 
     for n, row in enumerate(rows["goal_decisions"]):
         allowed("goal_decisions", n, "rating", row["rating"], ("Unsatisfied",))
     finding_ids = unique("findings", ("id",))
+    for n, row in enumerate(rows["findings"]):
+        if row["merged_into"] is not None and row["merged_into"] == row["id"]:
+            problems.append(f"findings[{n}].merged_into: finding {row['id']} cannot be merged into itself")
     pa_practice("findings", practice_col=None, goal_col="goal")
     refers("findings", "merged_into", finding_ids, "finding")
     for n, row in enumerate(rows["findings"]):
@@ -331,6 +367,10 @@ def _message(error: dict[str, Any]) -> str:
         return "required"
     if kind == "extra_forbidden":
         return "unknown field"
+    if kind == "value_error":
+        return str(error["ctx"]["error"])
+    if kind == "string_too_long":
+        return f"{error['ctx']['max_length']:,} characters at most (what a spreadsheet cell holds)"
     return str(error["msg"]).lower()
 
 

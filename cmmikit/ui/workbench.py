@@ -22,9 +22,22 @@ import ipywidgets as w
 
 from cmmikit.errors import CmmikitError, InvalidValue
 from cmmikit.store import Appraisal, list_appraisals, parse
-from cmmikit.ui.common import (SCREEN_CLASS, STYLE, StatusLine, View, adopt, button, close_tree, esc, is_url,
-                               location_key, remember_location, shared_appraisal, submit_button,
-                               text_field)
+from cmmikit.ui.common import (
+    SCREEN_CLASS,
+    STYLE,
+    StatusLine,
+    View,
+    adopt,
+    button,
+    close_tree,
+    esc,
+    is_url,
+    location_key,
+    remember_location,
+    shared_appraisal,
+    submit_button,
+    text_field,
+)
 from cmmikit.ui.live import ColleagueChanges
 from cmmikit.ui.scale_ui import scale_badge
 from cmmikit.ui.type_picker import TypePicker, find_files
