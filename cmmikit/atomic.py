@@ -4,14 +4,21 @@ The temporary file is created with an explicit mode (0666, or the replaced file'
 the kernel narrows by the umask, so new files get ordinary permissions without the process
 umask ever being changed (``os.umask`` is process-wide: another thread would see it).  A
 read-only file or folder is refused with one line starting ``read-only:``.
+
+A run holds an exclusive lock on its temporary file while it writes, which the operating system
+drops when the process dies; so a temporary file of the same target whose lock can be taken was
+left by a killed run, and the next write of that target removes it (with an SQLite file's
+``-wal``/``-shm``/``-journal`` beside it).
 """
 
 from __future__ import annotations
 
 import errno
 import os
+import re
 import secrets
 import stat
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,6 +29,13 @@ from cmmikit.errors import InvalidValue, ReadOnlyError
 if TYPE_CHECKING:
     from openpyxl import Workbook
 
+try:  # POSIX; elsewhere leftovers are recognised by age alone
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+
+STALE_WITHOUT_LOCKS = 86400.0   # without fcntl: a temporary file this old is a leftover
+ORPHAN_GRACE = 60.0             # an SQLite side file whose temporary file is gone, this old, is a leftover
 NEW_FILE_MODE = 0o666  # narrowed by the umask, like any file a program creates
 _DENIED = (errno.EACCES, errno.EPERM, errno.EROFS)
 
@@ -36,7 +50,8 @@ def replacing(path: str | os.PathLike, suffix: str = ".tmp") -> Iterator[Path]:
     mode = check_writable(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = _create_beside(path, suffix, mode)
+        remove_leftovers(path, suffix)
+        tmp, held = _create_beside(path, suffix, mode)
     except OSError as exc:
         if exc.errno in _DENIED:
             raise ReadOnlyError(f"read-only: {path.parent}: cannot create files in this folder "
@@ -46,7 +61,50 @@ def replacing(path: str | os.PathLike, suffix: str = ".tmp") -> Iterator[Path]:
         yield tmp
         os.replace(tmp, path)
     finally:
+        os.close(held)   # releases the lock
         tmp.unlink(missing_ok=True)
+
+
+def remove_leftovers(path: str | os.PathLike, suffix: str = ".tmp") -> list[Path]:
+    """Remove the temporary files of ``path`` that killed runs left (no live run holds them); return them."""
+    path = Path(path)
+    pattern = re.compile(rf"\.{re.escape(path.name)}\.[0-9a-f]{{8}}{re.escape(suffix)}(-wal|-shm|-journal)?")
+    removed = []
+    try:
+        names = sorted(entry.name for entry in os.scandir(path.parent) if pattern.fullmatch(entry.name))
+    except OSError:
+        return removed
+    for name in names:   # a temporary file sorts before its side files
+        candidate = path.with_name(name)
+        side = pattern.fullmatch(name)[1]  # type: ignore[index]
+        owner = candidate.with_name(name[: -len(side)]) if side else candidate
+        if (side and owner in removed) or _left_over(owner, side_file=candidate if side else None):
+            candidate.unlink(missing_ok=True)
+            removed.append(candidate)
+    return removed
+
+
+def _left_over(tmp: Path, *, side_file: Path | None = None) -> bool:
+    """Whether no live run holds ``tmp`` (for a side file whose ``tmp`` is gone: whether it is old enough)."""
+    try:
+        fd = os.open(tmp, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        try:
+            return side_file is not None and time.time() - side_file.stat().st_mtime > ORPHAN_GRACE
+        except OSError:
+            return False
+    except OSError:
+        return False
+    try:
+        if fcntl is None:
+            return time.time() - os.fstat(fd).st_mtime > STALE_WITHOUT_LOCKS
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return False   # a live run holds it
+        return True
+    finally:
+        os.close(fd)
 
 
 def write_text(path: str | os.PathLike, text: str) -> Path:
@@ -104,8 +162,9 @@ def check_folder(path: str | os.PathLike, what: str) -> Path:
     return path
 
 
-def _create_beside(path: Path, suffix: str, mode: int) -> Path:
-    """Create an empty, new hidden file beside ``path`` with ``mode`` (the kernel applies the umask)."""
+def _create_beside(path: Path, suffix: str, mode: int) -> tuple[Path, int]:
+    """Create an empty, new hidden file beside ``path`` with ``mode`` (the kernel applies the umask); return it
+    with an open descriptor holding its lock."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
     for _ in range(100):
         tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}{suffix}")
@@ -113,8 +172,9 @@ def _create_beside(path: Path, suffix: str, mode: int) -> Path:
             fd = os.open(tmp, flags, mode)
         except FileExistsError:
             continue
-        os.close(fd)
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)   # new and ours: cannot be held by anyone else
         if mode != NEW_FILE_MODE:  # keeping a replaced file's mode: set it exactly, umask or not
             os.chmod(tmp, mode)
-        return tmp
+        return tmp, fd
     raise FileExistsError(errno.EEXIST, "no free temporary name", str(path.parent))

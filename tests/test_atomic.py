@@ -128,3 +128,62 @@ def test_export_over_a_read_only_file_says_read_only(tmp_path, capsys, demo_file
     assert main(["export-xlsx", str(demo_file), "-o", str(out)]) == 1
     assert capsys.readouterr().err.startswith(f"cmmikit: error: read-only: {out}: the file is read-only")
     assert out.read_bytes() == b"keep me"
+
+
+KILLED_WRITER = """
+import os, signal, sys
+from cmmikit import atomic
+target = sys.argv[1]
+if target.endswith('.cmmi'):   # an appraisal half built, as Appraisal.create builds it, with its -wal and -shm
+    import sqlite3
+    with atomic.replacing(target) as tmp:
+        db = sqlite3.connect(tmp)
+        db.execute('PRAGMA journal_mode=WAL')
+        db.execute('CREATE TABLE meta (key TEXT)')
+        db.commit()
+        os.kill(os.getpid(), signal.SIGKILL)
+else:
+    with atomic.replacing(target) as tmp:
+        tmp.write_bytes(b'half a workbook')
+        os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def _killed_run(target) -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", KILLED_WRITER, str(target)], capture_output=True, text=True)
+    assert done.returncode == -9, done.stderr
+
+
+def test_a_killed_runs_temporary_file_is_removed_by_the_next_write_of_that_target(tmp_path):
+    target = tmp_path / "gap.xlsx"
+    _killed_run(target)
+    [left] = [p.name for p in tmp_path.iterdir()]
+    assert left.startswith(".gap.xlsx.") and left.endswith(".tmp") and not target.exists()
+    neighbour = tmp_path / ".other.xlsx.0123abcd.tmp"   # another target's: not ours to judge
+    neighbour.write_bytes(b"x")
+    atomic.write_text(target, "done")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [neighbour.name, "gap.xlsx"]
+
+
+def test_a_live_runs_temporary_file_is_left_alone(tmp_path):
+    target = tmp_path / "deck.pptx"
+    with atomic.replacing(target) as mine:
+        mine.write_bytes(b"in progress")
+        assert atomic.remove_leftovers(target) == [] and mine.exists()
+        atomic.write_text(target, "another run finished first")
+        assert mine.read_bytes() == b"in progress"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["deck.pptx"]
+
+
+def test_a_killed_appraisal_build_leaves_nothing_after_the_next(tmp_path):
+    target = tmp_path / "t4.cmmi"
+    _killed_run(target)
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert len(left) == 3 and all(name.startswith(".t4.cmmi.") for name in left), left   # with -wal, -shm
+    from cmmikit.store import Appraisal
+
+    Appraisal.create(target, name="Again").close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["t4.cmmi"]
