@@ -205,6 +205,42 @@ def test_gg3_not_rated_reads_cl2_with_cl3_open(tiny3):
     assert _verdicts(r) == {2: "Achieved", 3: NOT_RATED} == independent_levels(r.goals, r.pas, tiny3.model)
 
 
+def _bar_colours(fig) -> list[str]:
+    from matplotlib.colors import to_hex
+
+    return [to_hex(bar.get_facecolor()).upper() for bar in fig.axes[0].patches]
+
+
+def test_the_capability_profile_shows_each_level_against_target_cl3(tiny3):
+    from cmmikit import palette
+    from cmmikit.outputs.charts import capability_profile
+
+    _set(tiny3, "CC", "SP 1.1", "NI")                       # CC: CL0, no bar
+    tiny3.set_characterization("BB", "GP 3.1", "U1", None)  # BB: CL2, CL3 still open
+    r = rate(tiny3)
+    fig = capability_profile(r)
+    labels = [t.get_text() for t in fig.axes[0].texts]
+    assert labels == [f"{cl} (target CL3)" for cl in r.pas.capability_level]
+    assert dict(zip(r.pas.pa, r.pas.capability_level)) == {"AA": "CL3", "BB": "CL2 (CL3 not rated)", "CC": "CL0",
+                                                          "DD": "CL3"}
+    assert [round(bar.get_width()) for bar in fig.axes[0].patches] == [3, 2, 0, 3]
+    assert _bar_colours(fig) == [palette.BLUE, palette.YELLOW, palette.VERMILLION, palette.BLUE]
+    assert fig.axes[0].get_title() == "Capability profile: achieved vs target (ML3)"
+    assert [tick.get_text() for tick in fig.axes[0].get_xticklabels()] == ["CL0", "CL1", "CL2", "CL3"]
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert legend == ["target met", "below target", "next level not rated yet", "target capability level"]
+
+
+def test_the_capability_profile_of_the_ml3_sample(demo3):
+    from cmmikit.outputs.charts import capability_profile
+
+    r = rate(demo3)
+    labels = [t.get_text() for t in capability_profile(r).axes[0].texts]
+    assert len(labels) == len(ML2 + ML3_SHIPPED) and labels[(ML2 + ML3_SHIPPED).index("SSD")] == "Out of Scope"
+    assert {label.split()[0] for label in labels if label != "Out of Scope"} >= {"CL0", "CL1", "CL3"}
+    assert all(label.endswith("(target CL3)") for label in labels if label != "Out of Scope")
+
+
 def test_the_addition_left_out_with_its_reason_does_not_block_ml3(tiny3):
     _set(tiny3, "DD", "SP 1.1", "NI")
     assert rate(tiny3).maturity.verdict == "Not Achieved"
