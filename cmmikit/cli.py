@@ -213,7 +213,7 @@ def cmd_charts(args: argparse.Namespace) -> None:
     with _open(args) as appraisal, appraisal.snapshot():
         ratings = evaluate(appraisal)
         findings, _ = findings_frames(appraisal, ratings)
-    written = render_all(ratings, findings, args.output, formats=args.format or ("png", "svg"))
+    written = render_all(ratings, findings, args.output, formats=args.format or ("png", "svg"), profile=True)
     for paths in written.values():
         print("\n".join(str(p) for p in paths))
 
@@ -681,7 +681,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, metavar="OUT.xlsx", help="workbook to write (replaced atomically)")
 
     p = command("charts", cmd_charts, "Draw the charts (goal heatmap, readiness radar, characterizations, findings "
-                "by priority) as PNG and SVG files.")
+                "by priority and, for SCAMPI A, the capability profile against the target) as PNG and SVG files.")
     p.add_argument("file")
     p.add_argument("-o", "--output", required=True, metavar="DIR", help="folder for the chart files")
     p.add_argument("--format", action="append", choices=["png", "svg"], help="file format (repeatable; default both)")

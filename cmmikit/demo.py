@@ -20,10 +20,12 @@ ASSESSORS = [("Dana Whitfield", "Lead appraiser", ()), ("Ravi Menon", "Assessor"
 PROFILES = {"MA": (0.30, 0.30, 0.30, 0.10), "WMC": (0.45, 0.30, 0.20, 0.05)}
 STRONG = (0.70, 0.30, 0.0, 0.0)
 WEAK_GPS = {"GP 2.8", "GP 2.9", "GP 2.10", "GP 3.2"}  # GP 3.2: only at target level 3
-# target level 3: the ML3 areas' assessors; IRP's incident analysis (SG 3) and OT are not there yet
-ML3_ASSESSOR_PAS = {"Ravi Menon": ("IRP", "SST"), "Lucia Ortega": ("IWM", "OT")}
+# target level 3: the ML3 areas' assessors; IRP's incident analysis (SG 3), OT, the continuity
+# exercises (SCON SG 3) and risk mitigation (RSKM SG 3) are not there yet
+ML3_ASSESSOR_PAS = {"Ravi Menon": ("CAM", "IRP", "SCON", "SST"), "Lucia Ortega": ("DAR", "IWM", "OPD", "OT", "RSKM")}
 ML3_PROFILES = {"OT": (0.40, 0.30, 0.25, 0.05)}
-ML3_WEAK_GOALS = {("IRP", "SG 3"): (0.20, 0.30, 0.40, 0.10)}
+ML3_WEAK_GOALS = {("IRP", "SG 3"): (0.20, 0.30, 0.40, 0.10), ("SCON", "SG 3"): (0.15, 0.35, 0.40, 0.10),
+                  ("RSKM", "SG 3"): (0.30, 0.35, 0.30, 0.05)}
 SSD_REASON = "Service systems are built by the group IT development department, appraised against CMMI-DEV."
 GAP_PHRASES = [
     "{unit} could not show records that {title} is done for every service; only examples from last quarter exist.",

@@ -121,8 +121,20 @@ def test_cli_charts_writes_the_files(demo_file, tmp_path, capsys):
 
     assert main(["charts", str(demo_file), "-o", str(tmp_path), "--format", "svg"]) == 0
     printed = capsys.readouterr().out.split()
-    assert sorted(printed) == sorted(str(tmp_path / f"{n}.svg") for n in charts.CHART_NAMES)
-    assert all((tmp_path / f"{n}.svg").stat().st_size > 1000 for n in charts.CHART_NAMES)
+    names = [*charts.CHART_NAMES, charts.PROFILE_CHART]
+    assert sorted(printed) == sorted(str(tmp_path / f"{n}.svg") for n in names)
+    assert all((tmp_path / f"{n}.svg").stat().st_size > 1000 for n in names)
+
+
+def test_the_capability_profile_at_ml2_targets_cl2(demo_ratings, tmp_path):
+    fig = charts.capability_profile(demo_ratings)
+    assert texts(fig) == [f"{cl} (target CL2)" for cl in demo_ratings.pas.capability_level]
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["CL0", "CL1", "CL2"]
+    one = charts.render_all(demo_ratings, None, tmp_path / "a", formats=("svg",), profile=True)
+    two = charts.render_all(demo_ratings, None, tmp_path / "b", formats=("svg",), profile=True)
+    assert list(one) == [*charts.CHART_NAMES, charts.PROFILE_CHART]
+    assert one[charts.PROFILE_CHART][0].read_bytes() == two[charts.PROFILE_CHART][0].read_bytes()
+    assert list(charts.render_all(demo_ratings, None, tmp_path / "c", formats=("svg",))) == list(charts.CHART_NAMES)
 
 
 def test_findings_priority_counts_the_real_findings_frame(demo):

@@ -239,3 +239,21 @@ def test_a_fitting_switch_to_a_team_scale_file(appraisal: Appraisal, tmp_path) -
     assert appraisal.scale.id == "acme-c" and "approach embedded" in view.type_picker.preview.value
     assert view.type_picker.scale_files.value == "<own>"                       # the scale is now the appraisal's
     assert "ACME approach maturity" in view.type_picker.scale_files.label
+
+
+def test_the_target_level_can_be_raised_and_the_sections_follow(view: SetupView, appraisal: Appraisal) -> None:
+    assert view.target_level.options == (("maturity level 2", 2), ("maturity level 3", 3))
+    assert view.target_level.value == 2 and "8 process areas up to level 2" in view.target_note.value
+    view.target_level.value = 3
+    assert appraisal.target_level == 3 and "Target: maturity level 3" in view.status.text
+    assert "CAM" in view.scope_dropdowns and view.sampling[("CAM", "Unit A")].value
+    assert "not in the model yet: OPF, STSM" in view.target_note.value
+
+
+def test_lowering_the_target_over_ml3_data_is_refused_and_shown(view: SetupView, appraisal: Appraisal) -> None:
+    view.target_level.value = 3
+    appraisal.update_record("CAM", "SP 1.1", "Unit A", characterization="FI")
+    view.target_level.value = 2
+    assert appraisal.target_level == 3 and view.target_level.value == 3
+    assert "cannot lower the target to level 2: CAM already hold" in view.status.text
+    assert "CAM" in view.scope_dropdowns

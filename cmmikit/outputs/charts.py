@@ -48,6 +48,11 @@ WIDTH = 6.5  # inches: the text width of an A4/Letter report
 
 CHART_NAMES = ("goal_heatmap", "readiness_radar", "characterization_bars", "findings_priority")  # SCAMPI A
 ASSESSMENT_CHART_NAMES = ("goal_forecast", "on_track_radar", "value_bars", "findings_priority")  # SCAMPI B/C
+PROFILE_CHART = "capability_profile"  # SCAMPI A, on request (``render_all(profile=True)``, ``cmmikit charts``)
+
+# capability level profile entries (cmmikit.method.rating.capability_level) -> the level reached
+CL_REACHED = {"CL0": 0, "CL1": 1, "CL1 (CL2 not rated)": 1, "CL2": 2, "CL2 (CL3 not rated)": 2, "CL3": 3}
+CL_OPEN = {"CL1 (CL2 not rated)", "CL2 (CL3 not rated)", "Not Rated"}  # the next level is still undetermined
 
 
 @contextmanager
@@ -307,6 +312,62 @@ def value_bars(assessment: "Assessment") -> "Figure":
                               height_extra=1.5, legend_columns=min(len(keys), 4))
 
 
+def _target_cl(ratings: "Ratings", capability: str) -> int | None:
+    """The target capability level of a PA: the target maturity level (staging), none out of scope."""
+    return None if capability in ("Out of Scope", "Not Applicable") else ratings.maturity.level
+
+
+def capability_profile(ratings: "Ratings") -> "Figure":
+    """Achieved capability level (CL0-CL3) per PA as labelled bars, against the target profile.
+
+    The target of every PA in scope is the appraisal's target maturity level (CL2 at ML2, CL3 at ML3,
+    where CL3 needs GG 3). Bars are blue where the target is met, vermillion below it and yellow where
+    the next level is still undetermined; each bar and target carries its text, so colour only repeats it.
+    """
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    with _style():
+        pas = ratings.pas
+        fig = _figure(max(2.4, 0.34 * len(pas) + 1.6))
+        if pas.empty:
+            return _empty(fig, "Capability profile", "no process areas rated")
+        ax = fig.add_subplot()
+        top = max(3 if ratings.maturity.level >= 3 else 2, *(CL_REACHED.get(c, 0) for c in pas.capability_level))
+        kinds: set[str] = set()
+        for y, row in enumerate(pas.itertuples()):
+            reached, target = CL_REACHED.get(row.capability_level), _target_cl(ratings, row.capability_level)
+            if row.capability_level in CL_OPEN:
+                colour, kind = palette.YELLOW, "open"
+            elif reached is not None and target is not None and reached >= target:
+                colour, kind = palette.BLUE, "met"
+            else:
+                colour, kind = palette.VERMILLION, "below"
+            if reached is not None:
+                ax.barh(y, reached, height=0.6, color=colour, zorder=2)
+                kinds.add(kind)
+            label = row.capability_level + (f" (target CL{target})" if target is not None else "")
+            ax.text(max(reached or 0, target or 0) + 0.12, y, label, va="center", fontsize=7.5, color="#000000",
+                    zorder=4)
+            if target is not None:
+                ax.scatter([target], [y], marker="D", s=36, facecolor="#FFFFFF", edgecolor="#000000",
+                           linewidth=1.2, zorder=3)
+        ax.set_yticks(range(len(pas)), list(pas.pa))
+        ax.invert_yaxis()
+        ax.set_xlim(0, top + 1.4)  # room for the labels right of the bars
+        ax.set_xticks(range(top + 1), [f"CL{i}" for i in range(top + 1)])
+        ax.grid(axis="x", color=palette.LIGHT_GREY, linewidth=0.8)
+        ax.set_axisbelow(True)
+        ax.set_title(f"Capability profile: achieved vs target (ML{ratings.maturity.level})")
+        names = {"met": ("target met", palette.BLUE), "below": ("below target", palette.VERMILLION),
+                 "open": ("next level not rated yet", palette.YELLOW)}
+        handles: list[Any] = [Patch(color=names[k][1], label=names[k][0]) for k in names if k in kinds]
+        handles.append(Line2D([], [], marker="D", linestyle="", markerfacecolor="#FFFFFF", markeredgecolor="#000000",
+                              label="target capability level"))
+        fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), frameon=False, fontsize=8)
+        return fig
+
+
 def assessment_charts(assessment: "Assessment", findings_frame: "pd.DataFrame | None") -> dict[str, Callable[[], "Figure"]]:
     """The chart makers of a SCAMPI B/C appraisal, by file name (see :func:`render_all`)."""
     return {"goal_forecast": lambda: goal_forecast(assessment),
@@ -337,12 +398,14 @@ def save_figure(fig: "Figure", path: Path) -> Path:
 
 
 def render_all(ratings: "Ratings | Assessment", findings_frame: "pd.DataFrame | None", outdir: str | Path,
-               formats: Iterable[str] = ("png", "svg")) -> dict[str, list[Path]]:
+               formats: Iterable[str] = ("png", "svg"), *, profile: bool = False) -> dict[str, list[Path]]:
     """Write every chart as ``<name>.<format>`` into ``outdir``; returns the files per chart name.
 
     ``ratings``: a SCAMPI A rating, or a SCAMPI B/C assessment (its charts: :data:`ASSESSMENT_CHART_NAMES`).
+    ``profile``: a SCAMPI A rating also gets the capability profile (:data:`PROFILE_CHART`).
     """
     from cmmikit.errors import InvalidValue
+    from cmmikit.method.risk import is_assessment
 
     formats = tuple(formats)
     bad = [f for f in formats if f not in SAVE_METADATA]
@@ -351,7 +414,10 @@ def render_all(ratings: "Ratings | Assessment", findings_frame: "pd.DataFrame | 
     outdir = atomic.check_folder(outdir, "the charts")
     outdir.mkdir(parents=True, exist_ok=True)
     written: dict[str, list[Path]] = {}
-    for name, make in _charts(ratings, findings_frame).items():
+    makers = _charts(ratings, findings_frame)
+    if profile and not is_assessment(ratings):
+        makers[PROFILE_CHART] = lambda: capability_profile(ratings)  # type: ignore[arg-type]
+    for name, make in makers.items():
         written[name] = []
         for fmt in formats:  # a fresh figure per format: a first render would shift the layout of the next
             fig = make()

@@ -133,6 +133,15 @@ class SetupView(View):
                                       w.HBox([self.convert_button, self.cancel_conversion_button])],
                                      layout=w.Layout(border="1px solid #d0d7de", padding="4px 8px"))
         show_if(self.conversion_box, False)
+        levels = appraisal.model.levels
+        self.target_level = labelled(w.Dropdown(options=[(f"maturity level {n}", n) for n in levels],
+                                                value=appraisal.model.target_maturity_level,
+                                                description="Target", style={"description_width": "initial"},
+                                                disabled=len(levels) < 2, layout=w.Layout(width="260px")),
+                                     "target maturity level")
+        self.target_level.observe(lambda c: None if self._loading else self.change_target_level(c["new"]),
+                                  names="value")
+        self.target_note = w.HTML()
         self.description = text_field("Description", area=True, width="520px")
         for key, widget in [*self.info_fields.items(), ("description", self.description)]:
             widget.observe(self._info_changed(key), names="value")
@@ -171,7 +180,7 @@ class SetupView(View):
         dates = [w.HBox([picker, self.date_notes[key]]) for key, picker in self.date_fields.items()]
         self.tabs = w.Tab(children=[
             w.VBox([*self.info_fields.values(), *dates, self.type_picker.widget, self.conversion_box,
-                    self.description]),
+                    w.HBox([self.target_level, self.target_note]), self.description]),
             w.VBox([self.instances_box,
                     w.HTML("<b>Add a basic unit or support function</b> <small>(a support function starts "
                            "with no process areas: tick them under 'Scope, sampling')</small>"),
@@ -200,6 +209,7 @@ class SetupView(View):
                     f"<small>stored as '{esc(stored)}', not a date: pick one</small>"
                     if stored and picker.value is None else "")
             self._show_type()
+            self._show_target_level()
             self.description.value = info.description
         finally:
             self._loading = False
@@ -292,6 +302,31 @@ class SetupView(View):
                                                                        mapping=parse_mapping(self.mapping.value)))):
             self._offer_conversion(None)
             self.status.saved(f"Appraisal type: {done[0].summary()}")
+
+    # -- the target maturity level
+
+    def _show_target_level(self) -> None:
+        """Show the stored target level and the process areas it brings into the appraisal."""
+        loading, self._loading = self._loading, True
+        try:
+            model = self.appraisal.model
+            self.target_level.value = model.target_maturity_level
+            pending = f"; not in the model yet: {', '.join(model.pending)}" if model.pending else ""
+            self.target_note.value = (f"<small>{len(model.pa_ids)} process areas up to level "
+                                      f"{model.target_maturity_level}{esc(pending)}</small>")
+        finally:
+            self._loading = loading
+
+    def change_target_level(self, level: int) -> None:
+        """Raise or lower the target level; the scope, sampling and team sections follow its process areas.
+
+        Lowering is refused while the higher areas hold data: the stored level stays shown.
+        """
+        if self.status.run(lambda: self.appraisal.set_target_level(level),
+                           done=f"Target: maturity level {level}"):
+            self._build_instances()
+            self._build_team()
+        self._show_target_level()
 
     # -- instances
 
