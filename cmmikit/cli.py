@@ -466,6 +466,16 @@ def cmd_findings_deck(args: argparse.Namespace) -> None:
     print(f"final findings deck written to {deck.path} ({deck.slides} slides)")
 
 
+def cmd_disclosure(args: argparse.Namespace) -> None:
+    from cmmikit.outputs.disclosure import check_usage, output_suffix, write_disclosure
+
+    output_suffix(args.output)
+    check_usage(args.usage)
+    with _open(args) as appraisal:
+        path = write_disclosure(appraisal, args.output, usage=args.usage, issued=args.date, paper=args.paper)
+    print(f"appraisal disclosure statement written to {path}")
+
+
 def cmd_sample(args: argparse.Namespace) -> None:
     from cmmikit.method.planning import check_sample, plan_sample, sample_lines, suggest_sample
 
@@ -764,6 +774,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--template", default=None, metavar="CORP.pptx",
                    help="corporate template (.pptx or .potx); layouts are taken by name")
     p.add_argument("--date", default=None, metavar="YYYY-MM-DD", help="presentation date (default: today)")
+
+    p = command("disclosure", cmd_disclosure, "Write the Appraisal Disclosure Statement of a SCAMPI A (PDF or HTML): "
+                "the organizational unit and its sample, the scope, the ratings, the team, the affirmations to sign.")
+    p.add_argument("file", help="appraisal file or server URL")
+    p.add_argument("-o", "--output", required=True, metavar="ADS.pdf|ADS.html",
+                   help="statement to write; the format follows the extension (replaced atomically)")
+    p.add_argument("--usage", default=None, metavar="MODE", help="the appraisal's usage mode: 'internal process "
+                   "improvement', 'supplier selection' or 'process monitoring' (default: not stated)")
+    p.add_argument("--date", default=None, metavar="YYYY-MM-DD", help="date of issue (default: today)")
+    p.add_argument("--paper", default="a4", type=str.lower, choices=["a4", "letter"], help="PDF paper size "
+                   "(default a4)")
 
     p = command("slice", cmd_slice, "Write a file with just some process areas for an assessor working offline "
                 "(bring it back with 'merge').")
