@@ -59,7 +59,7 @@ def test_a_teams_own_scale_travels_with_the_appraisal(new_location, tmp_path):
             assert piece.scale.id == "acme-c"
     with Appraisal.open(address) as again:
         assert again.scale.text == OWN_SCALE.read_text()
-    assert data["appraisal"][0]["scale"] == OWN_SCALE.read_text() and data["schema_version"] == 5
+    assert data["appraisal"][0]["scale"] == OWN_SCALE.read_text() and data["schema_version"] == 7
     with Appraisal.restore(tmp_path / "restored.cmmi", json.loads(json.dumps(data))) as restored:
         assert restored.scale.id == "acme-c" and restored.record("AA", "SP 1.1", "U1").characterization == "drafted"
 

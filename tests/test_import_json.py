@@ -206,3 +206,16 @@ def test_the_api_refuses_what_an_import_refuses(appraisal):
     with pytest.raises(InvalidValue, match="start date must be a date"):
         appraisal.update_info(start_date="soon")
     assert [a.due_date for a in appraisal.actions()] == ["2027-03-31"] and appraisal.register() == []
+
+
+def test_an_export_of_the_release_before_planning_imports(small_dump, new_location):
+    from cmmikit.store import tables as t
+
+    data = copy.deepcopy(small_dump)
+    assert data["schema_version"] == 7
+    data["schema_version"] = 5
+    for name in t.PLANNING_TABLES:
+        del data[name]
+    with Appraisal.restore(new_location("v5"), data, source="v5.json") as a:
+        assert a.info().name == "Small" and a.units() == [] and a.requests() == []
+        assert a.actions()[0].due_date == "2027-01-31"

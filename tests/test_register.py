@@ -218,7 +218,7 @@ def test_json_round_trip_keeps_the_register(appraisal, new_location):
     appraisal.link_affirmation(talk, "CM", "SP 1.1", "Unit A", statement="=1+1")
     appraisal.add_affirmation("Not linked yet")
     dump = appraisal.dump()
-    assert dump["schema_version"] == 5 and "evidence" not in dump
+    assert dump["schema_version"] == 7 and "evidence" not in dump
     with Appraisal.restore(new_location("copy"), json.loads(json.dumps(dump))) as copy:
         assert copy.register() == appraisal.register()
         assert copy.info().evidence_max_age_months == 12 and copy.artifact(plan).stale

@@ -154,7 +154,7 @@ def test_the_follow_up_survives_a_json_round_trip(tiny, tmp_path, new_location):
     with follow_up(tiny, new_location("fu")) as fu:
         fu.confirm_record("AA", "SP 1.1", "U1")
         data = fu.dump()
-    assert data["schema_version"] == 5
+    assert data["schema_version"] == 7
     with Appraisal.restore(tmp_path / "copy.cmmi", json.loads(json.dumps(data))) as copy:
         assert copy.info().follow_up_of.startswith("Tiny (")
         assert sum(r.inherited for r in copy.records()) == 11

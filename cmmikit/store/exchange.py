@@ -13,7 +13,7 @@ from cmmikit.store.core import StoreCore
 from cmmikit.store.records import Change
 
 DUMP_FORMAT = "cmmikit-appraisal"
-DUMP_VERSION = 5                    # the integer of the schema revision the dump's rows follow
+DUMP_VERSION = 7                    # the integer of the schema revision the dump's rows follow (0007: planning)
 # not exported: the identity of this copy, and (to keep exports of schema 5) the logins of the change log
 PRIVATE_COLUMNS = {"appraisal": {"generation"}, "changes": {"login"}}
 

@@ -39,7 +39,7 @@ from cmmikit.store.records import (
     SCOPES,
 )
 
-READABLE_VERSIONS = (1, 2, 3, 4, DUMP_VERSION)
+READABLE_VERSIONS = (1, 2, 3, 4, 5, DUMP_VERSION)   # 5: before the planning tables
 DATE_COLUMNS = frozenset({"due_date", "start_date", "end_date", "held_on"})   # a day YYYY-MM-DD, or blank
 Text = Annotated[str, StringConstraints(strict=True, max_length=MAX_TEXT)]
 
