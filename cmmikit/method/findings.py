@@ -320,7 +320,7 @@ def sync_findings(appraisal: "Appraisal") -> SyncReport:
 
 def _sync_one(appraisal: "Appraisal", f: "Finding | None", src: _Source, report: SyncReport) -> None:
     if f is None:
-        fid = appraisal.add_finding(src.kind, src.pa, src.goal, src.statement, origin="generated",
+        fid = appraisal.add_finding(src.kind, src.pa, src.goal, _kept(src.statement), origin="generated",
                                     practices=[src.practice], instances=src.instances, source_key=src.key)
         report.created.append(fid)
     elif f.status == "merged":
@@ -328,10 +328,10 @@ def _sync_one(appraisal: "Appraisal", f: "Finding | None", src: _Source, report:
     elif f.edited:
         (report.review if set(f.instances) != set(src.instances) else report.unchanged).append(f.id)
     elif f.status == "dismissed":
-        appraisal.refresh_finding(f.id, statement=src.statement, instances=src.instances, status="open")
+        appraisal.refresh_finding(f.id, statement=_kept(src.statement), instances=src.instances, status="open")
         report.reopened.append(f.id)
-    elif f.statement != src.statement or f.instances != src.instances:
-        appraisal.refresh_finding(f.id, statement=src.statement, instances=src.instances)
+    elif f.statement != _kept(src.statement) or f.instances != src.instances:
+        appraisal.refresh_finding(f.id, statement=_kept(src.statement), instances=src.instances)
         report.updated.append(f.id)
     else:
         report.unchanged.append(f.id)
@@ -428,6 +428,16 @@ class _Context:
         if not found:
             return "open", "not characterized"
         return max(found, key=lambda kv: weights.characterization[kv[0]])
+
+
+def _kept(statement: str) -> str:
+    """A generated statement within what a text field keeps, cut at a word and saying so."""
+    from cmmikit.store.core import MAX_TEXT
+
+    note = " … (shortened: every unit's weakness is in its practice record)"
+    if len(statement) <= MAX_TEXT:
+        return statement
+    return statement[: MAX_TEXT - len(note)].rsplit(" ", 1)[0] + note
 
 
 def _headline(statement: str, width: int = 90) -> str:
