@@ -34,6 +34,7 @@ try:  # POSIX; elsewhere leftovers are recognised by age alone
 except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
+LOCKS = fcntl is not None      # POSIX locks: a live run's files are told by the lock it holds
 STALE_WITHOUT_LOCKS = 86400.0   # without fcntl: a temporary file this old is a leftover
 ORPHAN_GRACE = 60.0             # an SQLite side file whose temporary file is gone, this old, is a leftover
 NEW_FILE_MODE = 0o666  # narrowed by the umask, like any file a program creates
@@ -84,27 +85,41 @@ def remove_leftovers(path: str | os.PathLike, suffix: str = ".tmp") -> list[Path
     return removed
 
 
-def _left_over(tmp: Path, *, side_file: Path | None = None) -> bool:
-    """Whether no live run holds ``tmp`` (for a side file whose ``tmp`` is gone: whether it is old enough)."""
+def lock_held(path: Path) -> bool | None:
+    """Whether a live process holds the exclusive lock on ``path`` (None: there is no such file).
+
+    Without POSIX locks (``LOCKS`` false) nothing can be told: a caller judges by age instead.
+    """
     try:
-        fd = os.open(tmp, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
-        try:
-            return side_file is not None and time.time() - side_file.stat().st_mtime > ORPHAN_GRACE
-        except OSError:
-            return False
+        return None
     except OSError:
-        return False
+        return True   # cannot be opened: not ours to remove
     try:
-        if fcntl is None:
-            return time.time() - os.fstat(fd).st_mtime > STALE_WITHOUT_LOCKS
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            return False   # a live run holds it
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
         return True
     finally:
-        os.close(fd)
+        os.close(fd)   # also lets go of the lock just taken
+    return False
+
+
+def _age(path: Path) -> float:
+    try:
+        return time.time() - path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def _left_over(tmp: Path, *, side_file: Path | None = None) -> bool:
+    """Whether no live run holds ``tmp`` (for a side file whose ``tmp`` is gone: whether it is old enough)."""
+    if not LOCKS:
+        return _age(tmp) > STALE_WITHOUT_LOCKS
+    held = lock_held(tmp)
+    if held is None:
+        return side_file is not None and _age(side_file) > ORPHAN_GRACE
+    return not held
 
 
 def write_text(path: str | os.PathLike, text: str) -> Path:

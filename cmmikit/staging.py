@@ -18,10 +18,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-try:  # POSIX; elsewhere stale folders are recognised by age alone
+from cmmikit.atomic import LOCKS, lock_held
+
+if LOCKS:  # POSIX; elsewhere stale folders are recognised by age alone
     import fcntl
-except ImportError:  # pragma: no cover - Windows
-    fcntl = None  # type: ignore[assignment]
 
 LOCK = ".lock"
 UNLOCKED_GRACE = 60.0       # seconds a folder without a lock file may be young (between mkdtemp and lock)
@@ -41,7 +41,7 @@ def work_folder(parent: str | os.PathLike, purpose: str) -> Iterator[Path]:
     folder = Path(tempfile.mkdtemp(prefix=prefix(purpose), dir=parent))
     lock = open(folder / LOCK, "w")  # noqa: SIM115 - held open for the whole run
     try:
-        if fcntl is not None:
+        if LOCKS:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         yield folder
     finally:
@@ -65,17 +65,9 @@ def _is_stale(folder: Path) -> bool:
         age = time.time() - folder.stat().st_mtime
     except OSError:
         return False
-    if fcntl is None:
+    if not LOCKS:
         return age > STALE_WITHOUT_LOCKS
-    try:
-        lock = open(lock_path, "r+")  # noqa: SIM115
-    except FileNotFoundError:
+    held = lock_held(lock_path)
+    if held is None:
         return age > UNLOCKED_GRACE
-    except OSError:
-        return False
-    with lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            return False  # a live run holds it
-        return True
+    return not held
